@@ -1,0 +1,86 @@
+// Who may write to a document, derived by replaying its signed auth log. The relay and every
+// client run this same pure reducer, each with its own signature check, so a relay can order
+// records but cannot forge one: a record that fails here is ignored by everyone.
+import { fromBase64Url } from './bytes';
+import type { DeviceKey, JoinKey } from './ids';
+import type { AuthRecord } from './messages';
+import { joinSigningBytes, policySigningBytes } from './signing';
+
+export type VerifyFn = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+export interface EpochRules {
+	writers: ReadonlySet<DeviceKey>;
+	admins: ReadonlySet<DeviceKey>;
+	joinKeys: ReadonlySet<JoinKey>;
+}
+
+export interface DocAuthState {
+	/** The epoch new writes must use. Older epochs are sealed. */
+	readonly epoch: number;
+	readonly epochs: ReadonlyMap<number, EpochRules>;
+	/** How many records have been accepted. */
+	readonly count: number;
+}
+
+export type AuthRejection = 'bad-signature' | 'not-an-admin' | 'epoch-closed' | 'unknown-document' | 'already-exists';
+
+export type AuthResult = { ok: true; state: DocAuthState } | { ok: false; code: AuthRejection; message: string };
+
+export function emptyAuth(): DocAuthState | undefined {
+	return undefined;
+}
+
+/**
+ * Applies one record. `trustedRoot`, when known (the creator's key from a share link),
+ * pins who may sign the very first policy, so a relay cannot substitute its own.
+ */
+export function applyAuthRecord(
+	state: DocAuthState | undefined,
+	record: AuthRecord,
+	verify: VerifyFn,
+	trustedRoot?: DeviceKey
+): AuthResult {
+	if (record.kind === 'policy') {
+		const { sig, ...unsigned } = record;
+		if (!state) {
+			if (record.epoch !== 0) return fail('unknown-document', 'A new document must start at epoch 0');
+			if (!record.admins.includes(record.signer)) return fail('not-an-admin', 'The first policy must be signed by one of its admins');
+			if (trustedRoot && record.signer !== trustedRoot) return fail('not-an-admin', 'The first policy was not signed by the document creator');
+		} else {
+			const current = state.epochs.get(state.epoch);
+			if (!current?.admins.has(record.signer)) return fail('not-an-admin', 'Only an admin may change who can write');
+			if (record.epoch !== state.epoch && record.epoch !== state.epoch + 1) {
+				return fail('epoch-closed', `Policy for epoch ${record.epoch} does not follow epoch ${state.epoch}`);
+			}
+		}
+		if (!verify(fromBase64Url(sig), policySigningBytes(unsigned), fromBase64Url(record.signer))) {
+			return fail('bad-signature', 'The policy signature does not verify');
+		}
+		const epochs = new Map(state?.epochs ?? []);
+		epochs.set(record.epoch, {
+			writers: new Set(record.writers),
+			admins: new Set(record.admins),
+			joinKeys: new Set(record.joinKeys)
+		});
+		return { ok: true, state: { epoch: record.epoch, epochs, count: (state?.count ?? 0) + 1 } };
+	}
+	if (!state) return fail('unknown-document', 'Cannot join a document that does not exist');
+	const current = state.epochs.get(state.epoch)!;
+	if (record.epoch !== state.epoch) return fail('epoch-closed', 'That invitation is for an earlier epoch');
+	if (!current.joinKeys.has(record.joinKey)) return fail('not-an-admin', 'That join key is not accepted for this document');
+	const { sig, ...unsigned } = record;
+	if (!verify(fromBase64Url(sig), joinSigningBytes(unsigned), fromBase64Url(record.joinKey))) {
+		return fail('bad-signature', 'The join signature does not verify');
+	}
+	const epochs = new Map(state.epochs);
+	epochs.set(state.epoch, { ...current, writers: new Set([...current.writers, record.device]) });
+	return { ok: true, state: { epoch: state.epoch, epochs, count: state.count + 1 } };
+}
+
+export function mayWrite(state: DocAuthState | undefined, epoch: number, author: DeviceKey): boolean {
+	return state?.epochs.get(epoch)?.writers.has(author) ?? false;
+}
+
+function fail(code: AuthRejection, message: string): AuthResult {
+	return { ok: false, code, message };
+}

@@ -1,0 +1,19 @@
+// Branded identifiers. Every id that crosses the wire is random or a public key: none of
+// them is derived from a name, title or any other content.
+
+/** A document's id: automerge-repo's random base58 id, meaningless to the relay. */
+export type DocumentId = string & { readonly __brand: 'DocumentId' };
+/** A device's Ed25519 public key, base64url (32 bytes). */
+export type DeviceKey = string & { readonly __brand: 'DeviceKey' };
+/** An Ed25519 public key that is not a device: a join capability from a share link. */
+export type JoinKey = string & { readonly __brand: 'JoinKey' };
+
+const DOC_ID = /^[1-9A-HJ-NP-Za-km-z]{16,64}$/;
+
+export function isDocumentId(value: unknown): value is DocumentId {
+	return typeof value === 'string' && DOC_ID.test(value);
+}
+
+export function isPublicKey(value: unknown): value is DeviceKey {
+	return typeof value === 'string' && value.length === 43 && /^[A-Za-z0-9_-]+$/.test(value);
+}

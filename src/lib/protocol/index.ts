@@ -1,0 +1,5 @@
+export * from './bytes';
+export * from './ids';
+export * from './messages';
+export * from './signing';
+export * from './docAuth';

@@ -1,0 +1,236 @@
+// The relay's wire protocol: JSON text frames whose binary fields are base64url.
+// Discriminated unions with type guards on both sides; the relay trusts nothing it is sent.
+import { isBase64Url } from './bytes';
+import { isDocumentId, isPublicKey, type DeviceKey, type DocumentId, type JoinKey } from './ids';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest WebSocket frame the relay accepts. Bigger frames close that one connection (1009). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Largest ciphertext in one entry (base64 inflates it by a third inside the frame). */
+export const MAX_CIPHERTEXT_BYTES = 8 * 1024 * 1024;
+/** Largest ephemeral (presence, cursor) ciphertext. */
+export const MAX_EPHEMERAL_BYTES = 16 * 1024;
+export const MAX_DOCS_PER_SYNC = 10_000;
+export const MAX_KEYS_PER_POLICY = 10_000;
+
+export type EntryKind = 'change' | 'snapshot';
+
+/**
+ * One encrypted, signed unit of a document's log. `seq` is assigned by the relay and is not
+ * signed: it only orders delivery. Everything else is covered by the author's signature.
+ */
+export interface WireEntry {
+	docId: DocumentId;
+	epoch: number;
+	kind: EntryKind;
+	/** Snapshot only: the highest seq whose content this snapshot includes. */
+	covers?: number;
+	author: DeviceKey;
+	nonce: string;
+	ct: string;
+	sig: string;
+	seq?: number;
+}
+
+/** Sets who may write in one epoch of a document. Signed by an admin of the previous state. */
+export interface PolicyRecord {
+	kind: 'policy';
+	docId: DocumentId;
+	epoch: number;
+	writers: DeviceKey[];
+	admins: DeviceKey[];
+	joinKeys: JoinKey[];
+	signer: DeviceKey;
+	sig: string;
+}
+
+/** A device admitting itself as a writer with a join capability from a share link. */
+export interface JoinRecord {
+	kind: 'join';
+	docId: DocumentId;
+	epoch: number;
+	device: DeviceKey;
+	joinKey: JoinKey;
+	sig: string;
+}
+
+export type AuthRecord = PolicyRecord | JoinRecord;
+
+export interface SyncRequestDoc {
+	docId: DocumentId;
+	/** Highest entry seq the client already holds (0 for none). */
+	since: number;
+	/** Number of auth records the client already holds. */
+	authSince: number;
+}
+
+// Client → relay
+export type ClientMessage =
+	| { type: 'hello'; protocol: number }
+	| { type: 'auth'; rid: number; record: AuthRecord }
+	| { type: 'push'; rid: number; entry: WireEntry }
+	| { type: 'sync'; rid: number; docs: SyncRequestDoc[] }
+	| { type: 'unsubscribe'; docIds: DocumentId[] }
+	| { type: 'ephemeral'; docId: DocumentId; epoch: number; author: DeviceKey; nonce: string; ct: string; sig: string };
+
+export interface CatchupDoc {
+	docId: DocumentId;
+	/** Highest seq the relay holds for this document (0 if none). */
+	head: number;
+	/** Auth records after the client's authSince, in relay order, with their index. */
+	auth: Array<{ index: number; record: AuthRecord }>;
+	/** The newest snapshot (if the client is behind it) then every later entry, in seq order. */
+	entries: WireEntry[];
+}
+
+export type ErrorCode =
+	| 'malformed'
+	| 'too-large'
+	| 'unsupported-version'
+	| 'bad-signature'
+	| 'not-a-writer'
+	| 'not-an-admin'
+	| 'unknown-document'
+	| 'already-exists'
+	| 'epoch-closed'
+	| 'stale-snapshot'
+	| 'storage-failed';
+
+// Relay → client
+export type ServerMessage =
+	| { type: 'welcome'; protocol: number; maxCiphertextBytes: number }
+	| { type: 'ack'; rid: number; docId: DocumentId; seq: number }
+	| { type: 'auth-ok'; rid: number; docId: DocumentId; index: number }
+	| { type: 'catchup'; rid: number; docs: CatchupDoc[]; unknown: DocumentId[]; done: boolean }
+	| { type: 'entry'; entry: WireEntry & { seq: number } }
+	| { type: 'auth'; docId: DocumentId; index: number; record: AuthRecord }
+	| { type: 'ephemeral'; docId: DocumentId; epoch: number; author: DeviceKey; nonce: string; ct: string; sig: string }
+	| { type: 'error'; rid?: number; code: ErrorCode; message: string };
+
+// ── guards ──────────────────────────────────────────────────────────────────────────────
+
+function isObject(v: unknown): v is Record<string, unknown> {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown): v is number {
+	return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isKeyList(v: unknown): v is DeviceKey[] {
+	return Array.isArray(v) && v.length <= MAX_KEYS_PER_POLICY && v.every(isPublicKey);
+}
+
+export function isWireEntry(v: unknown): v is WireEntry {
+	if (!isObject(v)) return false;
+	if (!isDocumentId(v.docId) || !isCount(v.epoch) || !isPublicKey(v.author)) return false;
+	if (v.kind !== 'change' && v.kind !== 'snapshot') return false;
+	if (v.kind === 'snapshot' ? !isCount(v.covers) : v.covers !== undefined) return false;
+	if (v.seq !== undefined && !isCount(v.seq)) return false;
+	return isBase64Url(v.nonce, 24) && isBase64Url(v.sig, 64) && isBase64Url(v.ct);
+}
+
+export function isPolicyRecord(v: unknown): v is PolicyRecord {
+	return (
+		isObject(v) &&
+		v.kind === 'policy' &&
+		isDocumentId(v.docId) &&
+		isCount(v.epoch) &&
+		isKeyList(v.writers) &&
+		isKeyList(v.admins) &&
+		isKeyList(v.joinKeys) &&
+		isPublicKey(v.signer) &&
+		isBase64Url(v.sig, 64)
+	);
+}
+
+export function isJoinRecord(v: unknown): v is JoinRecord {
+	return (
+		isObject(v) &&
+		v.kind === 'join' &&
+		isDocumentId(v.docId) &&
+		isCount(v.epoch) &&
+		isPublicKey(v.device) &&
+		isPublicKey(v.joinKey) &&
+		isBase64Url(v.sig, 64)
+	);
+}
+
+export function isAuthRecord(v: unknown): v is AuthRecord {
+	return isPolicyRecord(v) || isJoinRecord(v);
+}
+
+function isSyncDoc(v: unknown): v is SyncRequestDoc {
+	return isObject(v) && isDocumentId(v.docId) && isCount(v.since) && isCount(v.authSince);
+}
+
+function isEphemeral(v: Record<string, unknown>): boolean {
+	return (
+		isDocumentId(v.docId) &&
+		isCount(v.epoch) &&
+		isPublicKey(v.author) &&
+		isBase64Url(v.nonce, 24) &&
+		isBase64Url(v.ct) &&
+		isBase64Url(v.sig, 64)
+	);
+}
+
+export function isClientMessage(v: unknown): v is ClientMessage {
+	if (!isObject(v)) return false;
+	switch (v.type) {
+		case 'hello':
+			return isCount(v.protocol);
+		case 'auth':
+			return isCount(v.rid) && isAuthRecord(v.record);
+		case 'push':
+			return isCount(v.rid) && isWireEntry(v.entry) && v.entry.seq === undefined;
+		case 'sync':
+			return isCount(v.rid) && Array.isArray(v.docs) && v.docs.length <= MAX_DOCS_PER_SYNC && v.docs.every(isSyncDoc);
+		case 'unsubscribe':
+			return Array.isArray(v.docIds) && v.docIds.length <= MAX_DOCS_PER_SYNC && v.docIds.every(isDocumentId);
+		case 'ephemeral':
+			return isEphemeral(v);
+		default:
+			return false;
+	}
+}
+
+export function isServerMessage(v: unknown): v is ServerMessage {
+	if (!isObject(v)) return false;
+	switch (v.type) {
+		case 'welcome':
+			return isCount(v.protocol) && isCount(v.maxCiphertextBytes);
+		case 'ack':
+			return isCount(v.rid) && isDocumentId(v.docId) && isCount(v.seq);
+		case 'auth-ok':
+			return isCount(v.rid) && isDocumentId(v.docId) && isCount(v.index);
+		case 'catchup':
+			return (
+				isCount(v.rid) &&
+				typeof v.done === 'boolean' &&
+				Array.isArray(v.unknown) &&
+				v.unknown.every(isDocumentId) &&
+				Array.isArray(v.docs) &&
+				v.docs.every(
+					(d) =>
+						isObject(d) &&
+						isDocumentId(d.docId) &&
+						isCount(d.head) &&
+						Array.isArray(d.auth) &&
+						d.auth.every((a) => isObject(a) && isCount(a.index) && isAuthRecord(a.record)) &&
+						Array.isArray(d.entries) &&
+						d.entries.every(isWireEntry)
+				)
+			);
+		case 'entry':
+			return isWireEntry(v.entry) && isCount(v.entry.seq);
+		case 'auth':
+			return isDocumentId(v.docId) && isCount(v.index) && isAuthRecord(v.record);
+		case 'ephemeral':
+			return isEphemeral(v);
+		case 'error':
+			return typeof v.code === 'string' && typeof v.message === 'string' && (v.rid === undefined || isCount(v.rid));
+		default:
+			return false;
+	}
+}

@@ -1,0 +1,52 @@
+// The exact bytes each signature covers. Both the relay (node:crypto) and the app
+// (libsodium) build them here, so they can never disagree.
+import { fromBase64Url, framed } from './bytes';
+import type { JoinRecord, PolicyRecord, WireEntry } from './messages';
+
+export function entrySigningBytes(e: Omit<WireEntry, 'sig' | 'seq'>): Uint8Array {
+	return framed([
+		'hearth/entry/v1',
+		e.docId,
+		e.epoch,
+		e.kind,
+		e.covers ?? 0,
+		fromBase64Url(e.author),
+		fromBase64Url(e.nonce),
+		fromBase64Url(e.ct)
+	]);
+}
+
+export function policySigningBytes(p: Omit<PolicyRecord, 'sig'>): Uint8Array {
+	return framed([
+		'hearth/policy/v1',
+		p.docId,
+		p.epoch,
+		p.writers.join(','),
+		p.admins.join(','),
+		p.joinKeys.join(','),
+		fromBase64Url(p.signer)
+	]);
+}
+
+export function joinSigningBytes(j: Omit<JoinRecord, 'sig'>): Uint8Array {
+	return framed(['hearth/join/v1', j.docId, j.epoch, fromBase64Url(j.device), fromBase64Url(j.joinKey)]);
+}
+
+export function ephemeralSigningBytes(m: {
+	docId: string;
+	epoch: number;
+	author: string;
+	nonce: string;
+	ct: string;
+}): Uint8Array {
+	return framed(['hearth/ephemeral/v1', m.docId, m.epoch, fromBase64Url(m.author), fromBase64Url(m.nonce), fromBase64Url(m.ct)]);
+}
+
+/** Associated data for an entry's AEAD: binds the ciphertext to its document, epoch, author and kind. */
+export function entryAssociatedData(e: { docId: string; epoch: number; author: string; kind: string; covers?: number }): Uint8Array {
+	return framed(['hearth/ad/v1', e.docId, e.epoch, fromBase64Url(e.author), e.kind, e.covers ?? 0]);
+}
+
+export function ephemeralAssociatedData(m: { docId: string; epoch: number; author: string }): Uint8Array {
+	return framed(['hearth/ephemeral-ad/v1', m.docId, m.epoch, fromBase64Url(m.author)]);
+}

@@ -1,0 +1,74 @@
+// Everything the engine tracks for one document. Plain data plus a few helpers; the
+// engine owns the behaviour.
+import type { DocHandle } from '@automerge/automerge-repo';
+import type { AuthRecord, DocAuthState, DocumentId } from '$lib/protocol';
+import type { DocAccess } from '$lib/keys/access';
+import { SeenCounters, type Interval } from './SeenCounters';
+
+/** The persisted part, saved as JSON after the document itself has been flushed to disk. */
+export interface DocSyncRecord {
+	docId: DocumentId;
+	/** Highest relay seq whose content is in the local document. */
+	lastSeq: number;
+	/** Auth records accepted from the relay, in relay order (null where one was invalid). */
+	auth: Array<AuthRecord | null>;
+	/** Signed auth records the relay has not confirmed yet (created or joined while offline). */
+	pendingAuth: AuthRecord[];
+	/** Heads whose ancestors are all on the relay; local changes beyond them still need pushing. */
+	knownHeads: string[];
+	seen: Record<string, Interval[]>;
+	/** Entries since the last snapshot, to decide when to compact. */
+	sinceSnapshot: number;
+	/** Whether the local store holds a copy of the document yet. */
+	hasLocalCopy: boolean;
+}
+
+export interface InFlight {
+	rid: number;
+	kind: 'change' | 'snapshot';
+	heads: string[];
+	counter?: number;
+	sentAt: number;
+}
+
+export class DocSync {
+	readonly docId: DocumentId;
+	access: DocAccess;
+	record: DocSyncRecord;
+	seen: SeenCounters;
+	auth: DocAuthState | undefined;
+	handle?: DocHandle<unknown>;
+	inFlight?: InFlight;
+	flushTimer?: ReturnType<typeof setTimeout>;
+	/** Local changes not yet confirmed by the relay. */
+	pendingChanges = 0;
+	/** True once this session has caught up with the relay for this document. */
+	caughtUp = false;
+	/** Set when a write was refused in a way retrying cannot fix (e.g. no longer a writer). */
+	blocked?: string;
+	unsubscribe?: () => void;
+
+	constructor(access: DocAccess, record: DocSyncRecord) {
+		this.docId = access.docId;
+		this.access = access;
+		this.record = record;
+		this.seen = SeenCounters.fromJSON(record.seen);
+	}
+
+	static fresh(access: DocAccess): DocSync {
+		return new DocSync(access, {
+			docId: access.docId,
+			lastSeq: 0,
+			auth: [],
+			pendingAuth: [],
+			knownHeads: [],
+			seen: {},
+			sinceSnapshot: 0,
+			hasLocalCopy: false
+		});
+	}
+
+	snapshotRecord(): DocSyncRecord {
+		return { ...this.record, seen: this.seen.toJSON() };
+	}
+}

@@ -1,0 +1,825 @@
+// The client side of end-to-end encrypted sync. automerge-repo keeps each document on the
+// device (DocHandles, storage, change events); this engine turns local changes into
+// encrypted, signed entries for the blind relay, and verifies, decrypts and merges what the
+// relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
+import * as A from '@automerge/automerge';
+import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
+import { cryptoReady, decrypt, encrypt, newSymmetricKey, randomBytes, sign, verify } from '$lib/crypto';
+import {
+	MAX_CIPHERTEXT_BYTES,
+	applyAuthRecord,
+	entryAssociatedData,
+	entrySigningBytes,
+	ephemeralAssociatedData,
+	ephemeralSigningBytes,
+	fromBase64Url,
+	mayWrite,
+	toBase64Url,
+	type AuthRecord,
+	type CatchupDoc,
+	type DeviceKey,
+	type DocumentId,
+	type ServerMessage,
+	type WireEntry
+} from '$lib/protocol';
+import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
+import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
+import { DocSync, type DocSyncRecord } from './DocSync';
+import { LocalStore } from './LocalStore';
+import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
+import { SeenCounters } from './SeenCounters';
+import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
+
+export type ProblemKind = 'tampered' | 'replayed' | 'foreign' | 'unreadable' | 'refused' | 'relay';
+
+/** Something that went wrong, in words a person can act on. Nothing is ever merged when one is raised. */
+export interface SyncProblem {
+	docId?: DocumentId;
+	kind: ProblemKind;
+	message: string;
+	at: number;
+}
+
+export interface SyncStatus {
+	connection: ConnectionState;
+	/** Local changes not yet confirmed by the relay, across all documents. */
+	pendingChanges: number;
+	/** When the relay last confirmed we were up to date. */
+	lastSyncedAt?: number;
+	problems: SyncProblem[];
+}
+
+export interface EphemeralMessage {
+	docId: DocumentId;
+	author: DeviceKey;
+	data: Uint8Array;
+}
+
+export interface SyncEngineOptions {
+	repo: Repo;
+	/** Where sync state and keys live: the same adapter the repo uses. */
+	storage: StorageAdapterInterface;
+	/** ws:// or wss:// URL of the relay's /sync endpoint. */
+	url: string;
+	socketFactory: SocketFactory;
+	/** How long local edits are gathered into one entry. */
+	batchMs?: number;
+	/** Push a snapshot after this many entries. */
+	compactEvery?: number;
+	backoff?: { minMs: number; maxMs: number };
+}
+
+type Listener<T> = (value: T) => void;
+
+const MAX_PROBLEMS = 20;
+
+export class SyncEngine {
+	readonly repo: Repo;
+	readonly device: DeviceSecrets;
+	readonly deviceKey: DeviceKey;
+	readonly #store: LocalStore;
+	readonly #connection: RelayConnection;
+	readonly #docs = new Map<DocumentId, DocSync>();
+	readonly #batchMs: number;
+	readonly #compactEvery: number;
+	readonly #requests = new Map<number, { docId?: DocumentId; kind: 'push' | 'auth' | 'sync'; record?: AuthRecord }>();
+	readonly #statusListeners = new Set<Listener<SyncStatus>>();
+	readonly #docListeners = new Set<Listener<DocumentId>>();
+	readonly #ephemeralListeners = new Set<Listener<EphemeralMessage>>();
+	readonly #persistTimers = new Map<DocumentId, ReturnType<typeof setTimeout>>();
+	readonly #persisting = new Map<DocumentId, Promise<void>>();
+	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, problems: [] };
+	#nextRid = 1;
+	/** Per-session counter, started at a random point so concurrent tabs never collide. */
+	#counter: number;
+	#syncInFlight = 0;
+	#closed = false;
+
+	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
+		this.repo = options.repo;
+		this.device = device;
+		this.deviceKey = deviceKey(device);
+		this.#store = store;
+		this.#batchMs = options.batchMs ?? 50;
+		this.#compactEvery = options.compactEvery ?? 256;
+		const r = randomBytes(6);
+		this.#counter = (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
+		this.#connection = new RelayConnection(
+			options.url,
+			options.socketFactory,
+			{
+				onState: (state) => this.#onConnectionState(state),
+				onMessage: (message) => this.#onMessage(message),
+				onBadFrame: (reason) => this.#problem({ kind: 'relay', message: `${reason}. It was ignored.` })
+			},
+			options.backoff
+		);
+	}
+
+	/** Loads (or creates) this device's keys and every document it holds. Does not connect. */
+	static async open(options: SyncEngineOptions): Promise<SyncEngine> {
+		await cryptoReady();
+		const store = new LocalStore(options.storage);
+		let stored = await store.get<StoredDevice>('device');
+		if (!stored) {
+			stored = storeDevice(createDevice());
+			await store.put(stored, 'device');
+		}
+		const engine = new SyncEngine(options, loadDevice(stored), store);
+		const accesses = await store.list<DocAccess>('access');
+		for (const access of accesses) {
+			const record = await store.get<DocSyncRecord>('sync', access.docId);
+			const doc = record ? new DocSync(access, record) : DocSync.fresh(access);
+			engine.#docs.set(access.docId, doc);
+			engine.#rebuildAuth(doc);
+			if (doc.record.hasLocalCopy) await engine.#attach(doc, await engine.#findLocal(doc.docId));
+		}
+		return engine;
+	}
+
+	// ── public API ─────────────────────────────────────────────────────────────────────────
+
+	get status(): SyncStatus {
+		return this.#status;
+	}
+
+	onStatus(listener: Listener<SyncStatus>): () => void {
+		this.#statusListeners.add(listener);
+		listener(this.#status);
+		return () => this.#statusListeners.delete(listener);
+	}
+
+	/** Called when a document arrives or its access changes. */
+	onDocuments(listener: Listener<DocumentId>): () => void {
+		this.#docListeners.add(listener);
+		return () => this.#docListeners.delete(listener);
+	}
+
+	onEphemeral(listener: Listener<EphemeralMessage>): () => void {
+		this.#ephemeralListeners.add(listener);
+		return () => this.#ephemeralListeners.delete(listener);
+	}
+
+	connect(): void {
+		this.#closed = false;
+		this.#connection.connect();
+	}
+
+	disconnect(): void {
+		this.#connection.disconnect();
+	}
+
+	/** Skip the backoff wait, e.g. when the browser reports the network is back. */
+	retryNow(): void {
+		this.#connection.retryNow();
+	}
+
+	async close(): Promise<void> {
+		this.#closed = true;
+		this.#connection.disconnect();
+		for (const doc of this.#docs.values()) {
+			clearTimeout(doc.flushTimer);
+			doc.unsubscribe?.();
+		}
+		for (const [docId, timer] of this.#persistTimers) {
+			clearTimeout(timer);
+			await this.#persistNow(docId);
+		}
+		await Promise.all(this.#persisting.values());
+	}
+
+	documents(): DocumentId[] {
+		return [...this.#docs.keys()];
+	}
+
+	access(docId: DocumentId): DocAccess | undefined {
+		return this.#docs.get(docId)?.access;
+	}
+
+	/** The local handle, once this device has a copy of the document. */
+	handle<T>(docId: DocumentId): DocHandle<T> | undefined {
+		return this.#docs.get(docId)?.handle as DocHandle<T> | undefined;
+	}
+
+	pendingFor(docId: DocumentId): number {
+		return this.#docs.get(docId)?.pendingChanges ?? 0;
+	}
+
+	/** Whether this session has caught up with the relay for the document. */
+	isCaughtUp(docId: DocumentId): boolean {
+		return this.#docs.get(docId)?.caughtUp ?? false;
+	}
+
+	/** Creates a new encrypted document. Works offline: the relay learns of it on reconnect. */
+	async create<T>(initial: T): Promise<DocHandle<T>> {
+		const handle = this.repo.create<T>(initial);
+		const docId = handle.documentId as unknown as DocumentId;
+		const access = newDocAccess(docId, this.deviceKey, newSymmetricKey());
+		const doc = DocSync.fresh(access);
+		doc.record.hasLocalCopy = true;
+		this.#docs.set(docId, doc);
+		const genesis = genesisPolicy(access, this.device);
+		doc.record.pendingAuth.push(genesis);
+		// Until the relay confirms, trust our own genesis locally so edits can be signed.
+		this.#rebuildAuth(doc);
+		await this.#store.put(access, 'access', docId);
+		await this.#attach(doc, handle as DocHandle<unknown>);
+		await this.#persistNow(docId);
+		this.#sendPendingAuth(doc);
+		this.#scheduleFlush(doc, 0);
+		this.#emitDoc(docId);
+		return handle;
+	}
+
+	/** Adds a document this device was given access to (e.g. from a share link). */
+	async add(access: DocAccess): Promise<void> {
+		const existing = this.#docs.get(access.docId);
+		if (existing) {
+			// Keep every epoch key we have ever held; add any new one.
+			existing.access = { ...existing.access, keys: { ...existing.access.keys, ...access.keys }, joinSeed: existing.access.joinSeed ?? access.joinSeed };
+			await this.#store.put(existing.access, 'access', access.docId);
+			return;
+		}
+		const doc = DocSync.fresh(access);
+		this.#docs.set(access.docId, doc);
+		await this.#store.put(access, 'access', access.docId);
+		await this.#persistNow(access.docId);
+		this.#requestSync([doc]);
+		this.#emitDoc(access.docId);
+	}
+
+	/** Forgets a document on this device: local copy, keys and sync state. */
+	async forget(docId: DocumentId): Promise<void> {
+		const doc = this.#docs.get(docId);
+		if (!doc) return;
+		clearTimeout(doc.flushTimer);
+		doc.unsubscribe?.();
+		this.#docs.delete(docId);
+		this.#connection.send({ type: 'unsubscribe', docIds: [docId] });
+		await this.#store.remove('access', docId);
+		await this.#store.remove('sync', docId);
+		if (doc.handle) this.repo.delete(docId as unknown as RepoDocumentId);
+		this.#recount();
+		this.#emitDoc(docId);
+	}
+
+	/** Sends an encrypted, unstored message (presence, cursors) to others viewing the document. */
+	sendEphemeral(docId: DocumentId, data: Uint8Array): boolean {
+		const doc = this.#docs.get(docId);
+		if (!doc?.auth) return false;
+		const epoch = doc.auth.epoch;
+		const key = keyForEpoch(doc.access, epoch);
+		if (!key) return false;
+		const ad = ephemeralAssociatedData({ docId, epoch, author: this.deviceKey });
+		const { nonce, ciphertext } = encrypt(data, key, ad);
+		const unsigned = { docId, epoch, author: this.deviceKey, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext) };
+		const sig = toBase64Url(sign(ephemeralSigningBytes(unsigned), this.device.signing.secretKey));
+		return this.#connection.send({ type: 'ephemeral', ...unsigned, sig });
+	}
+
+	/** Resolves when every document has no local change waiting for the relay. */
+	async whenSynced(timeoutMs = 10_000): Promise<void> {
+		const start = Date.now();
+		while (Date.now() - start < timeoutMs) {
+			const idle = [...this.#docs.values()].every((d) => d.caughtUp && !d.inFlight && d.pendingChanges === 0 && d.record.pendingAuth.length === 0);
+			if (idle && this.#syncInFlight === 0 && this.#status.connection === 'online') return;
+			await new Promise((r) => setTimeout(r, 10));
+		}
+		throw new Error('Timed out waiting for sync');
+	}
+
+	// ── wiring documents to the repo ───────────────────────────────────────────────────────
+
+	async #findLocal(docId: DocumentId): Promise<DocHandle<unknown> | undefined> {
+		try {
+			return await this.repo.find<unknown>(docId as unknown as RepoDocumentId, { allowableStates: ['ready'] });
+		} catch {
+			return undefined;
+		}
+	}
+
+	async #attach(doc: DocSync, handle: DocHandle<unknown> | undefined): Promise<void> {
+		if (!handle) {
+			// The local copy is missing (storage cleared): fetch everything again.
+			doc.record.hasLocalCopy = false;
+			doc.record.lastSeq = 0;
+			doc.record.knownHeads = [];
+			return;
+		}
+		doc.handle = handle;
+		const onChange = () => this.#scheduleFlush(doc);
+		handle.on('change', onChange);
+		doc.unsubscribe = () => handle.off('change', onChange);
+		this.#countPending(doc);
+	}
+
+	#emitDoc(docId: DocumentId): void {
+		for (const l of this.#docListeners) l(docId);
+	}
+
+	// ── connection ─────────────────────────────────────────────────────────────────────────
+
+	#onConnectionState(state: ConnectionState): void {
+		if (state !== 'online') {
+			for (const doc of this.#docs.values()) {
+				doc.inFlight = undefined;
+				doc.caughtUp = false;
+			}
+			this.#requests.clear();
+			this.#syncInFlight = 0;
+		}
+		this.#setStatus({ connection: state });
+	}
+
+	#onMessage(message: ServerMessage): void {
+		switch (message.type) {
+			case 'welcome':
+				// Re-announce anything created offline first, then catch up on everything.
+				for (const doc of this.#docs.values()) this.#sendPendingAuth(doc);
+				this.#requestSync([...this.#docs.values()]);
+				return;
+			case 'catchup':
+				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
+			case 'entry':
+				return this.#onLiveEntry(message.entry);
+			case 'auth':
+				return this.#onAuthRecord(message.docId, message.index, message.record);
+			case 'auth-ok':
+				return this.#onAuthOk(message.rid, message.docId, message.index);
+			case 'ack':
+				return this.#onAck(message.rid, message.docId, message.seq);
+			case 'ephemeral':
+				return this.#onEphemeralMessage(message);
+			case 'error':
+				return this.#onError(message.rid, message.code, message.message);
+		}
+	}
+
+	#requestSync(docs: DocSync[]): void {
+		if (docs.length === 0 || this.#connection.state !== 'online') return;
+		const rid = this.#nextRid++;
+		const sent = this.#connection.send({
+			type: 'sync',
+			rid,
+			docs: docs.map((d) => ({ docId: d.docId, since: d.record.lastSeq, authSince: d.record.auth.length }))
+		});
+		if (sent) {
+			this.#requests.set(rid, { kind: 'sync' });
+			this.#syncInFlight++;
+		}
+	}
+
+	// ── auth (who may write) ───────────────────────────────────────────────────────────────
+
+	#rebuildAuth(doc: DocSync): void {
+		let state = undefined as DocSync['auth'];
+		for (const record of doc.record.auth) {
+			if (!record) continue;
+			const result = applyAuthRecord(state, record, verify, doc.access.root);
+			if (result.ok) state = result.state;
+		}
+		// Our own pending records count locally (we signed them), so offline edits can be signed.
+		for (const record of doc.record.pendingAuth) {
+			const result = applyAuthRecord(state, record, verify, doc.access.root);
+			if (result.ok) state = result.state;
+		}
+		doc.auth = state;
+	}
+
+	#sendPendingAuth(doc: DocSync): void {
+		const record = doc.record.pendingAuth[0];
+		if (!record || this.#connection.state !== 'online') return;
+		if ([...this.#requests.values()].some((r) => r.kind === 'auth' && r.docId === doc.docId)) return;
+		const rid = this.#nextRid++;
+		if (this.#connection.send({ type: 'auth', rid, record })) this.#requests.set(rid, { kind: 'auth', docId: doc.docId, record });
+	}
+
+	#onAuthOk(rid: number, docId: DocumentId, index: number): void {
+		const request = this.#requests.get(rid);
+		this.#requests.delete(rid);
+		const doc = this.#docs.get(docId);
+		if (!doc || !request?.record) return;
+		doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
+		this.#onAuthRecord(docId, index, request.record);
+		this.#sendPendingAuth(doc);
+		this.#scheduleFlush(doc, 0);
+	}
+
+	#onAuthRecord(docId: DocumentId, index: number, record: AuthRecord): void {
+		const doc = this.#docs.get(docId);
+		if (!doc) return;
+		if (index < doc.record.auth.length) return; // already have it
+		if (index > doc.record.auth.length) {
+			// We missed one: catch up rather than apply out of order.
+			this.#requestSync([doc]);
+			return;
+		}
+		let state = undefined as DocSync['auth'];
+		for (const r of doc.record.auth) {
+			if (!r) continue;
+			const result = applyAuthRecord(state, r, verify, doc.access.root);
+			if (result.ok) state = result.state;
+		}
+		const result = applyAuthRecord(state, record, verify, doc.access.root);
+		if (result.ok) {
+			doc.record.auth.push(record);
+		} else {
+			doc.record.auth.push(null);
+			this.#problem({
+				docId,
+				kind: 'tampered',
+				message: 'The relay passed on a change to who can edit this space that was not properly signed. It was ignored.'
+			});
+		}
+		this.#rebuildAuth(doc);
+		this.#schedulePersist(docId);
+		this.#emitDoc(docId);
+	}
+
+	// ── incoming entries ───────────────────────────────────────────────────────────────────
+
+	#onCatchup(rid: number, docs: CatchupDoc[], unknown: DocumentId[], done: boolean): void {
+		for (const part of docs) {
+			const doc = this.#docs.get(part.docId);
+			if (!doc) continue;
+			for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
+			this.#applyEntries(doc, part.entries, true);
+			if (done || part.entries.length === 0) {
+				// Entries we rejected still count as seen, so a bad entry cannot stall sync forever.
+				if (part.head > doc.record.lastSeq) doc.record.lastSeq = part.head;
+			}
+		}
+		for (const docId of unknown) {
+			const doc = this.#docs.get(docId);
+			if (!doc) continue;
+			if (doc.record.auth.length > 0 && doc.record.pendingAuth.length === 0) {
+				// The relay lost this document (e.g. a reset server). Our signed records let us
+				// put it back, then our full copy is pushed again.
+				doc.record.pendingAuth = doc.record.auth.filter((r): r is AuthRecord => r !== null);
+				doc.record.auth = [];
+				doc.record.lastSeq = 0;
+				doc.record.knownHeads = [];
+				this.#rebuildAuth(doc);
+				this.#sendPendingAuth(doc);
+			}
+		}
+		if (!done) return;
+		this.#requests.delete(rid);
+		this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+		const touched = new Set([...docs.map((d) => d.docId), ...unknown]);
+		for (const docId of touched) {
+			const doc = this.#docs.get(docId);
+			if (!doc) continue;
+			doc.caughtUp = true;
+			if (doc.record.auth.length > 0) this.#ensureJoined(doc);
+			this.#schedulePersist(docId);
+			this.#scheduleFlush(doc, 0);
+		}
+		this.#setStatus({ lastSyncedAt: Date.now() });
+	}
+
+	#ensureJoined(doc: DocSync): void {
+		if (!doc.auth || mayWrite(doc.auth, doc.auth.epoch, this.deviceKey)) return;
+		if (doc.record.pendingAuth.some((r) => r.kind === 'join')) return;
+		const record = joinRecord(doc.access, this.device, doc.auth.epoch);
+		if (!record) return;
+		doc.record.pendingAuth.push(record);
+		this.#sendPendingAuth(doc);
+	}
+
+	#onLiveEntry(entry: WireEntry & { seq: number }): void {
+		const doc = this.#docs.get(entry.docId);
+		if (!doc) return;
+		if (!doc.caughtUp) return; // the catch-up in progress will include it
+		if (entry.seq <= doc.record.lastSeq) return;
+		if (entry.seq !== doc.record.lastSeq + 1) {
+			// A gap: something was missed. Ask for everything after what we have.
+			doc.caughtUp = false;
+			this.#requestSync([doc]);
+			return;
+		}
+		this.#applyEntries(doc, [entry], false);
+		this.#setStatus({ lastSyncedAt: Date.now() });
+	}
+
+	/** Verifies, decrypts and merges a run of entries in seq order. */
+	#applyEntries(doc: DocSync, entries: WireEntry[], fromCatchup: boolean): void {
+		const chunks: Uint8Array[] = [];
+		let snapshot: Uint8Array | undefined;
+		const headsToKnow: string[] = [];
+		for (const entry of entries) {
+			const seq = entry.seq ?? 0;
+			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;
+			const opened = this.#open(doc, entry);
+			if (opened) {
+				if (entry.kind === 'snapshot') {
+					if ((entry.covers ?? 0) > doc.record.lastSeq) {
+						snapshot = opened.body;
+						chunks.length = 0;
+						doc.seen.merge(SeenCounters.fromJSON(opened.seen));
+					}
+					doc.record.sinceSnapshot = 0;
+				} else {
+					chunks.push(opened.body);
+					doc.seen.add(entry.author, opened.counter!);
+					doc.record.sinceSnapshot++;
+				}
+				headsToKnow.push(...opened.heads);
+			}
+			if (seq > doc.record.lastSeq) doc.record.lastSeq = seq;
+		}
+		if (snapshot || chunks.length > 0) this.#merge(doc, snapshot, chunks, headsToKnow);
+		this.#schedulePersist(doc.docId);
+	}
+
+	/** Returns the entry's plaintext parts, or undefined (and reports why) if it must not be merged. */
+	#open(doc: DocSync, entry: WireEntry): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | undefined {
+		const where = { docId: doc.docId };
+		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
+			this.#problem({ ...where, kind: 'foreign', message: 'A change from a device that is not allowed to edit this space was refused.' });
+			return undefined;
+		}
+		const { sig, seq: _seq, ...unsigned } = entry;
+		if (!verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
+			this.#problem({ ...where, kind: 'tampered', message: 'A change arrived damaged or altered and was refused. Your copy is unchanged.' });
+			return undefined;
+		}
+		const key = keyForEpoch(doc.access, entry.epoch);
+		if (!key) {
+			this.#problem({ ...where, kind: 'unreadable', message: 'Some changes were locked with a key this device was not given.' });
+			return undefined;
+		}
+		const plain = decrypt(fromBase64Url(entry.ct), fromBase64Url(entry.nonce), key, entryAssociatedData(entry));
+		const payload = plain && decodePayload(plain);
+		if (!payload) {
+			this.#problem({ ...where, kind: 'tampered', message: 'A change could not be unlocked because it was altered. It was refused.' });
+			return undefined;
+		}
+		if (entry.kind === 'change') {
+			if (!isChangeHeader(payload.header)) {
+				this.#problem({ ...where, kind: 'tampered', message: 'A change was not in the expected form and was refused.' });
+				return undefined;
+			}
+			if (doc.seen.has(entry.author, payload.header.c)) {
+				// Our own entry echoed back after a reconnect is expected, not an attack.
+				if (entry.author === this.deviceKey) return undefined;
+				this.#problem({ ...where, kind: 'replayed', message: 'An old change was sent again and was ignored.' });
+				return undefined;
+			}
+			return { body: payload.body, heads: payload.header.h, counter: payload.header.c };
+		}
+		if (!isSnapshotHeader(payload.header)) {
+			this.#problem({ ...where, kind: 'tampered', message: 'A saved copy was not in the expected form and was refused.' });
+			return undefined;
+		}
+		return { body: payload.body, heads: payload.header.h, seen: payload.header.seen };
+	}
+
+	#merge(doc: DocSync, snapshot: Uint8Array | undefined, chunks: Uint8Array[], heads: string[]): void {
+		const apply = (d: A.Doc<unknown>) => {
+			let next = d;
+			try {
+				if (snapshot) next = A.loadIncremental(next, snapshot);
+				for (const c of chunks) next = A.loadIncremental(next, c);
+			} catch {
+				// Authenticated but not valid Automerge: only a faulty writer could send this.
+				this.#problem({ docId: doc.docId, kind: 'tampered', message: 'A change from another device could not be read and was skipped.' });
+				return d;
+			}
+			return next;
+		};
+		const dirtyBefore = doc.handle ? !sameHeads(A.getHeads(doc.handle.doc() as A.Doc<unknown>), doc.record.knownHeads) : false;
+		if (!doc.handle) {
+			const fresh = apply(A.init<unknown>());
+			const handle = this.repo.import<unknown>(A.save(fresh), { docId: doc.docId as unknown as RepoDocumentId });
+			doc.record.hasLocalCopy = true;
+			void this.#attach(doc, handle);
+			this.#emitDoc(doc.docId);
+		} else {
+			doc.handle.update(apply);
+		}
+		const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
+		if (!dirtyBefore) {
+			// Nothing local was waiting, so everything we now hold came from the relay.
+			doc.record.knownHeads = current;
+		} else {
+			const d = doc.handle!.doc() as A.Doc<unknown>;
+			const present = heads.filter((h) => A.hasHeads(d, [h]));
+			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...present]);
+		}
+		this.#countPending(doc);
+	}
+
+	// ── outgoing entries ───────────────────────────────────────────────────────────────────
+
+	#scheduleFlush(doc: DocSync, delay = this.#batchMs): void {
+		this.#countPending(doc);
+		if (doc.flushTimer) return;
+		doc.flushTimer = setTimeout(() => {
+			doc.flushTimer = undefined;
+			this.#flush(doc);
+		}, delay);
+	}
+
+	#flush(doc: DocSync): void {
+		if (this.#closed || !doc.handle || doc.inFlight || doc.blocked) return;
+		if (this.#connection.state !== 'online' || !doc.caughtUp || doc.record.pendingAuth.length > 0) return;
+		if (!doc.auth || !mayWrite(doc.auth, doc.auth.epoch, this.deviceKey)) return;
+		const current = doc.handle.doc() as A.Doc<unknown>;
+		const heads = A.getHeads(current);
+		if (sameHeads(heads, doc.record.knownHeads)) {
+			this.#maybeCompact(doc);
+			return;
+		}
+		const known = doc.record.knownHeads.filter((h) => A.hasHeads(current, [h]));
+		const body = A.saveSince(current, known);
+		if (body.length === 0) {
+			doc.record.knownHeads = heads;
+			this.#countPending(doc);
+			return;
+		}
+		const counter = this.#counter++;
+		this.#push(doc, 'change', encodePayload({ c: counter, h: heads }, body), heads, counter);
+	}
+
+	#maybeCompact(doc: DocSync): void {
+		if (doc.record.sinceSnapshot < this.#compactEvery || !doc.handle || doc.inFlight) return;
+		const current = doc.handle.doc() as A.Doc<unknown>;
+		const heads = A.getHeads(current);
+		const body = A.save(current);
+		this.#push(doc, 'snapshot', encodePayload({ seen: doc.seen.toJSON(), h: heads }, body), heads, undefined, doc.record.lastSeq);
+	}
+
+	#push(doc: DocSync, kind: 'change' | 'snapshot', plaintext: Uint8Array, heads: string[], counter?: number, covers?: number): void {
+		const epoch = doc.auth!.epoch;
+		const key = keyForEpoch(doc.access, epoch);
+		if (!key) {
+			doc.blocked = 'This device does not have the current key for this space.';
+			this.#problem({ docId: doc.docId, kind: 'refused', message: `${doc.blocked} Your changes are kept on this device.` });
+			return;
+		}
+		const base = { docId: doc.docId, epoch, kind, ...(kind === 'snapshot' ? { covers } : {}), author: this.deviceKey };
+		const { nonce, ciphertext } = encrypt(plaintext, key, entryAssociatedData(base));
+		if (ciphertext.length > MAX_CIPHERTEXT_BYTES) {
+			doc.blocked = 'These changes are too large to send in one go.';
+			this.#problem({ docId: doc.docId, kind: 'refused', message: `${doc.blocked} They are kept safely on this device.` });
+			return;
+		}
+		const unsigned = { ...base, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext) };
+		const sig = toBase64Url(sign(entrySigningBytes(unsigned), this.device.signing.secretKey));
+		const rid = this.#nextRid++;
+		if (!this.#connection.send({ type: 'push', rid, entry: { ...unsigned, sig } })) return;
+		this.#requests.set(rid, { kind: 'push', docId: doc.docId });
+		doc.inFlight = { rid, kind, heads, counter, sentAt: Date.now() };
+	}
+
+	#onAck(rid: number, docId: DocumentId, seq: number): void {
+		this.#requests.delete(rid);
+		const doc = this.#docs.get(docId);
+		if (!doc || doc.inFlight?.rid !== rid) return;
+		const sent = doc.inFlight;
+		doc.inFlight = undefined;
+		if (sent.kind === 'change') {
+			doc.seen.add(this.deviceKey, sent.counter!);
+			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...sent.heads]);
+			const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
+			if (sameHeads(current, sent.heads)) doc.record.knownHeads = current;
+			doc.record.sinceSnapshot++;
+		} else {
+			doc.record.sinceSnapshot = 0;
+		}
+		if (seq === doc.record.lastSeq + 1) doc.record.lastSeq = seq;
+		else if (seq > doc.record.lastSeq) {
+			// Entries we have not seen came before ours: fetch them (ours will be skipped as seen).
+			doc.caughtUp = false;
+			this.#requestSync([doc]);
+		}
+		this.#countPending(doc);
+		this.#schedulePersist(docId);
+		this.#setStatus({ lastSyncedAt: Date.now() });
+		this.#flush(doc);
+	}
+
+	#onError(rid: number | undefined, code: string, message: string): void {
+		const request = rid === undefined ? undefined : this.#requests.get(rid);
+		if (rid !== undefined) this.#requests.delete(rid);
+		const doc = request?.docId ? this.#docs.get(request.docId) : undefined;
+		if (request?.kind === 'push' && doc) {
+			const wasSnapshot = doc.inFlight?.kind === 'snapshot';
+			doc.inFlight = undefined;
+			if (code === 'stale-snapshot' || wasSnapshot) {
+				doc.record.sinceSnapshot = 0;
+				return;
+			}
+			if (code === 'storage-failed') {
+				this.#problem({ docId: doc.docId, kind: 'relay', message: 'The relay could not store changes just now. They are kept here and will be sent again.' });
+				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
+				return;
+			}
+			if (code === 'epoch-closed' || code === 'not-a-writer' || code === 'unknown-document') {
+				// Our view of who may write is behind; catch up, which may admit us again.
+				doc.caughtUp = false;
+				this.#requestSync([doc]);
+				if (code === 'not-a-writer') {
+					this.#problem({ docId: doc.docId, kind: 'refused', message: 'This device is no longer allowed to edit this space. Your changes are kept on this device only.' });
+				}
+				return;
+			}
+			this.#problem({ docId: doc.docId, kind: 'refused', message: `The relay refused a change (${message}). It is kept on this device.` });
+			return;
+		}
+		if (request?.kind === 'auth' && doc) {
+			// An offline-created genesis that the relay already has (we re-sent it) is fine.
+			doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
+			if (code !== 'not-an-admin' || request.record?.kind !== 'policy') {
+				this.#problem({ docId: doc.docId, kind: 'refused', message: `Joining this space was refused: ${message}.` });
+			}
+			this.#rebuildAuth(doc);
+			this.#requestSync([doc]);
+			return;
+		}
+		if (request?.kind === 'sync') this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+		this.#problem({ kind: 'relay', message: `The relay reported a problem: ${message}.` });
+	}
+
+	#onEphemeralMessage(message: Extract<ServerMessage, { type: 'ephemeral' }>): void {
+		const doc = this.#docs.get(message.docId);
+		if (!doc || !mayWrite(doc.auth, message.epoch, message.author)) return;
+		if (!verify(fromBase64Url(message.sig), ephemeralSigningBytes(message), fromBase64Url(message.author))) return;
+		const key = keyForEpoch(doc.access, message.epoch);
+		if (!key) return;
+		const data = decrypt(fromBase64Url(message.ct), fromBase64Url(message.nonce), key, ephemeralAssociatedData(message));
+		if (!data) return;
+		for (const l of this.#ephemeralListeners) l({ docId: message.docId, author: message.author, data });
+	}
+
+	// ── status and persistence ─────────────────────────────────────────────────────────────
+
+	#countPending(doc: DocSync): void {
+		if (!doc.handle) return;
+		const current = doc.handle.doc() as A.Doc<unknown>;
+		const known = doc.record.knownHeads.filter((h) => A.hasHeads(current, [h]));
+		const pending = sameHeads(A.getHeads(current), known) ? 0 : A.getChangesMetaSince(current, known).length;
+		if (pending !== doc.pendingChanges) {
+			doc.pendingChanges = pending;
+			this.#recount();
+		}
+	}
+
+	#recount(): void {
+		let total = 0;
+		for (const d of this.#docs.values()) total += d.pendingChanges;
+		if (total !== this.#status.pendingChanges) this.#setStatus({ pendingChanges: total });
+	}
+
+	#problem(problem: Omit<SyncProblem, 'at'>): void {
+		const problems = [...this.#status.problems, { ...problem, at: Date.now() }].slice(-MAX_PROBLEMS);
+		this.#setStatus({ problems });
+	}
+
+	#setStatus(patch: Partial<SyncStatus>): void {
+		this.#status = { ...this.#status, ...patch };
+		for (const l of this.#statusListeners) l(this.#status);
+	}
+
+	#schedulePersist(docId: DocumentId): void {
+		if (this.#persistTimers.has(docId)) return;
+		this.#persistTimers.set(
+			docId,
+			setTimeout(() => {
+				this.#persistTimers.delete(docId);
+				void this.#persistNow(docId);
+			}, 100)
+		);
+	}
+
+	/** Saves sync state only after the document itself is on disk, so lastSeq never runs ahead of it. */
+	async #persistNow(docId: DocumentId): Promise<void> {
+		const previous = this.#persisting.get(docId) ?? Promise.resolve();
+		const next = previous.then(async () => {
+			const doc = this.#docs.get(docId);
+			if (!doc) return;
+			const record = doc.snapshotRecord();
+			if (doc.handle) await this.repo.flush([docId as unknown as RepoDocumentId]);
+			if (this.#docs.get(docId) === doc) await this.#store.put(record, 'sync', docId);
+		});
+		const settled = next.catch((error: unknown) => {
+			this.#problem({ docId, kind: 'refused', message: `This device could not save its sync progress (${(error as Error).message}). Free some space; nothing was lost.` });
+		});
+		this.#persisting.set(docId, settled);
+		await settled;
+		if (this.#persisting.get(docId) === settled) this.#persisting.delete(docId);
+	}
+}
+
+function sameHeads(a: string[], b: string[]): boolean {
+	if (a.length !== b.length) return false;
+	const set = new Set(b);
+	return a.every((h) => set.has(h));
+}
+
+function dedupe(heads: string[]): string[] {
+	return [...new Set(heads)];
+}
+
+export { currentEpoch };

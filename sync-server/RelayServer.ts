@@ -1,0 +1,333 @@
+// The blind relay. It keeps, per document, a signed auth log (who may write in which epoch)
+// and an append-only log of encrypted entries; it verifies every signature before storing,
+// assigns sequence numbers, fans out to subscribers and serves catch-up for many documents
+// in one round trip. It never sees a key or a byte of plaintext.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { appendFileSync } from 'node:fs';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import {
+	MAX_CIPHERTEXT_BYTES,
+	MAX_EPHEMERAL_BYTES,
+	MAX_FRAME_BYTES,
+	PROTOCOL_VERSION,
+	applyAuthRecord,
+	entrySigningBytes,
+	ephemeralSigningBytes,
+	fromBase64Url,
+	isClientMessage,
+	mayWrite,
+	type AuthRecord,
+	type CatchupDoc,
+	type ClientMessage,
+	type DocAuthState,
+	type DocumentId,
+	type ErrorCode,
+	type ServerMessage,
+	type SyncRequestDoc,
+	type WireEntry
+} from '../src/lib/protocol';
+import { Ed25519Verifier } from './Ed25519Verifier';
+import type { RelayStore } from './RelayStore';
+import { serveStatic } from './serveStatic';
+
+export interface RelayOptions {
+	store: RelayStore;
+	port: number;
+	host?: string;
+	/** Folder with the built app to serve on the same port, if any. */
+	staticDir?: string;
+	/** Test aid: append every received frame to this file so a test can scan it for plaintext. */
+	frameLog?: string;
+	log?: (line: string) => void;
+}
+
+/** Frames sent in one catch-up reply are cut at about this size. */
+const CATCHUP_CHUNK_BYTES = 1024 * 1024;
+/** A client that falls this far behind reading is disconnected rather than buffered forever. */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+class RelayError extends Error {
+	constructor(
+		readonly code: ErrorCode,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+export class RelayServer {
+	readonly #options: RelayOptions;
+	readonly #store: RelayStore;
+	readonly #verifier = new Ed25519Verifier();
+	readonly #auth = new Map<DocumentId, DocAuthState | undefined>();
+	readonly #subscribers = new Map<DocumentId, Set<WebSocket>>();
+	readonly #subscriptions = new WeakMap<WebSocket, Set<DocumentId>>();
+	#http?: Server;
+	#wss?: WebSocketServer;
+	#heartbeat?: ReturnType<typeof setInterval>;
+	readonly stats = { framesIn: 0, entriesStored: 0, rejected: 0 };
+
+	constructor(options: RelayOptions) {
+		this.#options = options;
+		this.#store = options.store;
+	}
+
+	/** Starts listening; resolves with the bound port (useful with port 0). */
+	async listen(): Promise<number> {
+		const http = createServer((req, res) => this.#onHttp(req, res));
+		const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+		http.on('upgrade', (req, socket, head) => {
+			if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') {
+				socket.destroy();
+				return;
+			}
+			wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws));
+		});
+		this.#http = http;
+		this.#wss = wss;
+		this.#heartbeat = setInterval(() => this.#ping(), 30_000);
+		this.#heartbeat.unref();
+		await new Promise<void>((resolve, reject) => {
+			http.once('error', reject);
+			http.listen(this.#options.port, this.#options.host ?? '127.0.0.1', () => resolve());
+		});
+		const address = http.address();
+		return typeof address === 'object' && address ? address.port : this.#options.port;
+	}
+
+	async close(): Promise<void> {
+		clearInterval(this.#heartbeat);
+		for (const ws of this.#wss?.clients ?? []) ws.terminate();
+		await new Promise<void>((resolve) => this.#wss?.close(() => resolve()) ?? resolve());
+		await new Promise<void>((resolve) => this.#http?.close(() => resolve()) ?? resolve());
+		this.#store.close();
+	}
+
+	#onHttp(req: IncomingMessage, res: ServerResponse): void {
+		const path = new URL(req.url ?? '/', 'http://x').pathname;
+		if (path === '/healthz') {
+			res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+			return;
+		}
+		if (this.#options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
+			serveStatic(this.#options.staticDir, path, req, res);
+			return;
+		}
+		res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+	}
+
+	#onConnection(ws: WebSocket): void {
+		const alive = { value: true };
+		(ws as WebSocket & { alive?: typeof alive }).alive = alive;
+		ws.on('pong', () => (alive.value = true));
+		this.#subscriptions.set(ws, new Set());
+		this.#send(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, maxCiphertextBytes: MAX_CIPHERTEXT_BYTES });
+		ws.on('message', (data, isBinary) => this.#onFrame(ws, data, isBinary));
+		ws.on('close', () => this.#dropSocket(ws));
+		ws.on('error', () => this.#dropSocket(ws));
+	}
+
+	#ping(): void {
+		for (const ws of this.#wss?.clients ?? []) {
+			const alive = (ws as WebSocket & { alive?: { value: boolean } }).alive;
+			if (alive && !alive.value) {
+				ws.terminate();
+				continue;
+			}
+			if (alive) alive.value = false;
+			ws.ping();
+		}
+	}
+
+	#onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
+		this.stats.framesIn++;
+		const text = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+		if (this.#options.frameLog) appendFileSync(this.#options.frameLog, Buffer.concat([text, Buffer.from('\n')]));
+		let message: unknown;
+		try {
+			if (isBinary) throw new Error('binary');
+			message = JSON.parse(text.toString('utf8'));
+		} catch {
+			this.#reject(ws, undefined, new RelayError('malformed', 'Frames must be JSON text'));
+			return;
+		}
+		const rid = typeof (message as { rid?: unknown })?.rid === 'number' ? (message as { rid: number }).rid : undefined;
+		if (!isClientMessage(message)) {
+			this.#reject(ws, rid, new RelayError('malformed', 'That message is not one the relay understands'));
+			return;
+		}
+		try {
+			this.#handle(ws, message);
+		} catch (error) {
+			if (error instanceof RelayError) this.#reject(ws, rid, error);
+			else {
+				// Storage failures (a full disk, a locked file) lose nothing already stored; the
+				// client keeps its unsent changes and retries.
+				this.#options.log?.(`relay: storage error ${(error as Error).message}`);
+				this.#reject(ws, rid, new RelayError('storage-failed', 'The relay could not store that right now; it will be retried'));
+			}
+		}
+	}
+
+	#handle(ws: WebSocket, message: ClientMessage): void {
+		switch (message.type) {
+			case 'hello':
+				if (message.protocol !== PROTOCOL_VERSION) {
+					throw new RelayError('unsupported-version', `This relay speaks protocol ${PROTOCOL_VERSION}; please update the app`);
+				}
+				return;
+			case 'auth':
+				return this.#onAuth(ws, message.rid, message.record);
+			case 'push':
+				return this.#onPush(ws, message.rid, message.entry);
+			case 'sync':
+				return this.#onSync(ws, message.rid, message.docs);
+			case 'unsubscribe':
+				for (const docId of message.docIds) this.#unsubscribe(ws, docId);
+				return;
+			case 'ephemeral':
+				return this.#onEphemeral(ws, message);
+		}
+	}
+
+	#authState(docId: DocumentId): DocAuthState | undefined {
+		if (this.#auth.has(docId)) return this.#auth.get(docId);
+		let state: DocAuthState | undefined;
+		for (const { record } of this.#store.authSince(docId, 0)) {
+			const result = applyAuthRecord(state, record, this.#verifier.verify);
+			if (result.ok) state = result.state;
+		}
+		this.#auth.set(docId, state);
+		return state;
+	}
+
+	#onAuth(ws: WebSocket, rid: number, record: AuthRecord): void {
+		const docId = record.docId;
+		const state = this.#authState(docId);
+		const result = applyAuthRecord(state, record, this.#verifier.verify);
+		if (!result.ok) throw new RelayError(result.code, result.message);
+		const index = state?.count ?? 0;
+		if (state) this.#store.appendAuth(docId, index, record);
+		else this.#store.createDoc(docId, record);
+		this.#auth.set(docId, result.state);
+		this.#send(ws, { type: 'auth-ok', rid, docId, index });
+		this.#fanOut(docId, ws, { type: 'auth', docId, index, record });
+	}
+
+	#onPush(ws: WebSocket, rid: number, entry: WireEntry): void {
+		const state = this.#authState(entry.docId);
+		const doc = this.#store.getDoc(entry.docId);
+		if (!state || !doc) throw new RelayError('unknown-document', 'That document is not on this relay yet');
+		if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
+		if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
+		if ((entry.ct.length * 3) / 4 > MAX_CIPHERTEXT_BYTES) throw new RelayError('too-large', 'That change is too large to store');
+		const { sig, seq: _seq, ...unsigned } = entry;
+		if (!this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
+			throw new RelayError('bad-signature', 'The entry signature does not verify');
+		}
+		if (entry.kind === 'snapshot' && (entry.covers! > doc.head || entry.covers! <= doc.snapshotCovers)) {
+			throw new RelayError('stale-snapshot', 'A newer snapshot already covers that point');
+		}
+		const seq = doc.head + 1;
+		this.#store.append(entry, seq);
+		this.stats.entriesStored++;
+		this.#send(ws, { type: 'ack', rid, docId: entry.docId, seq });
+		this.#fanOut(entry.docId, ws, { type: 'entry', entry: { ...entry, seq } });
+	}
+
+	#onSync(ws: WebSocket, rid: number, docs: SyncRequestDoc[]): void {
+		let chunk: CatchupDoc[] = [];
+		let unknown: DocumentId[] = [];
+		let size = 0;
+		const flush = (done: boolean) => {
+			this.#send(ws, { type: 'catchup', rid, docs: chunk, unknown, done });
+			chunk = [];
+			unknown = [];
+			size = 0;
+		};
+		for (const request of docs) {
+			this.#subscribe(ws, request.docId);
+			const doc = this.#store.getDoc(request.docId);
+			if (!doc) {
+				unknown.push(request.docId);
+				continue;
+			}
+			const auth = this.#store.authSince(request.docId, request.authSince);
+			const entries = request.since >= doc.head ? [] : this.#store.entriesSince(request.docId, request.since, doc);
+			// Large documents are split across frames so no single frame nears the size limit.
+			let part: CatchupDoc = { docId: request.docId, head: doc.head, auth, entries: [] };
+			chunk.push(part);
+			for (const entry of entries) {
+				const entrySize = entry.ct.length + 256;
+				if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
+					flush(false);
+					part = { docId: request.docId, head: doc.head, auth: [], entries: [] };
+					chunk.push(part);
+				}
+				part.entries.push(entry);
+				size += entrySize;
+			}
+		}
+		flush(true);
+	}
+
+	#onEphemeral(ws: WebSocket, message: Extract<ClientMessage, { type: 'ephemeral' }>): void {
+		const state = this.#authState(message.docId);
+		if (!state || message.epoch !== state.epoch || !mayWrite(state, message.epoch, message.author)) {
+			throw new RelayError('not-a-writer', 'This device may not send presence for that document');
+		}
+		if ((message.ct.length * 3) / 4 > MAX_EPHEMERAL_BYTES) throw new RelayError('too-large', 'That presence message is too large');
+		if (!this.#verifier.verify(fromBase64Url(message.sig), ephemeralSigningBytes(message), fromBase64Url(message.author))) {
+			throw new RelayError('bad-signature', 'The presence signature does not verify');
+		}
+		this.#fanOut(message.docId, ws, message);
+	}
+
+	#subscribe(ws: WebSocket, docId: DocumentId): void {
+		let set = this.#subscribers.get(docId);
+		if (!set) this.#subscribers.set(docId, (set = new Set()));
+		set.add(ws);
+		this.#subscriptions.get(ws)?.add(docId);
+	}
+
+	#unsubscribe(ws: WebSocket, docId: DocumentId): void {
+		const set = this.#subscribers.get(docId);
+		set?.delete(ws);
+		if (set?.size === 0) this.#subscribers.delete(docId);
+		this.#subscriptions.get(ws)?.delete(docId);
+	}
+
+	#dropSocket(ws: WebSocket): void {
+		for (const docId of this.#subscriptions.get(ws) ?? []) {
+			const set = this.#subscribers.get(docId);
+			set?.delete(ws);
+			if (set?.size === 0) this.#subscribers.delete(docId);
+		}
+		this.#subscriptions.delete(ws);
+	}
+
+	#fanOut(docId: DocumentId, from: WebSocket, message: ServerMessage): void {
+		const set = this.#subscribers.get(docId);
+		if (!set) return;
+		const frame = JSON.stringify(message);
+		for (const ws of set) if (ws !== from) this.#sendRaw(ws, frame);
+	}
+
+	#reject(ws: WebSocket, rid: number | undefined, error: RelayError): void {
+		this.stats.rejected++;
+		this.#send(ws, { type: 'error', ...(rid === undefined ? {} : { rid }), code: error.code, message: error.message });
+	}
+
+	#send(ws: WebSocket, message: ServerMessage): void {
+		this.#sendRaw(ws, JSON.stringify(message));
+	}
+
+	#sendRaw(ws: WebSocket, frame: string): void {
+		if (ws.readyState !== WebSocket.OPEN) return;
+		if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+			ws.close(1013, 'Too far behind; please reconnect');
+			return;
+		}
+		ws.send(frame);
+	}
+}

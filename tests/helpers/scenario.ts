@@ -1,0 +1,78 @@
+// Story-style test helpers: setup('alice', 'bob') gives each person a device with a real
+// Repo on (fake-)IndexedDB, a real SyncEngine and a connection to a real relay process.
+import 'fake-indexeddb/auto';
+import { Repo } from '@automerge/automerge-repo';
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import WebSocket from 'ws';
+import { SyncEngine } from '$lib/sync/SyncEngine';
+import type { SocketLike } from '$lib/sync/RelayConnection';
+import { startRelay, type RelayProcess } from './relayProcess';
+
+export interface Device {
+	name: string;
+	engine: SyncEngine;
+	repo: Repo;
+	storage: IndexedDBStorageAdapter;
+	/** Closes this device's engine and opens it again from its storage (an app restart). */
+	restart(): Promise<Device>;
+}
+
+let dbCounter = 0;
+
+export async function openDevice(name: string, relay: RelayProcess, dbName = `hearth-test-${name}-${process.pid}-${dbCounter++}`): Promise<Device> {
+	const storage = new IndexedDBStorageAdapter(dbName);
+	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+	const engine = await SyncEngine.open({
+		repo,
+		storage,
+		url: relay.url,
+		socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
+		batchMs: 10,
+		backoff: { minMs: 50, maxMs: 500 }
+	});
+	const device: Device = {
+		name,
+		engine,
+		repo,
+		storage,
+		restart: async () => {
+			await engine.close();
+			await repo.shutdown();
+			return openDevice(name, relay, dbName);
+		}
+	};
+	return device;
+}
+
+export interface Scenario {
+	relay: RelayProcess;
+	devices: Record<string, Device>;
+	teardown(): Promise<void>;
+}
+
+export async function setup(...names: string[]): Promise<Scenario & Record<string, Device>> {
+	const relay = await startRelay();
+	const devices: Record<string, Device> = {};
+	for (const name of names) {
+		devices[name] = await openDevice(name, relay);
+		devices[name].engine.connect();
+	}
+	const scenario = {
+		relay,
+		devices,
+		teardown: async () => {
+			for (const d of Object.values(devices)) await d.engine.close();
+			await relay.stop();
+		}
+	};
+	return Object.assign(scenario, devices) as Scenario & Record<string, Device>;
+}
+
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+	const start = Date.now();
+	while (Date.now() - start < timeoutMs) {
+		if (await check()) return;
+		await new Promise((r) => setTimeout(r, 20));
+	}
+	throw new Error(`Timed out waiting for ${what}`);
+}

@@ -4,7 +4,7 @@ import 'fake-indexeddb/auto';
 import { Repo } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import WebSocket from 'ws';
-import { SyncEngine } from '$lib/sync/SyncEngine';
+import { SyncEngine, type SyncEngineOptions } from '$lib/sync/SyncEngine';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import { startRelay, type RelayProcess } from './relayProcess';
 
@@ -19,7 +19,12 @@ export interface Device {
 
 let dbCounter = 0;
 
-export async function openDevice(name: string, relay: RelayProcess, dbName = `hearth-test-${name}-${process.pid}-${dbCounter++}`): Promise<Device> {
+export async function openDevice(
+	name: string,
+	relay: RelayProcess,
+	dbName = `hearth-test-${name}-${process.pid}-${dbCounter++}`,
+	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery'>> = {}
+): Promise<Device> {
 	const storage = new IndexedDBStorageAdapter(dbName);
 	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
 	const engine = await SyncEngine.open({
@@ -28,7 +33,8 @@ export async function openDevice(name: string, relay: RelayProcess, dbName = `he
 		url: relay.url,
 		socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
 		batchMs: 10,
-		backoff: { minMs: 50, maxMs: 500 }
+		backoff: { minMs: 50, maxMs: 500 },
+		...tuning
 	});
 	const device: Device = {
 		name,
@@ -38,7 +44,7 @@ export async function openDevice(name: string, relay: RelayProcess, dbName = `he
 		restart: async () => {
 			await engine.close();
 			await repo.shutdown();
-			return openDevice(name, relay, dbName);
+			return openDevice(name, relay, dbName, tuning);
 		}
 	};
 	return device;

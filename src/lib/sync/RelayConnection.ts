@@ -64,8 +64,14 @@ export class RelayConnection {
 		const socket = this.#socket;
 		this.#socket = undefined;
 		if (socket) {
-			socket.onclose = socket.onerror = socket.onmessage = socket.onopen = null;
-			socket.close(1000, 'bye');
+			socket.onclose = socket.onmessage = socket.onopen = null;
+			// Closing a socket that is still connecting raises an error event; swallow it.
+			socket.onerror = () => {};
+			try {
+				socket.close(1000, 'bye');
+			} catch {
+				// Already closing.
+			}
 		}
 		this.#setState('offline');
 	}

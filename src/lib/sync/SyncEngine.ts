@@ -226,7 +226,8 @@ export class SyncEngine {
 		await this.#attach(doc, handle as DocHandle<unknown>);
 		await this.#persistNow(docId);
 		this.#sendPendingAuth(doc);
-		this.#scheduleFlush(doc, 0);
+		// The relay answers this after registering the document, which marks us caught up.
+		this.#requestSync([doc]);
 		this.#emitDoc(docId);
 		return handle;
 	}

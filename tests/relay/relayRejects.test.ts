@@ -93,7 +93,7 @@ describe('relay input checks', () => {
 		expect(await c.next((m) => m.type === 'error' && m.rid === 6)).toMatchObject({ code: 'not-an-admin' });
 
 		c.send({ type: 'push', rid: 7, entry: good });
-		expect(await c.next((m) => m.rid === 7 && m.type === 'ack')).toMatchObject({ seq: 1 });
+		expect(await c.next((m) => m.type === 'ack' && m.rid === 7)).toMatchObject({ seq: 1 });
 		c.ws.close();
 	});
 

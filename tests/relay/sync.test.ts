@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { shareFragment, parseShareLink } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
-import { eventually, openDevice, setup, type Scenario } from '$tests/helpers/scenario';
+import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
 
 interface Notes {
 	title: string;
@@ -16,7 +16,7 @@ afterEach(async () => {
 	scenario = undefined;
 });
 
-function textOf(d: { engine: { handle<T>(id: DocumentId): { doc(): T } | undefined } }, docId: DocumentId): Notes | undefined {
+function textOf(d: Device, docId: DocumentId): Notes | undefined {
 	return d.engine.handle<Notes>(docId)?.doc();
 }
 

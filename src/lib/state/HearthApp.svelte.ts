@@ -1,0 +1,91 @@
+// The app's live state for Svelte: one Repo on IndexedDB, one SyncEngine, and rune fields
+// mirroring sync status. Created once by the root layout and shared through context.
+import { Repo } from '@automerge/automerge-repo';
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import { getContext, setContext } from 'svelte';
+import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
+import type { SocketLike } from '$lib/sync/RelayConnection';
+import type { DocumentId } from '$lib/protocol';
+import type { DocHandle } from '@automerge/automerge-repo';
+
+const CONTEXT = Symbol('hearth');
+
+export class HearthApp {
+	readonly engine: SyncEngine;
+	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, problems: [] });
+	/** Bumped whenever the set of documents (or their availability) changes. */
+	documentsVersion = $state(0);
+	/** The person chose to pause syncing (e.g. on a metered connection). */
+	paused = $state(false);
+	readonly #cleanups: Array<() => void> = [];
+
+	private constructor(engine: SyncEngine) {
+		this.engine = engine;
+	}
+
+	static async start(): Promise<HearthApp> {
+		const storage = new IndexedDBStorageAdapter('hearth');
+		const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+		const engine = await SyncEngine.open({
+			repo,
+			storage,
+			url: `${scheme}://${location.host}/sync`,
+			socketFactory: (url) => new WebSocket(url) as unknown as SocketLike
+		});
+		const app = new HearthApp(engine);
+		app.#wire();
+		return app;
+	}
+
+	#wire(): void {
+		this.#cleanups.push(this.engine.onStatus((s) => (this.status = s)));
+		this.#cleanups.push(this.engine.onDocuments(() => this.documentsVersion++));
+		const online = () => {
+			if (!this.paused) this.engine.connect();
+			this.engine.retryNow();
+		};
+		// The browser knows before the socket does; react at once rather than waiting on timeouts.
+		const offline = () => this.engine.disconnect();
+		addEventListener('online', online);
+		addEventListener('offline', offline);
+		this.#cleanups.push(() => removeEventListener('online', online));
+		this.#cleanups.push(() => removeEventListener('offline', offline));
+		if (navigator.onLine !== false) this.engine.connect();
+	}
+
+	setPaused(paused: boolean): void {
+		this.paused = paused;
+		if (paused) this.engine.disconnect();
+		else this.engine.connect();
+	}
+
+	documents(): DocumentId[] {
+		void this.documentsVersion;
+		return this.engine.documents();
+	}
+
+	handle<T>(docId: DocumentId): DocHandle<T> | undefined {
+		void this.documentsVersion;
+		return this.engine.handle<T>(docId);
+	}
+
+	dismissProblems(): void {
+		this.status = { ...this.status, problems: [] };
+	}
+
+	async destroy(): Promise<void> {
+		for (const c of this.#cleanups.splice(0)) c();
+		await this.engine.close();
+	}
+
+	provide(): void {
+		setContext(CONTEXT, this);
+	}
+
+	static current(): HearthApp {
+		const app = getContext<HearthApp | undefined>(CONTEXT);
+		if (!app) throw new Error('HearthApp is not available here; it is provided by the root layout');
+		return app;
+	}
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { describeSync } from '$lib/components/describeSync';
+
+const base = { problems: [] };
+
+describe('sync status in plain words', () => {
+	it('says how many changes are waiting when offline', () => {
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 3 }, false)).toMatchObject({ headline: 'Offline', detail: '3 changes waiting to sync' });
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 1 }, false).detail).toBe('1 change waiting to sync');
+	});
+	it('reassures when everything is synced', () => {
+		expect(describeSync({ ...base, connection: 'online', pendingChanges: 0 }, false)).toMatchObject({ tone: 'ok', detail: 'all changes synced' });
+	});
+	it('tells a paused user their work is safe', () => {
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0 }, true).detail).toBe('your changes are saved on this device');
+	});
+	it('shows when it last synced', () => {
+		const now = Date.now();
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0, lastSyncedAt: now - 120_000 }, false, now).detail).toBe('last synced 2 minutes ago');
+	});
+});

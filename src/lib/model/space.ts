@@ -2,19 +2,20 @@
 // several people edit together. Pure functions over the Automerge document; state first.
 import * as A from '@automerge/automerge';
 
-export interface ChecklistItem {
+// Type aliases (not interfaces) so Automerge's Record<string, unknown> constraint accepts them.
+export type ChecklistItem = {
 	id: string;
 	text: string;
 	done: boolean;
-}
+};
 
-export interface Space {
+export type Space = {
 	kind: 'space';
 	title: string;
 	notes: string;
 	items: ChecklistItem[];
 	createdAt: number;
-}
+};
 
 export const TITLE_MAX = 120;
 export const ITEM_MAX = 500;

@@ -40,6 +40,9 @@ export class DocSync {
 	handle?: DocHandle<unknown>;
 	inFlight?: InFlight;
 	flushTimer?: ReturnType<typeof setTimeout>;
+	flushQueued = false;
+	/** When the last entry was sent, for the batch window. */
+	lastPushAt = 0;
 	/** Local changes not yet confirmed by the relay. */
 	pendingChanges = 0;
 	/** True once this session has caught up with the relay for this document. */

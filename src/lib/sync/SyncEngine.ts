@@ -613,13 +613,27 @@ export class SyncEngine {
 
 	// ── outgoing entries ───────────────────────────────────────────────────────────────────
 
-	#scheduleFlush(doc: DocSync, delay = this.#batchMs): void {
+	/**
+	 * Throttles pushes: the first change after a quiet spell goes out at once (in a microtask,
+	 * so changes made in the same tick travel together); later ones are gathered until the
+	 * batch window since the last push has passed, or until the push in flight is confirmed.
+	 */
+	#scheduleFlush(doc: DocSync, delay?: number): void {
 		this.#countPending(doc);
-		if (doc.flushTimer) return;
+		if (doc.flushTimer || doc.flushQueued) return;
+		const wait = delay ?? Math.max(0, doc.lastPushAt + this.#batchMs - Date.now());
+		if (wait === 0 && !doc.inFlight) {
+			doc.flushQueued = true;
+			queueMicrotask(() => {
+				doc.flushQueued = false;
+				this.#flush(doc);
+			});
+			return;
+		}
 		doc.flushTimer = setTimeout(() => {
 			doc.flushTimer = undefined;
 			this.#flush(doc);
-		}, delay);
+		}, wait);
 	}
 
 	#flush(doc: DocSync): void {
@@ -672,6 +686,7 @@ export class SyncEngine {
 		if (!this.#connection.send({ type: 'push', rid, entry: { ...unsigned, sig } })) return;
 		this.#requests.set(rid, { kind: 'push', docId: doc.docId });
 		doc.inFlight = { rid, kind, heads, counter, sentAt: Date.now() };
+		doc.lastPushAt = doc.inFlight.sentAt;
 	}
 
 	#onAck(rid: number, docId: DocumentId, seq: number): void {

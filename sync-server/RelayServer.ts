@@ -1,7 +1,9 @@
 // The blind relay. It keeps, per document, a signed auth log (who may write in which epoch)
 // and an append-only log of encrypted entries; it verifies every signature before storing,
 // assigns sequence numbers, fans out to subscribers and serves catch-up for many documents
-// in one round trip. It never sees a key or a byte of plaintext.
+// in one round trip. Per space it keeps a log of signed membership ops, which it verifies,
+// orders and timestamps but never interprets (clients run the membership reducer). It never
+// sees a key or a byte of plaintext.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { appendFileSync } from 'node:fs';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -9,6 +11,7 @@ import {
 	MAX_CIPHERTEXT_BYTES,
 	MAX_EPHEMERAL_BYTES,
 	MAX_FRAME_BYTES,
+	MAX_OP_BODY_BYTES,
 	PROTOCOL_VERSION,
 	applyAuthRecord,
 	entrySigningBytes,
@@ -16,14 +19,19 @@ import {
 	fromBase64Url,
 	isClientMessage,
 	mayWrite,
+	opSigningBytes,
 	type AuthRecord,
 	type CatchupDoc,
+	type CatchupLog,
 	type ClientMessage,
 	type DocAuthState,
 	type DocumentId,
 	type ErrorCode,
 	type ServerMessage,
+	type SignedOp,
+	type SpaceId,
 	type SyncRequestDoc,
+	type SyncRequestLog,
 	type WireEntry
 } from '../src/lib/protocol';
 import { Ed25519Verifier } from './Ed25519Verifier';
@@ -62,10 +70,14 @@ export class RelayServer {
 	readonly #auth = new Map<DocumentId, DocAuthState | undefined>();
 	readonly #subscribers = new Map<DocumentId, Set<WebSocket>>();
 	readonly #subscriptions = new WeakMap<WebSocket, Set<DocumentId>>();
+	// Space logs get their own maps: a space id and a document id share a format, so one map
+	// keyed by both could cross-deliver if the same random id were ever used for each.
+	readonly #spaceSubscribers = new Map<SpaceId, Set<WebSocket>>();
+	readonly #spaceSubscriptions = new WeakMap<WebSocket, Set<SpaceId>>();
 	#http?: Server;
 	#wss?: WebSocketServer;
 	#heartbeat?: ReturnType<typeof setInterval>;
-	readonly stats = { framesIn: 0, entriesStored: 0, rejected: 0 };
+	readonly stats = { framesIn: 0, entriesStored: 0, opsStored: 0, rejected: 0 };
 
 	constructor(options: RelayOptions) {
 		this.#options = options;
@@ -121,6 +133,7 @@ export class RelayServer {
 		(ws as WebSocket & { alive?: typeof alive }).alive = alive;
 		ws.on('pong', () => (alive.value = true));
 		this.#subscriptions.set(ws, new Set());
+		this.#spaceSubscriptions.set(ws, new Set());
 		this.#send(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, maxCiphertextBytes: MAX_CIPHERTEXT_BYTES });
 		ws.on('message', (data, isBinary) => this.#onFrame(ws, data, isBinary));
 		ws.on('close', () => this.#dropSocket(ws));
@@ -181,12 +194,14 @@ export class RelayServer {
 			case 'push':
 				return this.#onPush(ws, message.rid, message.entry);
 			case 'sync':
-				return this.#onSync(ws, message.rid, message.docs);
+				return this.#onSync(ws, message.rid, message.docs, message.logs ?? []);
 			case 'unsubscribe':
 				for (const docId of message.docIds) this.#unsubscribe(ws, docId);
 				return;
 			case 'ephemeral':
 				return this.#onEphemeral(ws, message);
+			case 'log-append':
+				return this.#onLogAppend(ws, message.rid, message.op);
 		}
 	}
 
@@ -235,14 +250,40 @@ export class RelayServer {
 		this.#fanOut(entry.docId, ws, { type: 'entry', entry: { ...entry, seq } });
 	}
 
-	#onSync(ws: WebSocket, rid: number, docs: SyncRequestDoc[]): void {
+	#onLogAppend(ws: WebSocket, rid: number, op: SignedOp): void {
+		if (Buffer.byteLength(op.body, 'utf8') > MAX_OP_BODY_BYTES) {
+			throw new RelayError('too-large', `A space-log op body may be at most ${MAX_OP_BODY_BYTES} bytes`);
+		}
+		const { sig, ...unsigned } = op;
+		if (!this.#verifier.verify(fromBase64Url(sig), opSigningBytes(unsigned), fromBase64Url(op.author))) {
+			throw new RelayError('bad-signature', 'The op signature does not verify');
+		}
+		// A client that lost the connection before our reply resends the same op: answer with
+		// where it already is, rather than logging it twice or telling anyone again.
+		const existing = this.#store.findOp(op.spaceId, sig);
+		if (existing) {
+			this.#send(ws, { type: 'log-ok', rid, spaceId: op.spaceId, index: existing.index, at: existing.at });
+			return;
+		}
+		// Only fields the signature covers are stored, so nothing extra a client sent rides along.
+		const stored: SignedOp = { spaceId: op.spaceId, author: op.author, body: op.body, sig };
+		const at = Date.now();
+		const index = this.#store.appendOp(op.spaceId, stored, at);
+		this.stats.opsStored++;
+		this.#send(ws, { type: 'log-ok', rid, spaceId: op.spaceId, index, at });
+		this.#fanOutSpace(op.spaceId, ws, { type: 'log', spaceId: op.spaceId, entry: { index, op: stored, at } });
+	}
+
+	#onSync(ws: WebSocket, rid: number, docs: SyncRequestDoc[], logs: SyncRequestLog[]): void {
 		let chunk: CatchupDoc[] = [];
 		let unknown: DocumentId[] = [];
+		let logChunk: CatchupLog[] = [];
 		let size = 0;
 		const flush = (done: boolean) => {
-			this.#send(ws, { type: 'catchup', rid, docs: chunk, unknown, done });
+			this.#send(ws, { type: 'catchup', rid, docs: chunk, unknown, logs: logChunk, done });
 			chunk = [];
 			unknown = [];
+			logChunk = [];
 			size = 0;
 		};
 		for (const request of docs) {
@@ -263,6 +304,23 @@ export class RelayServer {
 					flush(false);
 					part = { docId: request.docId, head: doc.head, auth: [], entries: [] };
 					chunk.push(part);
+				}
+				part.entries.push(entry);
+				size += entrySize;
+			}
+		}
+		// Logs share the frames and the size budget with documents. A space nobody has written
+		// to yet simply has no ops: it comes into being with its first append.
+		for (const request of logs) {
+			this.#subscribeSpace(ws, request.spaceId);
+			let part: CatchupLog = { spaceId: request.spaceId, entries: [] };
+			logChunk.push(part);
+			for (const entry of this.#store.opsSince(request.spaceId, request.since)) {
+				const entrySize = entry.op.body.length + 256;
+				if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
+					flush(false);
+					part = { spaceId: request.spaceId, entries: [] };
+					logChunk.push(part);
 				}
 				part.entries.push(entry);
 				size += entrySize;
@@ -297,6 +355,13 @@ export class RelayServer {
 		this.#subscriptions.get(ws)?.delete(docId);
 	}
 
+	#subscribeSpace(ws: WebSocket, spaceId: SpaceId): void {
+		let set = this.#spaceSubscribers.get(spaceId);
+		if (!set) this.#spaceSubscribers.set(spaceId, (set = new Set()));
+		set.add(ws);
+		this.#spaceSubscriptions.get(ws)?.add(spaceId);
+	}
+
 	#dropSocket(ws: WebSocket): void {
 		for (const docId of this.#subscriptions.get(ws) ?? []) {
 			const set = this.#subscribers.get(docId);
@@ -304,10 +369,23 @@ export class RelayServer {
 			if (set?.size === 0) this.#subscribers.delete(docId);
 		}
 		this.#subscriptions.delete(ws);
+		for (const spaceId of this.#spaceSubscriptions.get(ws) ?? []) {
+			const set = this.#spaceSubscribers.get(spaceId);
+			set?.delete(ws);
+			if (set?.size === 0) this.#spaceSubscribers.delete(spaceId);
+		}
+		this.#spaceSubscriptions.delete(ws);
 	}
 
 	#fanOut(docId: DocumentId, from: WebSocket, message: ServerMessage): void {
 		const set = this.#subscribers.get(docId);
+		if (!set) return;
+		const frame = JSON.stringify(message);
+		for (const ws of set) if (ws !== from) this.#sendRaw(ws, frame);
+	}
+
+	#fanOutSpace(spaceId: SpaceId, from: WebSocket, message: ServerMessage): void {
+		const set = this.#spaceSubscribers.get(spaceId);
 		if (!set) return;
 		const frame = JSON.stringify(message);
 		for (const ws of set) if (ws !== from) this.#sendRaw(ws, frame);

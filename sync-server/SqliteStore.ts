@@ -1,10 +1,19 @@
 // Embedded default storage for the relay: one SQLite file in the data folder. It holds only
-// random document ids, public keys, relay sequence numbers and ciphertext.
+// random document and space ids, public keys, relay sequence numbers, ciphertext and
+// signed space-log ops (whose bodies the relay stores but never reads).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuthRecord, DocumentId, WireEntry } from '../src/lib/protocol';
+import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
 import type { RelayStore, StoredDoc } from './RelayStore';
+
+interface OpRow {
+	idx: number;
+	author: string;
+	body: string;
+	sig: string;
+	at: number;
+}
 
 interface EntryRow {
 	seq: number;
@@ -51,6 +60,17 @@ export class SqliteStore implements RelayStore {
 				sig TEXT NOT NULL,
 				PRIMARY KEY (doc_id, seq)
 			) WITHOUT ROWID;
+			CREATE TABLE IF NOT EXISTS space_ops (
+				space_id TEXT NOT NULL,
+				idx INTEGER NOT NULL,
+				author TEXT NOT NULL,
+				body TEXT NOT NULL,
+				sig TEXT NOT NULL,
+				at INTEGER NOT NULL,
+				PRIMARY KEY (space_id, idx)
+			) WITHOUT ROWID;
+			-- Finds a retried append; unique so a duplicate can never be stored twice.
+			CREATE UNIQUE INDEX IF NOT EXISTS space_ops_sig ON space_ops (space_id, sig);
 		`);
 		const db = this.#db;
 		this.#stmts = {
@@ -70,7 +90,13 @@ export class SqliteStore implements RelayStore {
 			dropCovered: db.prepare('DELETE FROM entries WHERE doc_id = ? AND seq <= ?'),
 			dropOldSnapshots: db.prepare("DELETE FROM entries WHERE doc_id = ? AND kind = 'snapshot' AND seq < ?"),
 			allDocIds: db.prepare('SELECT doc_id AS docId FROM docs'),
-			allAuth: db.prepare('SELECT doc_id AS docId, idx, record FROM auth ORDER BY doc_id, idx')
+			allAuth: db.prepare('SELECT doc_id AS docId, idx, record FROM auth ORDER BY doc_id, idx'),
+			// Indexes are contiguous from 0 (nothing is ever deleted), so max + 1 is the log's
+			// length, read from the primary key without scanning the log.
+			nextOpIndex: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM space_ops WHERE space_id = ?'),
+			insertOp: db.prepare('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES (?, ?, ?, ?, ?, ?)'),
+			opBySig: db.prepare('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = ? AND sig = ?'),
+			opsSince: db.prepare('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = ? AND idx >= ? ORDER BY idx')
 		};
 	}
 
@@ -149,7 +175,30 @@ export class SqliteStore implements RelayStore {
 		}));
 	}
 
+	appendOp(spaceId: SpaceId, op: SignedOp, at: number): number {
+		return this.#db.transaction(() => {
+			const existing = this.#stmts.opBySig.get(spaceId, op.sig) as OpRow | undefined;
+			if (existing) return existing.idx;
+			const { next } = this.#stmts.nextOpIndex.get(spaceId) as { next: number };
+			this.#stmts.insertOp.run(spaceId, next, op.author, op.body, op.sig, at);
+			return next;
+		})();
+	}
+
+	findOp(spaceId: SpaceId, sig: string): LoggedOp | undefined {
+		const row = this.#stmts.opBySig.get(spaceId, sig) as OpRow | undefined;
+		return row && toLoggedOp(spaceId, row);
+	}
+
+	opsSince(spaceId: SpaceId, since: number): LoggedOp[] {
+		return (this.#stmts.opsSince.all(spaceId, since) as OpRow[]).map((r) => toLoggedOp(spaceId, r));
+	}
+
 	close(): void {
 		this.#db.close();
 	}
+}
+
+function toLoggedOp(spaceId: SpaceId, r: OpRow): LoggedOp {
+	return { index: r.idx, at: r.at, op: { spaceId, author: r.author as DeviceKey, body: r.body, sig: r.sig } };
 }

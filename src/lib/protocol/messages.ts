@@ -1,7 +1,7 @@
 // The relay's wire protocol: JSON text frames whose binary fields are base64url.
 // Discriminated unions with type guards on both sides; the relay trusts nothing it is sent.
 import { isBase64Url } from './bytes';
-import { isDocumentId, isPublicKey, type DeviceKey, type DocumentId, type JoinKey } from './ids';
+import { isDocumentId, isPublicKey, isSpaceId, type DeviceKey, type DocumentId, type JoinKey, type SpaceId } from './ids';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest WebSocket frame the relay accepts. Bigger frames close that one connection (1009). */
@@ -12,6 +12,9 @@ export const MAX_CIPHERTEXT_BYTES = 8 * 1024 * 1024;
 export const MAX_EPHEMERAL_BYTES = 16 * 1024;
 export const MAX_DOCS_PER_SYNC = 10_000;
 export const MAX_KEYS_PER_POLICY = 10_000;
+export const MAX_SPACES_PER_SYNC = 10_000;
+/** Largest space-log operation body, in UTF-8 bytes. Membership ops are small; this is a backstop. */
+export const MAX_OP_BODY_BYTES = 1024 * 1024;
 
 export type EntryKind = 'change' | 'snapshot';
 
@@ -56,6 +59,35 @@ export interface JoinRecord {
 
 export type AuthRecord = PolicyRecord | JoinRecord;
 
+/**
+ * One membership operation in a space's log. `body` is a JSON string the relay never parses:
+ * clients run the membership reducer. `sig` is the author's Ed25519 signature over
+ * opSigningBytes, so the relay can order and store ops but cannot forge or alter one.
+ */
+export interface SignedOp {
+	spaceId: SpaceId;
+	author: DeviceKey;
+	body: string;
+	sig: string;
+}
+
+/**
+ * An op as the relay logged it. `index` is its position in the space's log (from 0), assigned
+ * by the relay. `at` is the relay's receive time in ms: clients judge invitation expiry by it
+ * rather than by the op's own claims, since an invitee could backdate its clock.
+ */
+export interface LoggedOp {
+	index: number;
+	op: SignedOp;
+	at: number;
+}
+
+export interface SyncRequestLog {
+	spaceId: SpaceId;
+	/** Number of ops the client already holds (the index of the first one it wants). */
+	since: number;
+}
+
 export interface SyncRequestDoc {
 	docId: DocumentId;
 	/** Highest entry seq the client already holds (0 for none). */
@@ -69,8 +101,10 @@ export type ClientMessage =
 	| { type: 'hello'; protocol: number }
 	| { type: 'auth'; rid: number; record: AuthRecord }
 	| { type: 'push'; rid: number; entry: WireEntry }
-	| { type: 'sync'; rid: number; docs: SyncRequestDoc[] }
+	/** `logs`, when present, also catches up on and subscribes to those spaces' logs. */
+	| { type: 'sync'; rid: number; docs: SyncRequestDoc[]; logs?: SyncRequestLog[] }
 	| { type: 'unsubscribe'; docIds: DocumentId[] }
+	| { type: 'log-append'; rid: number; op: SignedOp }
 	| { type: 'ephemeral'; docId: DocumentId; epoch: number; author: DeviceKey; nonce: string; ct: string; sig: string };
 
 export interface CatchupDoc {
@@ -81,6 +115,12 @@ export interface CatchupDoc {
 	auth: Array<{ index: number; record: AuthRecord }>;
 	/** The newest snapshot (if the client is behind it) then every later entry, in seq order. */
 	entries: WireEntry[];
+}
+
+export interface CatchupLog {
+	spaceId: SpaceId;
+	/** Ops from the client's `since`, in index order. A long log spans several catch-up frames. */
+	entries: LoggedOp[];
 }
 
 export type ErrorCode =
@@ -101,9 +141,11 @@ export type ServerMessage =
 	| { type: 'welcome'; protocol: number; maxCiphertextBytes: number }
 	| { type: 'ack'; rid: number; docId: DocumentId; seq: number }
 	| { type: 'auth-ok'; rid: number; docId: DocumentId; index: number }
-	| { type: 'catchup'; rid: number; docs: CatchupDoc[]; unknown: DocumentId[]; done: boolean }
+	| { type: 'catchup'; rid: number; docs: CatchupDoc[]; unknown: DocumentId[]; logs: CatchupLog[]; done: boolean }
 	| { type: 'entry'; entry: WireEntry & { seq: number } }
 	| { type: 'auth'; docId: DocumentId; index: number; record: AuthRecord }
+	| { type: 'log-ok'; rid: number; spaceId: SpaceId; index: number; at: number }
+	| { type: 'log'; spaceId: SpaceId; entry: LoggedOp }
 	| { type: 'ephemeral'; docId: DocumentId; epoch: number; author: DeviceKey; nonce: string; ct: string; sig: string }
 	| { type: 'error'; rid?: number; code: ErrorCode; message: string };
 
@@ -160,6 +202,39 @@ export function isAuthRecord(v: unknown): v is AuthRecord {
 	return isPolicyRecord(v) || isJoinRecord(v);
 }
 
+// A lone surrogate would not survive UTF-8 (signing, storage) unchanged, so the body a client
+// signed could differ from the body others read back.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Shape only: the body's size and the signature are the relay's checks, with their own errors. */
+export function isSignedOp(v: unknown): v is SignedOp {
+	return (
+		isObject(v) &&
+		isSpaceId(v.spaceId) &&
+		isPublicKey(v.author) &&
+		typeof v.body === 'string' &&
+		!LONE_SURROGATE.test(v.body) &&
+		isBase64Url(v.sig, 64)
+	);
+}
+
+export function isLoggedOp(v: unknown): v is LoggedOp {
+	return isObject(v) && isCount(v.index) && isCount(v.at) && isSignedOp(v.op);
+}
+
+function isSyncLog(v: unknown): v is SyncRequestLog {
+	return isObject(v) && isSpaceId(v.spaceId) && isCount(v.since);
+}
+
+function isCatchupLog(v: unknown): v is CatchupLog {
+	return (
+		isObject(v) &&
+		isSpaceId(v.spaceId) &&
+		Array.isArray(v.entries) &&
+		v.entries.every((e) => isLoggedOp(e) && e.op.spaceId === v.spaceId)
+	);
+}
+
 function isSyncDoc(v: unknown): v is SyncRequestDoc {
 	return isObject(v) && isDocumentId(v.docId) && isCount(v.since) && isCount(v.authSince);
 }
@@ -185,11 +260,19 @@ export function isClientMessage(v: unknown): v is ClientMessage {
 		case 'push':
 			return isCount(v.rid) && isWireEntry(v.entry) && v.entry.seq === undefined;
 		case 'sync':
-			return isCount(v.rid) && Array.isArray(v.docs) && v.docs.length <= MAX_DOCS_PER_SYNC && v.docs.every(isSyncDoc);
+			return (
+				isCount(v.rid) &&
+				Array.isArray(v.docs) &&
+				v.docs.length <= MAX_DOCS_PER_SYNC &&
+				v.docs.every(isSyncDoc) &&
+				(v.logs === undefined || (Array.isArray(v.logs) && v.logs.length <= MAX_SPACES_PER_SYNC && v.logs.every(isSyncLog)))
+			);
 		case 'unsubscribe':
 			return Array.isArray(v.docIds) && v.docIds.length <= MAX_DOCS_PER_SYNC && v.docIds.every(isDocumentId);
 		case 'ephemeral':
 			return isEphemeral(v);
+		case 'log-append':
+			return isCount(v.rid) && isSignedOp(v.op);
 		default:
 			return false;
 	}
@@ -210,6 +293,8 @@ export function isServerMessage(v: unknown): v is ServerMessage {
 				typeof v.done === 'boolean' &&
 				Array.isArray(v.unknown) &&
 				v.unknown.every(isDocumentId) &&
+				Array.isArray(v.logs) &&
+				v.logs.every(isCatchupLog) &&
 				Array.isArray(v.docs) &&
 				v.docs.every(
 					(d) =>
@@ -226,6 +311,10 @@ export function isServerMessage(v: unknown): v is ServerMessage {
 			return isWireEntry(v.entry) && isCount(v.entry.seq);
 		case 'auth':
 			return isDocumentId(v.docId) && isCount(v.index) && isAuthRecord(v.record);
+		case 'log-ok':
+			return isCount(v.rid) && isSpaceId(v.spaceId) && isCount(v.index) && isCount(v.at);
+		case 'log':
+			return isSpaceId(v.spaceId) && isLoggedOp(v.entry) && v.entry.op.spaceId === v.spaceId;
 		case 'ephemeral':
 			return isEphemeral(v);
 		case 'error':

@@ -1,7 +1,7 @@
 // The exact bytes each signature covers. Both the relay (node:crypto) and the app
 // (libsodium) build them here, so they can never disagree.
 import { fromBase64Url, framed } from './bytes';
-import type { JoinRecord, PolicyRecord, WireEntry } from './messages';
+import type { JoinRecord, PolicyRecord, SignedOp, WireEntry } from './messages';
 
 export function entrySigningBytes(e: Omit<WireEntry, 'sig' | 'seq'>): Uint8Array {
 	return framed([
@@ -30,6 +30,11 @@ export function policySigningBytes(p: Omit<PolicyRecord, 'sig'>): Uint8Array {
 
 export function joinSigningBytes(j: Omit<JoinRecord, 'sig'>): Uint8Array {
 	return framed(['hearth/join/v1', j.docId, j.epoch, fromBase64Url(j.device), fromBase64Url(j.joinKey)]);
+}
+
+/** A space-log op: binds the body to its space and author, so it cannot be replayed into another space. */
+export function opSigningBytes(op: Omit<SignedOp, 'sig'>): Uint8Array {
+	return framed(['hearth/op/v1', op.spaceId, fromBase64Url(op.author), op.body]);
 }
 
 export function ephemeralSigningBytes(m: {

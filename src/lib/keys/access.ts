@@ -14,7 +14,8 @@ import {
 	type DocumentId,
 	type JoinKey,
 	type JoinRecord,
-	type PolicyRecord
+	type PolicyRecord,
+	type SpaceId
 } from '$lib/protocol';
 import type { DeviceSecrets } from './device';
 import { deviceKey } from './device';
@@ -27,12 +28,26 @@ export interface DocAccess {
 	joinSeed?: string;
 	/** The creator's device key: the only key allowed to sign the first policy. */
 	root: DeviceKey;
+	/** For documents inside a space: which space and access circle its keys come from. */
+	space?: { spaceId: SpaceId; circle: string };
 }
 
 export class ShareLinkError extends Error {}
 
 export function newDocAccess(docId: DocumentId, creator: DeviceKey, key: Uint8Array): DocAccess {
 	return { docId, keys: { 0: toBase64Url(key) }, joinSeed: toBase64Url(randomBytes(32)), root: creator };
+}
+
+/** A policy signed by an admin device: who may write (and administer) one epoch of a document. */
+export function signedPolicy(
+	docId: DocumentId,
+	epoch: number,
+	writers: DeviceKey[],
+	admins: DeviceKey[],
+	device: DeviceSecrets
+): PolicyRecord {
+	const unsigned = { kind: 'policy' as const, docId, epoch, writers, admins, joinKeys: [] as JoinKey[], signer: deviceKey(device) };
+	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), device.signing.secretKey)) };
 }
 
 export function currentEpoch(access: DocAccess): number {

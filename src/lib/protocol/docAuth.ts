@@ -43,7 +43,8 @@ export function applyAuthRecord(
 	if (record.kind === 'policy') {
 		const { sig, ...unsigned } = record;
 		if (!state) {
-			if (record.epoch !== 0) return fail('unknown-document', 'A new document must start at epoch 0');
+			// A document may start at any epoch: one created inside an access circle starts at
+			// the circle's current epoch, so document and circle epochs move together.
 			if (!record.admins.includes(record.signer)) return fail('not-an-admin', 'The first policy must be signed by one of its admins');
 			if (trustedRoot && record.signer !== trustedRoot) return fail('not-an-admin', 'The first policy was not signed by the document creator');
 		} else {

@@ -21,6 +21,8 @@ export interface DocSyncRecord {
 	sinceSnapshot: number;
 	/** Whether the local store holds a copy of the document yet. */
 	hasLocalCopy: boolean;
+	/** Highest epoch of any change applied so far (epochs never go back in relay order). */
+	maxEpoch?: number;
 }
 
 export interface InFlight {

@@ -4,7 +4,7 @@
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
-import { cryptoReady, decrypt, encrypt, newSymmetricKey, randomBytes, sign, verify } from '$lib/crypto';
+import { cryptoReady, decrypt, encrypt, hash, newSymmetricKey, randomBytes, sign, verify } from '$lib/crypto';
 import {
 	MAX_CIPHERTEXT_BYTES,
 	applyAuthRecord,
@@ -19,11 +19,32 @@ import {
 	type CatchupDoc,
 	type DeviceKey,
 	type DocumentId,
+	type LoggedOp,
 	type ServerMessage,
+	type SignedOp,
+	type SpaceId,
 	type WireEntry
 } from '$lib/protocol';
 import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
-import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
+import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, signedPolicy, type DocAccess } from '$lib/keys/access';
+import { loadPerson, personKey, storePerson, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
+import { adminDevices, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, type Action, type MembershipState, type Role } from '$lib/keys/membership';
+import {
+	checkInvitation,
+	createInvitation,
+	createSpace,
+	documentKey,
+	lockboxesFor,
+	openCircleKeys,
+	requestToJoin,
+	sealTo,
+	signOp,
+	type InvitationInfo,
+	type InvitationLink
+} from '$lib/keys/spaceOps';
+import { createPerson } from '$lib/keys/identity';
+import { CachedVerifier } from './CachedVerifier';
+import { SpaceSync, type SpaceSyncRecord } from './SpaceSync';
 import { DocSync, type DocSyncRecord } from './DocSync';
 import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
@@ -82,10 +103,14 @@ export class SyncEngine {
 	readonly #docs = new Map<DocumentId, DocSync>();
 	readonly #batchMs: number;
 	readonly #compactEvery: number;
-	readonly #requests = new Map<number, { docId?: DocumentId; kind: 'push' | 'auth' | 'sync'; record?: AuthRecord }>();
+	readonly #requests = new Map<number, { docId?: DocumentId; spaceId?: SpaceId; kind: 'push' | 'auth' | 'sync' | 'op'; record?: AuthRecord }>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
 	readonly #ephemeralListeners = new Set<Listener<EphemeralMessage>>();
+	readonly #spaceListeners = new Set<Listener<SpaceId>>();
+	readonly #spaces = new Map<SpaceId, SpaceSync>();
+	readonly #opVerifier = new CachedVerifier();
+	#person?: PersonSecrets;
 	readonly #persistTimers = new Map<DocumentId, ReturnType<typeof setTimeout>>();
 	readonly #persisting = new Map<DocumentId, Promise<void>>();
 	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, problems: [] };
@@ -126,6 +151,8 @@ export class SyncEngine {
 			await store.put(stored, 'device');
 		}
 		const engine = new SyncEngine(options, loadDevice(stored), store);
+		const person = await store.get<StoredPerson>('person');
+		if (person) engine.#person = loadPerson(person);
 		const accesses = await store.list<DocAccess>('access');
 		for (const access of accesses) {
 			const record = await store.get<DocSyncRecord>('sync', access.docId);
@@ -133,6 +160,11 @@ export class SyncEngine {
 			engine.#docs.set(access.docId, doc);
 			engine.#rebuildAuth(doc);
 			if (doc.record.hasLocalCopy) await engine.#attach(doc, await engine.#findLocal(doc.docId));
+		}
+		for (const record of await store.list<SpaceSyncRecord>('space')) {
+			const space = new SpaceSync(record);
+			engine.#spaces.set(space.spaceId, space);
+			await engine.#reduce(space);
 		}
 		return engine;
 	}
@@ -282,7 +314,9 @@ export class SyncEngine {
 	async whenSynced(timeoutMs = 10_000): Promise<void> {
 		const start = Date.now();
 		while (Date.now() - start < timeoutMs) {
-			const idle = [...this.#docs.values()].every((d) => d.caughtUp && !d.inFlight && d.pendingChanges === 0 && d.record.pendingAuth.length === 0);
+			const idle =
+				[...this.#docs.values()].every((d) => d.caughtUp && !d.inFlight && d.pendingChanges === 0 && d.record.pendingAuth.length === 0) &&
+				[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0);
 			if (idle && this.#syncInFlight === 0 && this.#status.connection === 'online') return;
 			await new Promise((r) => setTimeout(r, 10));
 		}
@@ -326,6 +360,10 @@ export class SyncEngine {
 				doc.inFlight = undefined;
 				doc.caughtUp = false;
 			}
+			for (const space of this.#spaces.values()) {
+				space.inFlight = undefined;
+				space.caughtUp = false;
+			}
 			this.#requests.clear();
 			this.#syncInFlight = 0;
 		}
@@ -336,11 +374,17 @@ export class SyncEngine {
 		switch (message.type) {
 			case 'welcome':
 				// Re-announce anything created offline first, then catch up on everything.
+				for (const space of this.#spaces.values()) this.#sendPendingOps(space);
 				for (const doc of this.#docs.values()) this.#sendPendingAuth(doc);
-				this.#requestSync([...this.#docs.values()]);
+				this.#requestSync([...this.#docs.values()], [...this.#spaces.values()]);
 				return;
 			case 'catchup':
+				this.#onCatchupLogs(message.logs, message.done);
 				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
+			case 'log-ok':
+				return this.#onOpOk(message.rid, message.spaceId, message.index, message.at);
+			case 'log':
+				return this.#onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
 				return this.#onLiveEntry(message.entry);
 			case 'auth':
@@ -356,13 +400,15 @@ export class SyncEngine {
 		}
 	}
 
-	#requestSync(docs: DocSync[]): void {
-		if (docs.length === 0 || this.#connection.state !== 'online') return;
+	#requestSync(docs: DocSync[], spaces: SpaceSync[] = []): void {
+		if ((docs.length === 0 && spaces.length === 0) || this.#connection.state !== 'online') return;
 		const rid = this.#nextRid++;
+		for (const space of spaces) space.caughtUp = false;
 		const sent = this.#connection.send({
 			type: 'sync',
 			rid,
-			docs: docs.map((d) => ({ docId: d.docId, since: d.record.lastSeq, authSince: d.record.auth.length }))
+			docs: docs.map((d) => ({ docId: d.docId, since: d.record.lastSeq, authSince: d.record.auth.length })),
+			...(spaces.length > 0 ? { logs: spaces.map((sp) => ({ spaceId: sp.spaceId, since: sp.log.length })) } : {})
 		});
 		if (sent) {
 			this.#requests.set(rid, { kind: 'sync' });
@@ -404,6 +450,7 @@ export class SyncEngine {
 		this.#onAuthRecord(docId, index, request.record);
 		this.#sendPendingAuth(doc);
 		this.#scheduleFlush(doc, 0);
+		this.#runAllDuties();
 	}
 
 	#onAuthRecord(docId: DocumentId, index: number, record: AuthRecord): void {
@@ -467,6 +514,7 @@ export class SyncEngine {
 		if (!done) return;
 		this.#requests.delete(rid);
 		this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+		queueMicrotask(() => this.#runAllDuties());
 		const touched = new Set([...docs.map((d) => d.docId), ...unknown]);
 		for (const docId of touched) {
 			const doc = this.#docs.get(docId);
@@ -557,6 +605,13 @@ export class SyncEngine {
 			return undefined;
 		}
 		if (entry.kind === 'change') {
+			// The relay only accepts writes in the newest epoch, so in seq order epochs never go
+			// back. An older-epoch change after a newer one is a removed writer slipped in late.
+			if (entry.epoch < (doc.record.maxEpoch ?? 0)) {
+				this.#problem({ ...where, kind: 'foreign', message: 'A change from someone who no longer has access was refused.' });
+				return undefined;
+			}
+			doc.record.maxEpoch = entry.epoch;
 			if (!isChangeHeader(payload.header)) {
 				this.#problem({ ...where, kind: 'tampered', message: 'A change was not in the expected form and was refused.' });
 				return undefined;
@@ -669,8 +724,8 @@ export class SyncEngine {
 		const epoch = doc.auth!.epoch;
 		const key = keyForEpoch(doc.access, epoch);
 		if (!key) {
-			doc.blocked = 'This device does not have the current key for this space.';
-			this.#problem({ docId: doc.docId, kind: 'refused', message: `${doc.blocked} Your changes are kept on this device.` });
+			// Usually the new key is on its way (a rotation just happened); sending resumes when it
+			// arrives. If this device was removed it never will, and its changes stay local.
 			return;
 		}
 		const base = { docId: doc.docId, epoch, kind, ...(kind === 'snapshot' ? { covers } : {}), author: this.deviceKey };
@@ -754,6 +809,19 @@ export class SyncEngine {
 			this.#requestSync([doc]);
 			return;
 		}
+		if (request?.kind === 'op' && request.spaceId) {
+			const space = this.#spaces.get(request.spaceId);
+			if (space && space.inFlight?.rid === rid) {
+				// The relay refused one of our own operations; it can never succeed, so drop it.
+				space.inFlight = undefined;
+				space.pending.shift();
+				void this.#saveSpace(space);
+				void this.#reduce(space);
+				this.#problem({ kind: 'refused', message: `A change to who is in this space was refused (${message}).` });
+				this.#sendPendingOps(space);
+			}
+			return;
+		}
 		if (request?.kind === 'sync') this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
 		this.#problem({ kind: 'relay', message: `The relay reported a problem: ${message}.` });
 	}
@@ -767,6 +835,298 @@ export class SyncEngine {
 		const data = decrypt(fromBase64Url(message.ct), fromBase64Url(message.nonce), key, ephemeralAssociatedData(message));
 		if (!data) return;
 		for (const l of this.#ephemeralListeners) l({ docId: message.docId, author: message.author, data });
+	}
+
+	// ── spaces: membership, invitations, circle keys ──────────────────────────────────────
+
+	/** This person's identity on this device, created the first time it is needed. */
+	async person(): Promise<PersonSecrets> {
+		if (!this.#person) {
+			this.#person = createPerson();
+			await this.#store.put(storePerson(this.#person), 'person');
+		}
+		return this.#person;
+	}
+
+	personKey(): PersonKey | undefined {
+		return this.#person ? personKey(this.#person) : undefined;
+	}
+
+	onSpaces(listener: Listener<SpaceId>): () => void {
+		this.#spaceListeners.add(listener);
+		return () => this.#spaceListeners.delete(listener);
+	}
+
+	spaces(): SpaceId[] {
+		return [...this.#spaces.keys()];
+	}
+
+	spaceState(spaceId: SpaceId): MembershipState | undefined {
+		return this.#spaces.get(spaceId)?.state;
+	}
+
+	/** The space a document belongs to, if any. */
+	spaceOf(docId: DocumentId): { spaceId: SpaceId; circle: string } | undefined {
+		return this.#docs.get(docId)?.access.space;
+	}
+
+	/** Creates a space owned by this person, with `circleCount` access circles (the first is everyone). */
+	async createSpace(circleCount = 1): Promise<{ spaceId: SpaceId; circles: string[] }> {
+		const created = createSpace(await this.person(), this.device, circleCount);
+		const space = new SpaceSync({ spaceId: created.spaceId, log: [], pending: [created.op] });
+		this.#spaces.set(space.spaceId, space);
+		await this.#saveSpace(space);
+		await this.#reduce(space);
+		this.#sendPendingOps(space);
+		this.#requestSync([], [space]);
+		return { spaceId: created.spaceId, circles: created.circles };
+	}
+
+	/** Creates a document inside a space, readable by one access circle. */
+	async createInSpace<T>(spaceId: SpaceId, circle: string, initial: T): Promise<DocHandle<T>> {
+		const space = this.#spaces.get(spaceId);
+		const state = space?.state;
+		const circleState = state?.circles.get(circle);
+		const circleKey = space?.keys.get(circle)?.get(circleState?.epoch ?? -1);
+		if (!space || !state || !circleState || !circleKey) throw new Error('You do not have access to that part of the space');
+		const handle = this.repo.create<T>(initial);
+		const docId = handle.documentId as unknown as DocumentId;
+		const epoch = circleState.epoch;
+		const access: DocAccess = { docId, keys: { [epoch]: toBase64Url(documentKey(circleKey, docId)) }, root: this.deviceKey, space: { spaceId, circle } };
+		const doc = DocSync.fresh(access);
+		doc.record.hasLocalCopy = true;
+		this.#docs.set(docId, doc);
+		const admins = [...new Set([...adminDevices(state), this.deviceKey])].sort();
+		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.device));
+		this.#rebuildAuth(doc);
+		await this.#store.put(access, 'access', docId);
+		await this.#attach(doc, handle as DocHandle<unknown>);
+		await this.#persistNow(docId);
+		await this.#appendOp(space, { type: 'add-doc', doc: docId, circle });
+		this.#sendPendingAuth(doc);
+		this.#requestSync([doc]);
+		this.#emitDoc(docId);
+		return handle;
+	}
+
+	/** Makes a single-use, expiring invitation. The link's secret never reaches the relay. */
+	async invite(
+		spaceId: SpaceId,
+		options: { role?: Exclude<Role, 'owner'>; circles: string[]; expiresInMs?: number; info: InvitationInfo }
+	): Promise<InvitationLink> {
+		const space = this.#requireSpace(spaceId);
+		const { op, link } = createInvitation(spaceId, this.device, space.state.heads, {
+			role: options.role ?? 'member',
+			circles: options.circles,
+			expiresAt: Date.now() + (options.expiresInMs ?? 7 * 24 * 3600_000),
+			info: options.info
+		});
+		await this.#queueOp(space, op);
+		return link;
+	}
+
+	/**
+	 * Reads the space's log to check an invitation before anyone accepts it. Throws an
+	 * InvitationError with a plain reason for expired, used, cancelled or altered links.
+	 */
+	async lookUpInvitation(link: InvitationLink, timeoutMs = 10_000) {
+		let space = this.#spaces.get(link.spaceId);
+		if (!space) {
+			space = new SpaceSync({ spaceId: link.spaceId, log: [], pending: [] });
+			this.#spaces.set(space.spaceId, space);
+			await this.#reduce(space);
+		}
+		this.#requestSync([], [space]);
+		const start = Date.now();
+		while (!space.caughtUp) {
+			if (Date.now() - start > timeoutMs) throw new Error('Hearth could not reach the relay to check this invitation. Check your connection and try again.');
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		return checkInvitation(space.state, link, Date.now());
+	}
+
+	/** The invitee's consent: asks to join with this device. An owner-side device then admits. */
+	async acceptInvitation(link: InvitationLink): Promise<void> {
+		await this.lookUpInvitation(link);
+		const space = this.#spaces.get(link.spaceId)!;
+		await this.#saveSpace(space);
+		const op = requestToJoin(space.state, link, await this.person(), [this.device], this.device, space.state.heads);
+		await this.#queueOp(space, op);
+	}
+
+	/** The owner side's consent: admits someone who accepted, giving their devices the circle keys. */
+	async admit(spaceId: SpaceId, inviteId: string): Promise<void> {
+		const space = this.#requireSpace(spaceId);
+		const invite = space.state.invites.get(inviteId);
+		if (!invite?.requester) throw new Error('Nobody has accepted that invitation yet');
+		const lockboxes = invite.circles.flatMap((c) => lockboxesFor(space.keys.get(c), c, invite.requester!.devices));
+		await this.#appendOp(space, { type: 'admit', invite: inviteId, lockboxes });
+	}
+
+	async decline(spaceId: SpaceId, inviteId: string): Promise<void> {
+		await this.#appendOp(this.#requireSpace(spaceId), { type: 'decline', invite: inviteId });
+	}
+
+	async revokeInvitation(spaceId: SpaceId, inviteId: string): Promise<void> {
+		await this.#appendOp(this.#requireSpace(spaceId), { type: 'revoke-invite', invite: inviteId });
+	}
+
+	/** Removes a person; their circles get new keys, so they see nothing written afterwards. */
+	async removeMember(spaceId: SpaceId, person: PersonKey): Promise<void> {
+		await this.#appendOp(this.#requireSpace(spaceId), { type: 'remove', person });
+	}
+
+	async setRole(spaceId: SpaceId, person: PersonKey, role: Exclude<Role, 'owner'>): Promise<void> {
+		await this.#appendOp(this.#requireSpace(spaceId), { type: 'set-role', person, role });
+	}
+
+	async grant(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
+		const space = this.#requireSpace(spaceId);
+		const member = space.state.members.get(person);
+		if (!member) throw new Error('That person is not in this space');
+		await this.#appendOp(space, { type: 'grant', person, circle, lockboxes: lockboxesFor(space.keys.get(circle), circle, [...member.devices.values()]) });
+	}
+
+	async revoke(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
+		await this.#appendOp(this.#requireSpace(spaceId), { type: 'revoke', person, circle });
+	}
+
+	#requireSpace(spaceId: SpaceId): SpaceSync {
+		const space = this.#spaces.get(spaceId);
+		if (!space) throw new Error('This device does not know that space');
+		return space;
+	}
+
+	async #appendOp(space: SpaceSync, action: Action): Promise<void> {
+		await this.#queueOp(space, signOp(space.spaceId, this.device, space.state.heads, action));
+	}
+
+	async #queueOp(space: SpaceSync, op: SignedOp): Promise<void> {
+		space.pending.push(op);
+		await this.#saveSpace(space);
+		await this.#reduce(space);
+		this.#sendPendingOps(space);
+	}
+
+	#sendPendingOps(space: SpaceSync): void {
+		const op = space.pending[0];
+		if (!op || space.inFlight || this.#connection.state !== 'online') return;
+		const rid = this.#nextRid++;
+		if (this.#connection.send({ type: 'log-append', rid, op })) {
+			space.inFlight = { rid, op };
+			this.#requests.set(rid, { kind: 'op', spaceId: space.spaceId });
+		}
+	}
+
+	#onOpOk(rid: number, spaceId: SpaceId, index: number, at: number): void {
+		this.#requests.delete(rid);
+		const space = this.#spaces.get(spaceId);
+		if (!space || space.inFlight?.rid !== rid) return;
+		const { op } = space.inFlight;
+		space.inFlight = undefined;
+		space.pending = space.pending.filter((p) => p !== op);
+		if (index === space.log.length) space.log.push({ index, op, at });
+		else if (index > space.log.length) this.#requestSync([], [space]);
+		void this.#saveSpace(space).then(() => this.#reduce(space));
+		this.#sendPendingOps(space);
+	}
+
+	#onCatchupLogs(logs: Array<{ spaceId: SpaceId; entries: LoggedOp[] }>, done: boolean): void {
+		for (const { spaceId, entries } of logs) this.#onLoggedOps(spaceId, entries, done);
+	}
+
+	#onLoggedOps(spaceId: SpaceId, entries: LoggedOp[], caughtUp = true): void {
+		const space = this.#spaces.get(spaceId);
+		if (!space) return;
+		let grew = false;
+		for (const entry of entries) {
+			if (entry.index < space.log.length) continue;
+			if (entry.index > space.log.length) {
+				this.#requestSync([], [space]);
+				return;
+			}
+			space.log.push(entry);
+			// Our own op may come back through catch-up before its confirmation: stop resending it.
+			space.pending = space.pending.filter((p) => p.sig !== entry.op.sig);
+			grew = true;
+		}
+		if (caughtUp) space.caughtUp = true;
+		if (grew) void this.#saveSpace(space);
+		void this.#reduce(space);
+	}
+
+	async #saveSpace(space: SpaceSync): Promise<void> {
+		await this.#store.put(space.toRecord(), 'space', space.spaceId);
+	}
+
+	/** Replays the log (plus our pending ops), then brings keys, documents and duties up to date. */
+	async #reduce(space: SpaceSync): Promise<void> {
+		const provisional = space.pending.map((op, i) => ({ index: space.log.length + i, op, at: Date.now() }));
+		space.state = replayMembership(space.spaceId, [...space.log, ...provisional], this.#opVerifier.verify, (b) => hash(b));
+		space.keys = openCircleKeys(space.state, this.device);
+		for (const [docId, circle] of space.state.docs) await this.#syncSpaceDoc(space, docId, circle);
+		this.#runDuties(space);
+		for (const l of this.#spaceListeners) l(space.spaceId);
+	}
+
+	async #syncSpaceDoc(space: SpaceSync, docId: DocumentId, circle: string): Promise<void> {
+		const circleKeys = space.keys.get(circle);
+		if (!circleKeys) return;
+		const keys: Record<number, string> = {};
+		for (const [epoch, key] of circleKeys) keys[epoch] = toBase64Url(documentKey(key, docId));
+		const existing = this.#docs.get(docId);
+		if (existing) {
+			// Keep every key ever held so history stays readable after a rotation.
+			const merged = { ...existing.access.keys, ...keys };
+			if (Object.keys(merged).length === Object.keys(existing.access.keys).length) return;
+			existing.access = { ...existing.access, keys: merged };
+			await this.#store.put(existing.access, 'access', docId);
+			this.#emitDoc(docId);
+			this.#scheduleFlush(existing, 0);
+			return;
+		}
+		const root = space.state.applied.find((a) => a.action.type === 'add-doc' && a.action.doc === docId)?.author;
+		if (!root) return;
+		await this.add({ docId, keys, root, space: { spaceId: space.spaceId, circle } });
+	}
+
+	/**
+	 * What an owner-side device does on its own: rotate keys owed after a removal (even one
+	 * made while it was offline), and keep the relay's writer list for each document in step
+	 * with the circle it belongs to.
+	 */
+	#runDuties(space: SpaceSync): void {
+		const state = space.state;
+		if (!isAdmin(memberOf(state, this.deviceKey)) || !space.caughtUp || this.#connection.state !== 'online') return;
+		if (space.pending.length > 0 || space.inFlight) return;
+		for (const circle of owedRotations(state)) {
+			const key = newSymmetricKey();
+			const epoch = state.circles.get(circle)!.epoch + 1;
+			const devices = circleDevices(state, circle).map((d) => deviceInfo(state, d)!);
+			void this.#appendOp(space, { type: 'rotate', circle, epoch, lockboxes: devices.map((d) => sealTo(key, circle, epoch, d)) });
+			return; // one at a time; the next runs once this one is confirmed
+		}
+		const admins = adminDevices(state).sort();
+		for (const [docId, circle] of state.docs) {
+			const doc = this.#docs.get(docId);
+			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
+			const target = state.circles.get(circle)!.epoch;
+			if (doc.auth.epoch > target) continue;
+			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
+			if (!rules.admins.has(this.deviceKey)) continue;
+			const writers = circleDevices(state, circle).sort();
+			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
+			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
+			// Keep ourselves an admin of the document so the next change can be made too.
+			const docAdmins = [...new Set([...admins, this.deviceKey])].sort() as DeviceKey[];
+			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, this.device));
+			this.#rebuildAuth(doc);
+			this.#sendPendingAuth(doc);
+		}
+	}
+
+	#runAllDuties(): void {
+		for (const space of this.#spaces.values()) this.#runDuties(space);
 	}
 
 	// ── status and persistence ─────────────────────────────────────────────────────────────
@@ -832,6 +1192,10 @@ function sameHeads(a: string[], b: string[]): boolean {
 	if (a.length !== b.length) return false;
 	const set = new Set(b);
 	return a.every((h) => set.has(h));
+}
+
+function sameSet(a: ReadonlySet<string>, b: string[]): boolean {
+	return a.size === b.length && b.every((x) => a.has(x));
 }
 
 function dedupe(heads: string[]): string[] {

@@ -1,0 +1,35 @@
+// Everything the engine tracks for one space's membership log.
+import type { LoggedOp, SignedOp, SpaceId } from '$lib/protocol';
+import { emptyMembership, type MembershipState } from '$lib/keys/membership';
+
+/** The persisted part. */
+export interface SpaceSyncRecord {
+	spaceId: SpaceId;
+	/** Operations confirmed by the relay, in its order. */
+	log: LoggedOp[];
+	/** Our own operations not yet confirmed (made offline, or in flight). */
+	pending: SignedOp[];
+}
+
+export class SpaceSync {
+	readonly spaceId: SpaceId;
+	log: LoggedOp[];
+	pending: SignedOp[];
+	/** Membership from the confirmed log plus our pending operations. */
+	state: MembershipState;
+	/** Circle keys this device can open: circle → epoch → key. */
+	keys = new Map<string, Map<number, Uint8Array>>();
+	inFlight?: { rid: number; op: SignedOp };
+	caughtUp = false;
+
+	constructor(record: SpaceSyncRecord) {
+		this.spaceId = record.spaceId;
+		this.log = record.log;
+		this.pending = record.pending;
+		this.state = emptyMembership(record.spaceId);
+	}
+
+	toRecord(): SpaceSyncRecord {
+		return { spaceId: this.spaceId, log: this.log, pending: this.pending };
+	}
+}

@@ -38,16 +38,20 @@ export function newDocAccess(docId: DocumentId, creator: DeviceKey, key: Uint8Ar
 	return { docId, keys: { 0: toBase64Url(key) }, joinSeed: toBase64Url(randomBytes(32)), root: creator };
 }
 
-/** A policy signed by an admin device: who may write (and administer) one epoch of a document. */
+/**
+ * A policy signed by an admin: who may write (and administer) one epoch of a document. The
+ * signer is a device key or a person's identity key (so a person who lost every device can
+ * still manage their documents after recovery).
+ */
 export function signedPolicy(
 	docId: DocumentId,
 	epoch: number,
 	writers: DeviceKey[],
 	admins: DeviceKey[],
-	device: DeviceSecrets
+	signer: { publicKey: Uint8Array; secretKey: Uint8Array }
 ): PolicyRecord {
-	const unsigned = { kind: 'policy' as const, docId, epoch, writers, admins, joinKeys: [] as JoinKey[], signer: deviceKey(device) };
-	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), device.signing.secretKey)) };
+	const unsigned = { kind: 'policy' as const, docId, epoch, writers, admins, joinKeys: [] as JoinKey[], signer: toBase64Url(signer.publicKey) as DeviceKey };
+	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), signer.secretKey)) };
 }
 
 export function currentEpoch(access: DocAccess): number {

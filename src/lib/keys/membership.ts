@@ -300,6 +300,18 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		return;
 	}
 
+	if (!author && a.type === 'add-device' && a.device.sign === op.author) {
+		// A device restored from a recovery kit adds itself: the person's own signature on its
+		// certificate is the authority (only the person's devices and recovery kit hold that key).
+		const target = state.members.get(a.person);
+		if (!target) return 'Not a member';
+		if (!verifyDeviceInfo(a.person, a.device)) return 'The device certificate does not verify';
+		if (state.removedDevices.has(a.device.sign)) return 'That device was removed';
+		target.devices.set(a.device.sign, a.device);
+		addLockboxes(state, a.lockboxes.filter((l) => l.device === a.device.sign && target.circles.has(l.circle)));
+		record(a.person);
+		return undefined;
+	}
 	if (!author) return 'Sent by a device that is not in the space';
 	const by = author.id;
 
@@ -464,6 +476,13 @@ export function circleDevices(state: MembershipState, circle: string): DeviceKey
 export function adminDevices(state: MembershipState): DeviceKey[] {
 	const out: DeviceKey[] = [];
 	for (const m of state.members.values()) if (isAdmin(m)) out.push(...m.devices.keys());
+	return out;
+}
+
+/** Identity keys of the owner and the people they chose: they may also sign document policies. */
+export function adminPeople(state: MembershipState): DeviceKey[] {
+	const out: DeviceKey[] = [];
+	for (const m of state.members.values()) if (isAdmin(m)) out.push(m.id as string as DeviceKey);
 	return out;
 }
 

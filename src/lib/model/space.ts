@@ -15,13 +15,42 @@ export type Space = {
 	notes: string;
 	items: ChecklistItem[];
 	createdAt: number;
+	/**
+	 * Private spaces only: what each person in the space is called, by their identity key.
+	 * Each person writes their own name. Names are content, so they live here (encrypted)
+	 * and never in the space's membership log.
+	 */
+	people?: Record<string, string>;
+	/** Private spaces only: the name of each part of the space people can be given, by id. */
+	circles?: Record<string, string>;
+	/** Private spaces only: who each invitation was made for, so whoever lets them in knows. */
+	invited?: Record<string, string>;
 };
 
 export const TITLE_MAX = 120;
 export const ITEM_MAX = 500;
+export const NAME_MAX = 60;
+
+/** What the parts of a new private space are called, in the order they are made. */
+export const DEFAULT_CIRCLE_NAMES = ['Everyone', 'Care records'];
 
 export function newSpace(title: string, now = Date.now()): Space {
 	return { kind: 'space', title: cleanTitle(title), notes: '', items: [], createdAt: now };
+}
+
+/**
+ * The shared notes document of a new private space. Its maps are made up front: if two people
+ * each created `people` at the same time, one of the two maps (and its names) would be lost.
+ */
+export function newPrivateSpace(title: string, me: string, myName: string, circleIds: string[], now = Date.now()): Space {
+	const circles: Record<string, string> = {};
+	circleIds.forEach((id, i) => (circles[id] = DEFAULT_CIRCLE_NAMES[i] ?? `Part ${i + 1}`));
+	const name = cleanName(myName);
+	return { ...newSpace(title, now), people: name ? { [me]: name } : {}, circles, invited: {} };
+}
+
+export function cleanName(name: string): string {
+	return name.replace(/\s+/g, ' ').trim().slice(0, NAME_MAX);
 }
 
 export function cleanTitle(title: string): string {
@@ -60,6 +89,22 @@ export function removeItem(doc: Space, id: string): void {
 	if (index >= 0) doc.items.splice(index, 1);
 }
 
+/** A person sets the name others see for them. */
+export function setPersonName(doc: Space, person: string, name: string): void {
+	const clean = cleanName(name);
+	if (!clean) return;
+	if (!doc.people) doc.people = {};
+	if (doc.people[person] !== clean) doc.people[person] = clean;
+}
+
+/** Remembers who an invitation was made for (shown to whoever lets them in). */
+export function noteInvitation(doc: Space, invite: string, name: string): void {
+	const clean = cleanName(name);
+	if (!clean) return;
+	if (!doc.invited) doc.invited = {};
+	doc.invited[invite] = clean;
+}
+
 // ── selectors (read-only) ────────────────────────────────────────────────────────────────
 
 export function displayTitle(doc: Space | undefined): string {
@@ -68,4 +113,19 @@ export function displayTitle(doc: Space | undefined): string {
 
 export function progress(doc: Space): { done: number; total: number } {
 	return { done: doc.items.filter((i) => i.done).length, total: doc.items.length };
+}
+
+/** The name a person chose, if they have set one. */
+export function nameOf(doc: Space | undefined, person: string): string | undefined {
+	return doc?.people?.[person]?.trim() || undefined;
+}
+
+/** Who an invitation was made for, if the inviter said. */
+export function invitedName(doc: Space | undefined, invite: string | undefined): string | undefined {
+	return (invite && doc?.invited?.[invite]?.trim()) || undefined;
+}
+
+/** The name of one part of a space: from the document, or the default for its position. */
+export function circleName(doc: Space | undefined, circle: string, index: number): string {
+	return doc?.circles?.[circle]?.trim() || DEFAULT_CIRCLE_NAMES[index] || `Part ${index + 1}`;
 }

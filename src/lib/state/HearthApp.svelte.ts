@@ -5,7 +5,7 @@ import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-index
 import { getContext, setContext } from 'svelte';
 import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
 import type { SocketLike } from '$lib/sync/RelayConnection';
-import type { DocumentId } from '$lib/protocol';
+import type { DocumentId, SpaceId } from '$lib/protocol';
 import type { DocHandle } from '@automerge/automerge-repo';
 
 const CONTEXT = Symbol('hearth');
@@ -15,6 +15,8 @@ export class HearthApp {
 	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */
 	documentsVersion = $state(0);
+	/** Bumped whenever a space's membership (or this person's identity) changes. */
+	spacesVersion = $state(0);
 	/** The person chose to pause syncing (e.g. on a metered connection). */
 	paused = $state(false);
 	readonly #cleanups: Array<() => void> = [];
@@ -41,6 +43,7 @@ export class HearthApp {
 	#wire(): void {
 		this.#cleanups.push(this.engine.onStatus((s) => (this.status = s)));
 		this.#cleanups.push(this.engine.onDocuments(() => this.documentsVersion++));
+		this.#cleanups.push(this.engine.onSpaces(() => this.spacesVersion++));
 		const online = () => {
 			if (!this.paused) this.engine.connect();
 			this.engine.retryNow();
@@ -68,6 +71,37 @@ export class HearthApp {
 	handle<T>(docId: DocumentId): DocHandle<T> | undefined {
 		void this.documentsVersion;
 		return this.engine.handle<T>(docId);
+	}
+
+	// ── spaces (reactive reads of the engine's membership state) ──────────────────────────
+
+	/** This person's identity key, once they have one (made when they first start or join a space). */
+	personKey(): ReturnType<SyncEngine['personKey']> {
+		void this.spacesVersion;
+		return this.engine.personKey();
+	}
+
+	spaces(): SpaceId[] {
+		void this.spacesVersion;
+		return this.engine.spaces();
+	}
+
+	spaceState(spaceId: SpaceId): ReturnType<SyncEngine['spaceState']> {
+		void this.spacesVersion;
+		return this.engine.spaceState(spaceId);
+	}
+
+	spaceOf(docId: DocumentId): ReturnType<SyncEngine['spaceOf']> {
+		void this.documentsVersion;
+		void this.spacesVersion;
+		return this.engine.spaceOf(docId);
+	}
+
+	/** Whether this device holds the keys to read a document. */
+	hasAccess(docId: DocumentId): boolean {
+		void this.documentsVersion;
+		void this.spacesVersion;
+		return this.engine.access(docId) !== undefined;
 	}
 
 	dismissProblems(): void {

@@ -4,7 +4,7 @@
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
-import { cryptoReady, decrypt, encrypt, hash, newSymmetricKey, randomBytes, sign, verify } from '$lib/crypto';
+import { cryptoReady, decrypt, encrypt, hash, newSymmetricKey, openSealed, randomBytes, sign, signingKeyPairFromSeed, verify } from '$lib/crypto';
 import {
 	MAX_CIPHERTEXT_BYTES,
 	applyAuthRecord,
@@ -14,6 +14,7 @@ import {
 	ephemeralSigningBytes,
 	fromBase64Url,
 	mayWrite,
+	opSigningBytes,
 	toBase64Url,
 	type AuthRecord,
 	type CatchupDoc,
@@ -27,14 +28,29 @@ import {
 } from '$lib/protocol';
 import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
 import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, signedPolicy, type DocAccess } from '$lib/keys/access';
-import { loadPerson, personKey, storePerson, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
-import { adminDevices, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, type Action, type MembershipState, type Role } from '$lib/keys/membership';
+import { certifyDevice, loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
+import {
+	confirmationCode,
+	decryptBundle,
+	DeviceLinkError,
+	encryptBundle,
+	isPairingMessage,
+	newRecoveryKey,
+	recoveryKeys,
+	requestMac,
+	sealBundle,
+	type LinkOffer,
+	type PersonBundle,
+	type RecoveryKeys
+} from '$lib/keys/deviceLink';
+import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, type Action, type MembershipState, type Role } from '$lib/keys/membership';
 import {
 	checkInvitation,
 	createInvitation,
 	createSpace,
 	documentKey,
 	lockboxesFor,
+	newSpaceId,
 	openCircleKeys,
 	requestToJoin,
 	sealTo,
@@ -103,7 +119,7 @@ export class SyncEngine {
 	readonly #docs = new Map<DocumentId, DocSync>();
 	readonly #batchMs: number;
 	readonly #compactEvery: number;
-	readonly #requests = new Map<number, { docId?: DocumentId; spaceId?: SpaceId; kind: 'push' | 'auth' | 'sync' | 'op'; record?: AuthRecord }>();
+	readonly #requests = new Map<number, { docId?: DocumentId; spaceId?: SpaceId; kind: 'push' | 'auth' | 'sync' | 'op' | 'raw'; record?: AuthRecord }>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
 	readonly #ephemeralListeners = new Set<Listener<EphemeralMessage>>();
@@ -111,6 +127,11 @@ export class SyncEngine {
 	readonly #spaces = new Map<SpaceId, SpaceSync>();
 	readonly #opVerifier = new CachedVerifier();
 	#person?: PersonSecrets;
+	#recovery?: RecoveryKeys;
+	#backupTimer?: ReturnType<typeof setTimeout>;
+	readonly #waiters = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+	readonly #fetched = new Map<number, LoggedOp[]>();
+	readonly #watchers = new Map<SpaceId, (entries: LoggedOp[]) => void>();
 	readonly #persistTimers = new Map<DocumentId, ReturnType<typeof setTimeout>>();
 	readonly #persisting = new Map<DocumentId, Promise<void>>();
 	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, problems: [] };
@@ -153,6 +174,10 @@ export class SyncEngine {
 		const engine = new SyncEngine(options, loadDevice(stored), store);
 		const person = await store.get<StoredPerson>('person');
 		if (person) engine.#person = loadPerson(person);
+		const recovery = await store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
+		if (recovery) {
+			engine.#recovery = { logId: recovery.logId, key: fromBase64Url(recovery.key), signing: signingKeyPairFromSeed(fromBase64Url(recovery.seed)) };
+		}
 		const accesses = await store.list<DocAccess>('access');
 		for (const access of accesses) {
 			const record = await store.get<DocSyncRecord>('sync', access.docId);
@@ -277,6 +302,7 @@ export class SyncEngine {
 		this.#docs.set(access.docId, doc);
 		await this.#store.put(access, 'access', access.docId);
 		await this.#persistNow(access.docId);
+		if (!access.space) this.#scheduleBackup();
 		this.#requestSync([doc]);
 		this.#emitDoc(access.docId);
 	}
@@ -366,6 +392,9 @@ export class SyncEngine {
 			}
 			this.#requests.clear();
 			this.#syncInFlight = 0;
+			for (const w of this.#waiters.values()) w.reject(new Error('Hearth lost its connection to the relay. Try again.'));
+			this.#waiters.clear();
+			this.#fetched.clear();
 		}
 		this.#setStatus({ connection: state });
 	}
@@ -379,11 +408,29 @@ export class SyncEngine {
 				this.#requestSync([...this.#docs.values()], [...this.#spaces.values()]);
 				return;
 			case 'catchup':
+				if (this.#fetched.has(message.rid)) {
+					const got = this.#fetched.get(message.rid)!;
+					for (const l of message.logs) got.push(...l.entries);
+					if (message.done) {
+						this.#fetched.delete(message.rid);
+						this.#requests.delete(message.rid);
+						this.#waiters.get(message.rid)?.resolve(got);
+						this.#waiters.delete(message.rid);
+					}
+					return;
+				}
 				this.#onCatchupLogs(message.logs, message.done);
 				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
 			case 'log-ok':
+				if (this.#waiters.has(message.rid)) {
+					this.#requests.delete(message.rid);
+					this.#waiters.get(message.rid)!.resolve({ index: message.index, at: message.at });
+					this.#waiters.delete(message.rid);
+					return;
+				}
 				return this.#onOpOk(message.rid, message.spaceId, message.index, message.at);
 			case 'log':
+				if (this.#watchers.has(message.spaceId)) return this.#watchers.get(message.spaceId)!([message.entry]);
 				return this.#onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
 				return this.#onLiveEntry(message.entry);
@@ -772,6 +819,13 @@ export class SyncEngine {
 	}
 
 	#onError(rid: number | undefined, code: string, message: string): void {
+		if (rid !== undefined && this.#waiters.has(rid)) {
+			this.#requests.delete(rid);
+			this.#fetched.delete(rid);
+			this.#waiters.get(rid)!.reject(new Error(`The relay refused this: ${message}`));
+			this.#waiters.delete(rid);
+			return;
+		}
 		const request = rid === undefined ? undefined : this.#requests.get(rid);
 		if (rid !== undefined) this.#requests.delete(rid);
 		const doc = request?.docId ? this.#docs.get(request.docId) : undefined;
@@ -896,8 +950,8 @@ export class SyncEngine {
 		const doc = DocSync.fresh(access);
 		doc.record.hasLocalCopy = true;
 		this.#docs.set(docId, doc);
-		const admins = [...new Set([...adminDevices(state), this.deviceKey])].sort();
-		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.device));
+		const admins = [...new Set([...adminDevices(state), ...adminPeople(state), this.deviceKey])].sort();
+		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.device.signing));
 		this.#rebuildAuth(doc);
 		await this.#store.put(access, 'access', docId);
 		await this.#attach(doc, handle as DocHandle<unknown>);
@@ -1066,6 +1120,7 @@ export class SyncEngine {
 		space.keys = openCircleKeys(space.state, this.device);
 		for (const [docId, circle] of space.state.docs) await this.#syncSpaceDoc(space, docId, circle);
 		this.#runDuties(space);
+		this.#scheduleBackup();
 		for (const l of this.#spaceListeners) l(space.spaceId);
 	}
 
@@ -1106,20 +1161,26 @@ export class SyncEngine {
 			void this.#appendOp(space, { type: 'rotate', circle, epoch, lockboxes: devices.map((d) => sealTo(key, circle, epoch, d)) });
 			return; // one at a time; the next runs once this one is confirmed
 		}
-		const admins = adminDevices(state).sort();
+		const admins = [...adminDevices(state), ...adminPeople(state)].sort();
+		const me = this.#person ? personKey(this.#person) : undefined;
 		for (const [docId, circle] of state.docs) {
 			const doc = this.#docs.get(docId);
 			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
 			const target = state.circles.get(circle)!.epoch;
 			if (doc.auth.epoch > target) continue;
 			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
-			if (!rules.admins.has(this.deviceKey)) continue;
+			// Sign as this device if it is listed, else with the person's identity key (after recovery).
+			const signer = rules.admins.has(this.deviceKey)
+				? this.device.signing
+				: me && this.#person && rules.admins.has(me as string as DeviceKey)
+					? this.#person.signing
+					: undefined;
+			if (!signer) continue;
 			const writers = circleDevices(state, circle).sort();
 			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
 			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
-			// Keep ourselves an admin of the document so the next change can be made too.
-			const docAdmins = [...new Set([...admins, this.deviceKey])].sort() as DeviceKey[];
-			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, this.device));
+			const docAdmins = [...new Set(admins)].sort() as DeviceKey[];
+			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer));
 			this.#rebuildAuth(doc);
 			this.#sendPendingAuth(doc);
 		}
@@ -1127,6 +1188,244 @@ export class SyncEngine {
 
 	#runAllDuties(): void {
 		for (const space of this.#spaces.values()) this.#runDuties(space);
+	}
+
+	// ── linking devices and recovery kits ─────────────────────────────────────────────────
+
+	/** Waits (briefly) for a relay connection, for steps that cannot be done offline. */
+	async #whenOnline(timeoutMs = 10_000): Promise<void> {
+		const start = Date.now();
+		while (this.#connection.state !== 'online') {
+			if (Date.now() - start > timeoutMs) throw new Error('Hearth could not reach the relay. Check your connection and try again.');
+			await new Promise((r) => setTimeout(r, 20));
+		}
+	}
+
+	/** Appends an op to a log this engine does not track as a space (pairing, recovery). */
+	async #appendRaw(op: SignedOp): Promise<{ index: number; at: number }> {
+		await this.#whenOnline();
+		const rid = this.#nextRid++;
+		return new Promise((resolve, reject) => {
+			this.#waiters.set(rid, { resolve: (v) => resolve(v as { index: number; at: number }), reject });
+			this.#requests.set(rid, { kind: 'raw' });
+			if (!this.#connection.send({ type: 'log-append', rid, op })) {
+				this.#waiters.delete(rid);
+				reject(new Error('Hearth lost its connection. Try again.'));
+			}
+		});
+	}
+
+	/** Reads a whole untracked log and keeps listening to it. */
+	async #fetchLog(logId: SpaceId): Promise<LoggedOp[]> {
+		await this.#whenOnline();
+		const rid = this.#nextRid++;
+		return new Promise((resolve, reject) => {
+			this.#waiters.set(rid, { resolve: (v) => resolve(v as LoggedOp[]), reject });
+			this.#fetched.set(rid, []);
+			this.#requests.set(rid, { kind: 'raw' });
+			if (!this.#connection.send({ type: 'sync', rid, docs: [], logs: [{ spaceId: logId, since: 0 }] })) {
+				this.#waiters.delete(rid);
+				reject(new Error('Hearth lost its connection. Try again.'));
+			}
+		});
+	}
+
+	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
+		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
+		return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
+	}
+
+	/** Everything another device of this person needs: identity, link-shared documents, spaces and their keys. */
+	async #bundle(): Promise<PersonBundle> {
+		const person = await this.person();
+		const docs = [...this.#docs.values()].filter((d) => !d.access.space).map((d) => d.access);
+		const spaces = [...this.#spaces.values()]
+			.filter((sp) => sp.state.members.has(personKey(person)))
+			.map((sp) => ({
+				spaceId: sp.spaceId,
+				circleKeys: Object.fromEntries(
+					[...sp.keys].map(([circle, byEpoch]) => [circle, Object.fromEntries([...byEpoch].map(([e, k]) => [e, toBase64Url(k)]))])
+				)
+			}));
+		return { person: storePerson(person), docs, spaces, createdAt: Date.now() };
+	}
+
+	/**
+	 * First device: shows a link (or QR code) and waits for the new device. `onRequest` is
+	 * called with the six-digit code the new device shows, for the person to compare.
+	 */
+	async offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
+		await this.person();
+		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)) };
+		const seen = new Set<string>();
+		const handle = (entries: LoggedOp[]) => {
+			for (const { op } of entries) {
+				let message: unknown;
+				try {
+					message = JSON.parse(op.body);
+				} catch {
+					continue;
+				}
+				if (!isPairingMessage(message) || message.type !== 'link-request' || seen.has(message.sign)) continue;
+				// Only a device that saw the link can produce this; anything else is ignored.
+				if (message.sign !== op.author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
+				seen.add(message.sign);
+				onRequest({ code: confirmationCode(offer, message.sign), sign: message.sign, box: message.box });
+			}
+		};
+		this.#watchers.set(offer.pairingId, handle);
+		handle(await this.#fetchLog(offer.pairingId));
+		return { offer, stop: () => this.#watchers.delete(offer.pairingId) };
+	}
+
+	/** First device, after the person confirmed the codes match: hands everything over. */
+	async confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
+		const person = await this.person();
+		const bundle = await this.#bundle();
+		await this.#appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.device.signing));
+		this.#watchers.delete(offer.pairingId);
+		// Add the device to every space, with every key this person holds, so it reads the full history.
+		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
+		for (const space of this.#spaces.values()) {
+			const member = space.state.members.get(personKey(person));
+			if (!member) continue;
+			const lockboxes = [...member.circles].flatMap((c) => lockboxesFor(space.keys.get(c), c, [info]));
+			await this.#appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+		}
+	}
+
+	/** New device: asks to be linked. Returns the code to show, and resolves `linked` once the first device agrees. */
+	async requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
+		if (this.#person) throw new DeviceLinkError('This device already has its own identity, so it cannot be linked to another. Use a new browser profile.');
+		const me = { sign: this.deviceKey as string, box: toBase64Url(this.device.box.publicKey) };
+		let grantSeen: (bundle: PersonBundle) => void = () => {};
+		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
+		const handle = (entries: LoggedOp[]) => {
+			for (const { op } of entries) {
+				let message: unknown;
+				try {
+					message = JSON.parse(op.body);
+				} catch {
+					continue;
+				}
+				if (!isPairingMessage(message) || message.type !== 'link-grant' || message.to !== me.sign) continue;
+				const opened = openSealed(fromBase64Url(message.sealed), this.device.box);
+				if (!opened) continue;
+				try {
+					grantSeen(JSON.parse(new TextDecoder().decode(opened)) as PersonBundle);
+				} catch {
+					continue;
+				}
+			}
+		};
+		this.#watchers.set(offer.pairingId, handle);
+		handle(await this.#fetchLog(offer.pairingId));
+		await this.#appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.device.signing));
+		const linked = granted.then(async (bundle) => {
+			this.#watchers.delete(offer.pairingId);
+			await this.#adopt(bundle, false);
+		});
+		return { code: confirmationCode(offer, me.sign), linked };
+	}
+
+	/** Takes on a person's identity, documents and spaces from a link or a recovery kit. */
+	async #adopt(bundle: PersonBundle, addSelf: boolean): Promise<void> {
+		this.#person = loadPerson(bundle.person);
+		await this.#store.put(bundle.person, 'person');
+		for (const access of bundle.docs) await this.add(access);
+		for (const { spaceId, circleKeys } of bundle.spaces) {
+			let space = this.#spaces.get(spaceId);
+			if (!space) {
+				space = new SpaceSync({ spaceId, log: [], pending: [] });
+				this.#spaces.set(spaceId, space);
+				await this.#saveSpace(space);
+			}
+			this.#requestSync([], [space]);
+			if (!addSelf) continue;
+			// A recovered device adds itself, sealing the keys from the kit to its own box key.
+			const start = Date.now();
+			while (!space.caughtUp && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
+			const member = space.state.members.get(personKey(this.#person));
+			if (!member) continue;
+			const info = certifyInfo(this.#person, this.deviceKey, toBase64Url(this.device.box.publicKey));
+			const lockboxes = Object.entries(circleKeys)
+				.filter(([circle]) => member.circles.has(circle))
+				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
+			await this.#appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+		}
+	}
+
+	/**
+	 * Makes a recovery kit: a high-entropy key shown once. An encrypted copy of this person's
+	 * identity and keys is kept on the relay under it, and refreshed as things change.
+	 */
+	async createRecoveryKit(): Promise<string> {
+		const recoveryKey = newRecoveryKey();
+		const keys = recoveryKeys(recoveryKey);
+		this.#recovery = keys;
+		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#writeBackup();
+		return recoveryKey;
+	}
+
+	hasRecoveryKit(): boolean {
+		return this.#recovery !== undefined;
+	}
+
+	async #writeBackup(): Promise<void> {
+		if (!this.#recovery) return;
+		const body = encryptBundle(await this.#bundle(), this.#recovery);
+		await this.#appendRaw(this.#signRaw(this.#recovery.logId, { backup: body }, this.#recovery.signing));
+	}
+
+	#scheduleBackup(): void {
+		if (!this.#recovery || this.#backupTimer) return;
+		this.#backupTimer = setTimeout(() => {
+			this.#backupTimer = undefined;
+			this.#writeBackup().catch(() => this.#scheduleBackup());
+		}, 1000);
+	}
+
+	/** Restores everything on a new device from a recovery key. */
+	async recover(recoveryKey: string): Promise<void> {
+		if (this.#person) throw new DeviceLinkError('This device already has its own identity. Recover on a new browser profile or device.');
+		const keys = recoveryKeys(recoveryKey);
+		const log = await this.#fetchLog(keys.logId);
+		this.#watchers.delete(keys.logId);
+		let bundle: PersonBundle | undefined;
+		for (const { op } of log) {
+			if (op.author !== toBase64Url(keys.signing.publicKey)) continue;
+			try {
+				const { backup } = JSON.parse(op.body) as { backup: string };
+				bundle = decryptBundle(backup, keys) ?? bundle;
+			} catch {
+				continue;
+			}
+		}
+		if (!bundle) throw new DeviceLinkError('No saved copy was found for that recovery key. Check it for typing mistakes.');
+		this.#recovery = keys;
+		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#adopt(bundle, true);
+	}
+
+	/** Removes one of this person's devices (e.g. a lost phone); its access circles get new keys. */
+	async removeDevice(device: DeviceKey): Promise<void> {
+		const me = this.personKey();
+		for (const space of this.#spaces.values()) {
+			const member = me && space.state.members.get(me);
+			if (member?.devices.has(device)) await this.#appendOp(space, { type: 'remove-device', person: member.id, device });
+		}
+	}
+
+	/** This person's devices, as listed in their spaces. */
+	myDevices(): DeviceInfo[] {
+		const me = this.personKey();
+		const out = new Map<string, DeviceInfo>();
+		for (const space of this.#spaces.values()) {
+			const member = me && space.state.members.get(me);
+			for (const d of member?.devices.values() ?? []) out.set(d.sign, d);
+		}
+		return [...out.values()];
 	}
 
 	// ── status and persistence ─────────────────────────────────────────────────────────────
@@ -1192,6 +1491,15 @@ function sameHeads(a: string[], b: string[]): boolean {
 	if (a.length !== b.length) return false;
 	const set = new Set(b);
 	return a.every((h) => set.has(h));
+}
+
+/** A device certificate for another device of this person (only its public keys are known). */
+function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): DeviceInfo {
+	return certifyDevice(person, {
+		signing: { publicKey: fromBase64Url(sign_), secretKey: new Uint8Array(0) },
+		box: { publicKey: fromBase64Url(box), secretKey: new Uint8Array(0) },
+		createdAt: 0
+	});
 }
 
 function sameSet(a: ReadonlySet<string>, b: string[]): boolean {

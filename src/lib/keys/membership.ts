@@ -2,7 +2,7 @@
 // device replays the same log (in the relay's order) and reaches the same state; the
 // relay can order operations but cannot forge one, and any operation that lacks a valid
 // signature or authority is ignored by everyone.
-import { fromBase64Url, isPublicKey, opSigningBytes, toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
+import { fromBase64Url, isPublicKey, isSignedOp, opSigningBytes, toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
 import { verifyDeviceInfo, type DeviceInfo, type MemberCard, type PersonKey } from './identity';
 
 export type Role = 'owner' | 'admin' | 'member';
@@ -176,9 +176,17 @@ export function replayMembership(spaceId: SpaceId, log: LoggedOp[], verify: Veri
 }
 
 function parseOp(spaceId: SpaceId, entry: LoggedOp, verify: VerifyFn, hash: HashFn, byHash: Map<string, number>): ParsedOp | string {
-	const op = entry.op;
+	const op = entry?.op;
+	// Logs come from the relay and from local storage: check the shape before anything else.
+	if (!isSignedOp(op)) return 'Not in the expected form';
 	if (op.spaceId !== spaceId) return 'Belongs to another space';
-	if (!verify(fromBase64Url(op.sig), opSigningBytes(op), fromBase64Url(op.author))) return 'Signature does not verify';
+	let signed = false;
+	try {
+		signed = verify(fromBase64Url(op.sig), opSigningBytes(op), fromBase64Url(op.author));
+	} catch {
+		signed = false;
+	}
+	if (!signed) return 'Signature does not verify';
 	let body: OpBody;
 	try {
 		body = JSON.parse(op.body) as OpBody;

@@ -43,6 +43,7 @@ export class DocSync {
 	inFlight?: InFlight;
 	flushTimer?: ReturnType<typeof setTimeout>;
 	flushQueued = false;
+	countTimer?: ReturnType<typeof setTimeout>;
 	/** When the last entry was sent, for the batch window. */
 	lastPushAt = 0;
 	/** Local changes not yet confirmed by the relay. */

@@ -19,6 +19,9 @@ export interface DocSyncRecord {
 	seen: Record<string, Interval[]>;
 	/** Entries since the last snapshot, to decide when to compact. */
 	sinceSnapshot: number;
+	/** Their ciphertext size, and the last snapshot's, for the same decision. */
+	bytesSinceSnapshot?: number;
+	snapshotBytes?: number;
 	/** Whether the local store holds a copy of the document yet. */
 	hasLocalCopy: boolean;
 	/** Highest epoch of any change applied so far (epochs never go back in relay order). */
@@ -31,6 +34,7 @@ export interface InFlight {
 	heads: string[];
 	counter?: number;
 	sentAt: number;
+	bytes: number;
 }
 
 export class DocSync {
@@ -44,6 +48,8 @@ export class DocSync {
 	flushTimer?: ReturnType<typeof setTimeout>;
 	flushQueued = false;
 	countTimer?: ReturnType<typeof setTimeout>;
+	/** This session's next replay counter for the document (see randomCounterStart). */
+	counter?: number;
 	/** When the last entry was sent, for the batch window. */
 	lastPushAt = 0;
 	/** Local changes not yet confirmed by the relay. */

@@ -136,8 +136,7 @@ export class SyncEngine {
 	readonly #persisting = new Map<DocumentId, Promise<void>>();
 	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, problems: [] };
 	#nextRid = 1;
-	/** Per-session counter, started at a random point so concurrent tabs never collide. */
-	#counter: number;
+
 	#syncInFlight = 0;
 	#closed = false;
 
@@ -147,9 +146,7 @@ export class SyncEngine {
 		this.deviceKey = deviceKey(device);
 		this.#store = store;
 		this.#batchMs = options.batchMs ?? 20;
-		this.#compactEvery = options.compactEvery ?? 256;
-		const r = randomBytes(6);
-		this.#counter = (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
+		this.#compactEvery = options.compactEvery ?? 512;
 		this.#connection = new RelayConnection(
 			options.url,
 			options.socketFactory,
@@ -617,10 +614,13 @@ export class SyncEngine {
 						doc.seen.merge(SeenCounters.fromJSON(opened.seen));
 					}
 					doc.record.sinceSnapshot = 0;
+					doc.record.bytesSinceSnapshot = 0;
+					doc.record.snapshotBytes = entry.ct.length;
 				} else {
 					chunks.push(opened.body);
 					doc.seen.add(entry.author, opened.counter!);
 					doc.record.sinceSnapshot++;
+					doc.record.bytesSinceSnapshot = (doc.record.bytesSinceSnapshot ?? 0) + entry.ct.length;
 				}
 				headsToKnow.push(...opened.heads);
 			}
@@ -696,8 +696,17 @@ export class SyncEngine {
 		};
 		const dirtyBefore = doc.handle ? !sameHeads(A.getHeads(doc.handle.doc() as A.Doc<unknown>), doc.record.knownHeads) : false;
 		if (!doc.handle) {
-			const fresh = apply(A.init<unknown>());
-			const handle = this.repo.import<unknown>(A.save(fresh), { docId: doc.docId as unknown as RepoDocumentId });
+			// First copy: hand every verified chunk to the repo in one go, so the document is
+			// built (and materialised) once rather than once here and again on import.
+			const all = concat(snapshot ? [snapshot, ...chunks] : chunks);
+			let handle: DocHandle<unknown>;
+			try {
+				handle = this.repo.import<unknown>(all, { docId: doc.docId as unknown as RepoDocumentId });
+			} catch {
+				// Authenticated but not valid Automerge: only a faulty writer could send this.
+				this.#problem({ docId: doc.docId, kind: 'tampered', message: 'A change from another device could not be read and was skipped.' });
+				return;
+			}
 			doc.record.hasLocalCopy = true;
 			void this.#attach(doc, handle);
 			this.#emitDoc(doc.docId);
@@ -758,12 +767,22 @@ export class SyncEngine {
 			this.#countPending(doc);
 			return;
 		}
-		const counter = this.#counter++;
+		doc.counter ??= randomCounterStart();
+		const counter = doc.counter++;
 		this.#push(doc, 'change', encodePayload({ c: counter, h: heads }, body), heads, counter);
 	}
 
+	/**
+	 * Compacts when the entries since the last snapshot outweigh half the snapshot itself (so
+	 * uploads stay within a small factor of the edits, even for large documents), after at
+	 * least 16 entries, or after `compactEvery` entries whatever their size. Catch-up then
+	 * costs one snapshot and a short tail instead of every change ever made.
+	 */
 	#maybeCompact(doc: DocSync): void {
-		if (doc.record.sinceSnapshot < this.#compactEvery || !doc.handle || doc.inFlight) return;
+		if (!doc.handle || doc.inFlight) return;
+		const { sinceSnapshot, bytesSinceSnapshot = 0, snapshotBytes = 0 } = doc.record;
+		const worthIt = sinceSnapshot >= Math.min(16, this.#compactEvery) && bytesSinceSnapshot * 2 >= snapshotBytes;
+		if (!worthIt && sinceSnapshot < this.#compactEvery) return;
 		const current = doc.handle.doc() as A.Doc<unknown>;
 		const heads = A.getHeads(current);
 		const body = A.save(current);
@@ -790,7 +809,7 @@ export class SyncEngine {
 		const rid = this.#nextRid++;
 		if (!this.#connection.send({ type: 'push', rid, entry: { ...unsigned, sig } })) return;
 		this.#requests.set(rid, { kind: 'push', docId: doc.docId });
-		doc.inFlight = { rid, kind, heads, counter, sentAt: Date.now() };
+		doc.inFlight = { rid, kind, heads, counter, sentAt: Date.now(), bytes: unsigned.ct.length };
 		doc.lastPushAt = doc.inFlight.sentAt;
 	}
 
@@ -806,8 +825,11 @@ export class SyncEngine {
 			const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
 			if (sameHeads(current, sent.heads)) doc.record.knownHeads = current;
 			doc.record.sinceSnapshot++;
+			doc.record.bytesSinceSnapshot = (doc.record.bytesSinceSnapshot ?? 0) + sent.bytes;
 		} else {
 			doc.record.sinceSnapshot = 0;
+			doc.record.bytesSinceSnapshot = 0;
+			doc.record.snapshotBytes = sent.bytes;
 		}
 		if (seq === doc.record.lastSeq + 1) doc.record.lastSeq = seq;
 		else if (seq > doc.record.lastSeq) {
@@ -1515,6 +1537,15 @@ function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): Devi
 		box: { publicKey: fromBase64Url(box), secretKey: new Uint8Array(0) },
 		createdAt: 0
 	});
+}
+
+/**
+ * Each session numbers its entries for a document from a random point, so two tabs of one
+ * device never collide and the replay window stays one short interval per session.
+ */
+function randomCounterStart(): number {
+	const r = randomBytes(6);
+	return (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -44,3 +44,44 @@ export async function waitUntilSynced(page: Page): Promise<void> {
 	await expect(syncStatus(page)).toHaveAttribute('data-connection', 'online');
 	await expect(syncStatus(page)).toHaveAttribute('data-pending', '0');
 }
+
+// ── private spaces (membership by invitation) ───────────────────────────────────────────
+
+export async function startPrivateSpace(person: Person, title: string, myName: string): Promise<void> {
+	const { page } = person;
+	await page.goto('/');
+	await page.getByLabel('Name of your private space').fill(title);
+	await page.getByLabel('Your name').fill(myName);
+	await page.getByRole('button', { name: 'Start private space' }).click();
+	await expect(page).toHaveURL(/\/space\//);
+	await expect(page.getByLabel('Name', { exact: true })).toHaveValue(title);
+	await expect(peoplePanel(page).getByRole('list', { name: 'People in this space' })).toContainText(`${myName} (you)`);
+}
+
+export function peoplePanel(page: Page) {
+	return page.getByRole('region', { name: 'People' });
+}
+
+/** Makes an invitation link for `who` from the People panel and returns it. */
+export async function invite(person: Person, who: string): Promise<string> {
+	const panel = peoplePanel(person.page);
+	await panel.getByRole('button', { name: 'Invite someone' }).click();
+	await panel.getByLabel('Their name').fill(who);
+	await panel.getByRole('button', { name: 'Make invitation link' }).click();
+	await expect(panel.getByRole('heading', { name: `Invitation for ${who} is ready` })).toBeVisible();
+	const link = await panel.getByLabel('Invitation link').inputValue();
+	await panel.getByRole('button', { name: 'Done' }).click();
+	await waitUntilSynced(person.page);
+	return link;
+}
+
+export async function acceptInvitation(person: Person): Promise<void> {
+	await person.page.getByRole('button', { name: 'Accept' }).click();
+	await expect(person.page.getByRole('heading', { level: 1 })).toContainText('will let you in soon');
+}
+
+export async function letIn(person: Person): Promise<void> {
+	const panel = peoplePanel(person.page);
+	await panel.getByRole('button', { name: 'Let them in' }).click();
+	await expect(panel.getByRole('status')).toContainText('is in');
+}

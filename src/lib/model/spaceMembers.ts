@@ -13,7 +13,15 @@ export interface MembershipLike {
 	removed: ReadonlySet<string>;
 	invites: ReadonlyMap<
 		string,
-		{ id: string; status: InvitationStatus; expiresAt: number; circles: readonly string[]; role: Exclude<MemberRole, 'owner'>; requester?: { id: string } }
+		{
+			id: string;
+			status: InvitationStatus;
+			expiresAt: number;
+			circles: readonly string[];
+			role: Exclude<MemberRole, 'owner'>;
+			by: string;
+			requester?: { id: string };
+		}
 	>;
 	circles: ReadonlyMap<string, unknown>;
 	docs: ReadonlyMap<string, string>;
@@ -69,6 +77,8 @@ export interface SpaceMembersView {
 	invitations: InvitationView[];
 	/** The invitation I accepted, while waiting or after being turned away. */
 	myInvite?: string;
+	/** Who made that invitation (to compare safety numbers with while waiting). */
+	myInviter?: string;
 }
 
 export function spaceMembers(state: MembershipLike, me: string | undefined, now = Date.now()): SpaceMembersView {
@@ -81,6 +91,7 @@ export function spaceMembers(state: MembershipLike, me: string | undefined, now 
 
 	const admittedBy = new Map<string, string>();
 	let myInvite: string | undefined;
+	let myInviter: string | undefined;
 	let myInviteStatus: InvitationStatus | undefined;
 	for (const invite of state.invites.values()) {
 		const who = invite.requester?.id;
@@ -88,6 +99,7 @@ export function spaceMembers(state: MembershipLike, me: string | undefined, now 
 		if (invite.status === 'admitted') admittedBy.set(who, invite.id);
 		if (who === me) {
 			myInvite = invite.id;
+			myInviter = invite.by;
 			myInviteStatus = invite.status;
 		}
 	}
@@ -123,7 +135,7 @@ export function spaceMembers(state: MembershipLike, me: string | undefined, now 
 		}
 	}
 
-	return { standing, myRole, canManage, circles, mainDoc, docs, members, requests, invitations, myInvite };
+	return { standing, myRole, canManage, circles, mainDoc, docs, members, requests, invitations, myInvite, myInviter };
 }
 
 const rank = (role: MemberRole) => (role === 'owner' ? 0 : 1);

@@ -528,6 +528,8 @@ export class SyncEngine {
 		this.#rebuildAuth(doc);
 		this.#schedulePersist(docId);
 		this.#emitDoc(docId);
+		// We may just have been made a writer: send anything typed while we waited.
+		this.#scheduleFlush(doc, 0);
 	}
 
 	// ── incoming entries ───────────────────────────────────────────────────────────────────
@@ -1135,6 +1137,7 @@ export class SyncEngine {
 	}
 
 	async #saveSpace(space: SpaceSync): Promise<void> {
+		this.#recount();
 		await this.#store.put(space.toRecord(), 'space', space.spaceId);
 	}
 
@@ -1481,6 +1484,8 @@ export class SyncEngine {
 	#recount(): void {
 		let total = 0;
 		for (const d of this.#docs.values()) total += d.pendingChanges;
+		// Membership changes waiting for the relay (an invitation, letting someone in) count too.
+		for (const sp of this.#spaces.values()) total += sp.pending.length;
 		if (total !== this.#status.pendingChanges) this.#setStatus({ pendingChanges: total });
 	}
 

@@ -1,7 +1,8 @@
 // Hearth under test: each device is a real Repo on (fake-)IndexedDB with a real SyncEngine,
-// talking to the relay child process. The engine runs with its shipped defaults (batchMs 50,
-// compactEvery 256, backoff 250 ms..30 s), not the shorter batch window the tests use, so the
-// figures are what the app would see.
+// talking to the relay child process. The engine is built exactly as the app builds it
+// (src/lib/state/HearthApp.svelte.ts): no batchMs, compactEvery or backoff override, so it runs
+// with its shipped defaults rather than the shorter batch window the tests use, and the figures
+// are what the app would see.
 import 'fake-indexeddb/auto';
 import { Repo, type DocHandle } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
@@ -67,7 +68,7 @@ function docIdOf(handle: DocHandle<unknown>): DocumentId {
 export function hearthSystem(relayUrl: string): BenchSystem {
 	return {
 		name: 'Hearth',
-		settings: 'Hearth relay (SQLite, E2EE, signed entries); clients: SyncEngine defaults (batchMs 50, compactEvery 256), IndexedDB (fake-indexeddb)',
+		settings: 'Hearth relay (SQLite, E2EE, signed entries); clients: SyncEngine with shipped defaults (no batchMs/compactEvery override, as the app), IndexedDB (fake-indexeddb)',
 
 		async openPair(): Promise<Pair> {
 			const a = await openDevice(relayUrl);

@@ -14,10 +14,12 @@ if (!dataDir) throw new Error('STOCK_DATA must name the data folder');
 const wss = new WebSocketServer({ host, port: Number(process.env.PORT ?? 0) });
 await once(wss, 'listening');
 const address = wss.address();
-const port = typeof address === 'object' ? address.port : Number(process.env.PORT);
+const port = typeof address === 'object' && address ? address.port : Number(process.env.PORT);
 
 const repo = new Repo({
-	network: [new NodeWSServerAdapter(wss)],
+	// The adapter is typed against isomorphic-ws's view of the same `ws` server class; the
+	// two declarations differ only in the module shape, not in the object.
+	network: [new NodeWSServerAdapter(wss as unknown as ConstructorParameters<typeof NodeWSServerAdapter>[0])],
 	storage: new NodeFSStorageAdapter(dataDir),
 	peerId: `stock-sync-server-${process.pid}` as PeerId,
 	// As in automerge-repo-sync-server: only sync documents a client asks for, rather than

@@ -2,12 +2,14 @@
 // exactly the same steps. Times are taken with performance.now() in the bench process, which
 // hosts both client devices; only the servers run in other processes.
 import type { BenchSystem, Population } from './system';
-import { whenDoc, withTimeout } from './waiting';
+import { sleep, whenDoc, withTimeout } from './waiting';
 
 export interface LatencyOptions {
 	warmup: number;
 	samples: number;
 	timeoutMs: number;
+	/** Idle time before each edit; 0 means back to back, as in the issue's workload. */
+	gapMs?: number;
 }
 
 /** Edit-to-remote-visible latency: one small edit, wait until the other device shows it, repeat. */
@@ -16,6 +18,7 @@ export async function sequentialLatency(system: BenchSystem, options: LatencyOpt
 	try {
 		const samples: number[] = [];
 		for (let i = 0; i < options.warmup + options.samples; i++) {
+			if (options.gapMs) await sleep(options.gapMs);
 			const target = pair.writer.doc().items.length + 1;
 			// Listen before editing so the arrival cannot be missed.
 			const visible = whenDoc(pair.reader, (d) => d.items.length >= target, options.timeoutMs, `edit ${i} on the reader`);

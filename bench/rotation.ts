@@ -1,0 +1,756 @@
+// How long removing one person takes to lock them out, end to end, in a busy space: 50
+// members with three devices each and 20 documents in the circle being rotated. Target
+// (from the issue): the rotation, until every remaining device reads new content, in under 1 s.
+//
+//   node --import tsx bench/rotation.ts      (after `svelte-kit sync`, as `npm run bench` does)
+//   ROTATION_PROFILE=1 node --import tsx bench/rotation.ts   (adds one profiled run and where its time went)
+//
+// A real relay runs as a child process (tests/helpers/relayProcess). The owner and a few
+// members are real SyncEngine devices (a Repo on fake-indexeddb each, shipped defaults, in this
+// process). Everyone else is simulated: key pairs that go through the real protocol with a raw
+// WebSocket: their request ops are appended to the space log, the owner's engine admits them,
+// and extra devices of real people are linked with the real device-link exchange. The owner's
+// engine does all the owner-side work by itself (#runDuties): key rotations after the removal
+// and new writer policies for every document.
+//
+// Each measured run: t0 = owner.removeMember(person). Then
+//   (a) the relay holds the rotation and a new-epoch writer policy for all 20 documents (seen by
+//       an independent subscriber); as each document's policy lands, the owner writes one
+//       change to it, which the new epoch's key alone can read;
+//   (b) every real remaining member device holds that change in all 20 documents;
+//   (c) separately timed: every simulated remaining device opens its lockbox for the new epoch
+//       (from the owner's view of the log), derives each document key and decrypts the owner's
+//       post-removal entry of each document, fetched from the relay. Real devices would do this
+//       in parallel; here it runs one device after another.
+// The removed person's devices must not be able to open a new-epoch lockbox or decrypt those
+// entries (checked, not timed). Progress goes to stderr, results to stdout. Like the rest of the
+// bench, missing the target never fails the run; a wait that times out does.
+import 'fake-indexeddb/auto';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Repo, type DocHandle } from '@automerge/automerge-repo';
+import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import WebSocket from 'ws';
+import { cryptoReady, decrypt, verify } from '$lib/crypto';
+import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
+import { requestMac } from '$lib/keys/deviceLink';
+import { createPerson, personKey, type PersonKey, type PersonSecrets } from '$lib/keys/identity';
+import { circleDevices, type Action } from '$lib/keys/membership';
+import { documentKey, openCircleKeys, requestToJoin, type InvitationLink } from '$lib/keys/spaceOps';
+import { entryAssociatedData, entrySigningBytes, fromBase64Url, toBase64Url, type DocumentId, type PolicyRecord, type ServerMessage, type SpaceId, type WireEntry } from '$lib/protocol';
+import type { SocketLike } from '$lib/sync/RelayConnection';
+import { SyncEngine } from '$lib/sync/SyncEngine';
+import { decodePayload } from '$lib/sync/payload';
+import { startRelay, removeDir, type RelayProcess } from '../tests/helpers/relayProcess';
+import { RawRelayClient, signRawOp } from './rawRelayClient';
+import { median } from './report';
+import { sleep, until, whenDoc } from './waiting';
+
+const TARGET_MS = 1_000;
+/** People in the space, the owner included. */
+const MEMBERS = 50;
+const DEVICES_EACH = 3;
+const DOCS = 20;
+/** Members (besides the owner) whose first device is a real SyncEngine. */
+const REAL_MEMBERS = Math.max(1, Number(process.env.ROTATION_REAL_MEMBERS ?? 4));
+const RUNS = 3;
+const ITEMS_PER_DOC = 5;
+const SETUP_WAIT_MS = 60_000;
+const RUN_WAIT_MS = 30_000;
+/** Hard bound on the standalone run. */
+const WATCHDOG_MS = 5 * 60_000;
+
+interface Notes {
+	items: string[];
+}
+
+interface RealDevice {
+	engine: SyncEngine;
+	repo: Repo;
+	close(): Promise<void>;
+}
+
+interface Person {
+	name: string;
+	id: PersonKey;
+	/** Only for simulated people: their identity secrets (real ones live in their engine). */
+	secrets?: PersonSecrets;
+	real?: RealDevice;
+	/** Devices that are just key pairs. */
+	simulated: DeviceSecrets[];
+	removed: boolean;
+}
+
+export interface RotationRun {
+	removed: PersonKey;
+	epoch: { before: number; after: number };
+	/** t0 → the relay holds a new-epoch policy for every document (and so the rotation): (a). */
+	policiesMs: number;
+	/** t0 → every real remaining device holds the owner's post-removal write in every document: (a)+(b). */
+	endToEndMs: number;
+	/** Milestones, ms after t0, as an independent subscriber on the relay saw them. */
+	timeline: Record<string, number>;
+	/** (c): the simulated remaining devices, one after another. */
+	simulated: { devices: number; fetchMs: number; verifyMs: number; totalMs: number; perDeviceMs: number };
+	/** The removed person's devices could open no new-epoch lockbox and decrypt no new entry. */
+	removedLockedOut: boolean;
+	/** CPU used during t0 → (b): this process (all real engines) and the relay child. */
+	cpuMs: { benchProcess: number; relay?: number };
+	/** New problems the real engines reported during the run (e.g. entries they could not read). */
+	problems: string[];
+}
+
+export interface RotationResult {
+	/** Median of (a)+(b) over the runs: the figure the target applies to. */
+	medianMs: number;
+	targetMs: number;
+	meetsTarget: boolean;
+	runs: RotationRun[];
+	setup: { totalMs: number; phases: Record<string, number>; opsInLog: number; authRecordsPerDoc: number; realEngines: number; simulatedDevices: number };
+	opsInLogAfter: number;
+	profile?: ProfileSummary;
+}
+
+// ── devices ─────────────────────────────────────────────────────────────────────────────
+
+let dbCounter = 0;
+
+/** A real device, built as the app builds it (shipped defaults, as bench/hearthSystem.ts). */
+async function openRealDevice(url: string): Promise<RealDevice> {
+	const storage = new IndexedDBStorageAdapter(`bench-rotation-${process.pid}-${dbCounter++}`);
+	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+	const engine = await SyncEngine.open({ repo, storage, url, socketFactory: (u) => new WebSocket(u) as unknown as SocketLike });
+	engine.connect();
+	await until(() => engine.status.connection === 'online', SETUP_WAIT_MS, 'a device to connect');
+	return {
+		engine,
+		repo,
+		close: async () => {
+			await engine.close();
+			await repo.shutdown();
+		}
+	};
+}
+
+/**
+ * Links a key-pair-only device to a real device's person through the real device-link
+ * exchange: the real device offers, the new one appends its request to the pairing log, the
+ * real device confirms, handing over its identity and adding the device to every space.
+ */
+async function linkSimulatedDevice(real: RealDevice, raw: RawRelayClient): Promise<DeviceSecrets> {
+	const device = createDevice();
+	let request: { sign: string; box: string } | undefined;
+	const { offer, stop } = await real.engine.offerDeviceLink((r) => (request = r));
+	const me = { sign: deviceKey(device) as string, box: toBase64Url(device.box.publicKey) };
+	await raw.append(signRawOp(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, device.signing));
+	await until(() => request !== undefined, SETUP_WAIT_MS, 'the link request to reach the real device');
+	await real.engine.confirmDeviceLink(offer, request!);
+	stop();
+	return device;
+}
+
+function allDevices(p: Person): DeviceSecrets[] {
+	return [...(p.real ? [p.real.engine.device] : []), ...p.simulated];
+}
+
+// ── measuring helpers ───────────────────────────────────────────────────────────────────
+
+function timed<T>(fn: () => T): { ms: number; value: T } {
+	const started = performance.now();
+	const value = fn();
+	return { ms: performance.now() - started, value };
+}
+
+/** The relay child's pid, found among this process's children (Linux only; else undefined). */
+function relayPid(): number | undefined {
+	try {
+		for (const name of readdirSync('/proc')) {
+			if (!/^\d+$/.test(name)) continue;
+			const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			if (ppid !== process.pid) continue;
+			if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('sync-server/main.ts')) return Number(name);
+		}
+	} catch {
+		// not Linux
+	}
+	return undefined;
+}
+
+/** CPU time (ms) a process has used so far, from /proc (clock ticks are 100/s on Linux). */
+function processCpuMs(pid: number | undefined): number | undefined {
+	if (pid === undefined) return undefined;
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) * 10;
+	} catch {
+		return undefined;
+	}
+}
+
+function benchCpuMs(): number {
+	const u = process.cpuUsage();
+	return (u.user + u.system) / 1000;
+}
+
+function lastPolicy(auth: Array<{ record: { kind: string } }>): PolicyRecord | undefined {
+	for (let i = auth.length - 1; i >= 0; i--) if (auth[i].record.kind === 'policy') return auth[i].record as PolicyRecord;
+	return undefined;
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+	const set = new Set(a);
+	return a.length === b.length && b.every((x) => set.has(x));
+}
+
+function progress(message: string): void {
+	process.stderr.write(`${message}\n`);
+}
+
+// ── CPU profile of one run (optional) ───────────────────────────────────────────────────
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
+}
+interface CpuProfile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+	startTime: number;
+	endTime: number;
+}
+
+export interface ProfileSummary {
+	wallMs: number;
+	sampledMs: number;
+	/** Self time by area of the code. */
+	byArea: Array<{ area: string; ms: number }>;
+	/** Self time by function. */
+	topSelf: Array<{ fn: string; ms: number }>;
+	/** Time on the stack (self + callees), for the engine's steps that matter here. */
+	inclusive: Array<{ fn: string; ms: number }>;
+}
+
+function post<T>(session: Session, method: string, params?: object): Promise<T> {
+	return new Promise((res, rej) => session.post(method, params ?? {}, (err, result) => (err ? rej(err) : res(result as T))));
+}
+
+function areaOf(url: string, fn: string): string {
+	if (!url) return fn.startsWith('(') ? fn : '(native)';
+	if (url.includes('libsodium')) return 'libsodium (crypto)';
+	if (url.includes('automerge')) return 'automerge / automerge-repo';
+	if (url.includes('fake-indexeddb') || url.includes('storage-indexeddb')) return 'fake-indexeddb (storage)';
+	if (url.includes('/node_modules/ws/')) return 'ws';
+	if (url.includes('src/lib/keys/membership')) return 'membership reducer';
+	if (url.includes('src/lib/sync/SyncEngine')) return 'SyncEngine';
+	if (url.includes('src/lib/')) return `src/lib/${url.split('src/lib/')[1].split('/')[0]}`;
+	if (url.includes('/bench/')) return 'bench harness';
+	if (url.startsWith('node:')) return 'node internals';
+	return 'other';
+}
+
+const INCLUSIVE = [
+	'replayMembership',
+	'openCircleKeys',
+	'sealTo',
+	'applyAuthRecord',
+	'verifyDeviceInfo',
+	'verify',
+	'openSealed',
+	'seal',
+	'#reduce',
+	'#saveSpace',
+	'#syncSpaceDoc',
+	'#runDuties',
+	'#onAuthRecord',
+	'#rebuildAuth',
+	'#onCatchup',
+	'#applyEntries',
+	'#onMessage',
+	'#flush',
+	'#persistNow',
+	'signedPolicy',
+	'put'
+];
+
+function summarize(profile: CpuProfile, wallMs: number): ProfileSummary {
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parent = new Map<number, number>();
+	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+	const short = (n: ProfileNode) => {
+		const url = n.callFrame.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
+		const file = url.includes('node_modules/') ? url.slice(url.lastIndexOf('node_modules/') + 13) : url;
+		return `${n.callFrame.functionName || '(anonymous)'}${file ? ` ${file}:${n.callFrame.lineNumber + 1}` : ''}`;
+	};
+	const self = new Map<string, number>();
+	const areas = new Map<string, number>();
+	const inclusive = new Map<string, number>();
+	let total = 0;
+	profile.samples.forEach((id, i) => {
+		const dt = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
+		const node = byId.get(id)!;
+		total += dt;
+		const key = short(node);
+		self.set(key, (self.get(key) ?? 0) + dt);
+		const area = areaOf(node.callFrame.url, node.callFrame.functionName);
+		areas.set(area, (areas.get(area) ?? 0) + dt);
+		const onStack = new Set<string>();
+		for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+			const f = byId.get(cur)!.callFrame;
+			const name = f.url.includes('/src/lib/') && INCLUSIVE.includes(f.functionName) ? `${f.functionName} (${f.url.split('/src/lib/')[1]})` : undefined;
+			if (name) onStack.add(name);
+		}
+		for (const name of onStack) inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
+	});
+	const top = (m: Map<string, number>, n: number) =>
+		[...m]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, n)
+			.map(([k, ms]) => ({ k, ms: Math.round(ms) }));
+	return {
+		wallMs: Math.round(wallMs),
+		sampledMs: Math.round(total),
+		byArea: top(areas, 12).map(({ k, ms }) => ({ area: k, ms })),
+		topSelf: top(self, 20).map(({ k, ms }) => ({ fn: k, ms })),
+		inclusive: top(inclusive, 25).map(({ k, ms }) => ({ fn: k, ms }))
+	};
+}
+
+// ── the space ───────────────────────────────────────────────────────────────────────────
+
+interface World {
+	relay: RelayProcess;
+	relayPid?: number;
+	raw: RawRelayClient;
+	observer: RawRelayClient;
+	owner: Person & { real: RealDevice };
+	people: Person[];
+	spaceId: SpaceId;
+	circles: string[];
+	docIds: DocumentId[];
+	handles: Map<DocumentId, DocHandle<Notes>>;
+	phases: Record<string, number>;
+}
+
+async function buildWorld(): Promise<World> {
+	const phases: Record<string, number> = {};
+	let mark = performance.now();
+	const phase = (name: string) => {
+		const now = performance.now();
+		phases[name] = Math.round(now - mark);
+		progress(`  ${name}: ${(phases[name] / 1000).toFixed(1)} s`);
+		mark = now;
+	};
+
+	const relay = await startRelay();
+	const raw = await RawRelayClient.open(relay.url);
+	const observer = await RawRelayClient.open(relay.url);
+	const world = { relay, relayPid: relayPid(), raw, observer, phases } as World;
+	try {
+		const ownerDevice = await openRealDevice(relay.url);
+		const owner: World['owner'] = { name: 'owner', id: undefined as unknown as PersonKey, real: ownerDevice, simulated: [], removed: false };
+		world.owner = owner;
+		world.people = [owner];
+		phase('relay and owner device started');
+
+		const { spaceId, circles } = await ownerDevice.engine.createSpace(2);
+		owner.id = ownerDevice.engine.personKey()!;
+		world.spaceId = spaceId;
+		world.circles = circles;
+		world.handles = new Map();
+		for (let d = 0; d < DOCS; d++) {
+			const handle = await ownerDevice.engine.createInSpace<Notes>(spaceId, circles[1], { items: Array.from({ length: ITEMS_PER_DOC }, (_, i) => `doc ${d} note ${i}`) });
+			world.handles.set(handle.documentId as unknown as DocumentId, handle);
+		}
+		world.docIds = [...world.handles.keys()];
+		await ownerDevice.engine.whenSynced(SETUP_WAIT_MS);
+		for (let i = 0; i < DEVICES_EACH - 1; i++) owner.simulated.push(await linkSimulatedDevice(ownerDevice, raw));
+		await ownerDevice.engine.whenSynced(SETUP_WAIT_MS);
+		phase(`space, ${DOCS} documents, owner's ${DEVICES_EACH - 1} other devices linked`);
+
+		// Invitations to both circles (everyone, and the one the documents are in), as the app does.
+		const links: InvitationLink[] = [];
+		for (let i = 0; i < MEMBERS - 1; i++) links.push(await ownerDevice.engine.invite(spaceId, { circles, info: { space: 'Care co-op', from: 'Owner' } }));
+		await ownerDevice.engine.whenSynced(SETUP_WAIT_MS);
+		phase(`${MEMBERS - 1} invitations`);
+
+		// Real members accept with their engine; simulated ones append their request directly.
+		for (let i = 0; i < MEMBERS - 1; i++) {
+			if (i < REAL_MEMBERS) {
+				const real = await openRealDevice(relay.url);
+				await real.engine.acceptInvitation(links[i]);
+				world.people.push({ name: `real-${i}`, id: real.engine.personKey()!, real, simulated: [], removed: false });
+			} else {
+				const secrets = createPerson();
+				const devices = Array.from({ length: DEVICES_EACH }, () => createDevice());
+				world.people.push({ name: `sim-${i}`, id: personKey(secrets), secrets, simulated: devices, removed: false });
+			}
+		}
+		const heads = ownerDevice.engine.spaceState(spaceId)!.heads;
+		await Promise.all(
+			world.people
+				.slice(1)
+				.map((p, i) => ({ p, link: links[i] }))
+				.filter(({ p }) => !p.real)
+				.map(({ p, link }) => raw.append(requestToJoin(ownerDevice.engine.spaceState(spaceId)!, link, p.secrets!, p.simulated, p.simulated[0], heads)))
+		);
+		await until(
+			() => links.every((l) => ownerDevice.engine.spaceState(spaceId)?.invites.get(l.invite)?.status === 'requested'),
+			SETUP_WAIT_MS,
+			'every request to reach the owner'
+		);
+		phase(`${MEMBERS - 1} requests to join (${REAL_MEMBERS} from real engines)`);
+
+		for (const link of links) await ownerDevice.engine.admit(spaceId, link.invite);
+		await ownerDevice.engine.whenSynced(SETUP_WAIT_MS);
+		phase(`${MEMBERS - 1} admissions`);
+
+		const reals = world.people.filter((p) => p.real && p !== owner);
+		for (const p of reals) {
+			await until(() => p.real!.engine.spaceState(spaceId)?.members.has(p.id) === true, SETUP_WAIT_MS, `${p.name} to see its admission`);
+			for (let i = 0; i < DEVICES_EACH - 1; i++) p.simulated.push(await linkSimulatedDevice(p.real!, raw));
+		}
+		await until(
+			() => {
+				const state = ownerDevice.engine.spaceState(spaceId)!;
+				return state.members.size === MEMBERS && [...state.members.values()].every((m) => m.devices.size === DEVICES_EACH);
+			},
+			SETUP_WAIT_MS,
+			`all ${MEMBERS} people with ${DEVICES_EACH} devices each in the owner's view`
+		);
+		phase(`real members' other devices linked (${reals.length * (DEVICES_EACH - 1)})`);
+
+		// The owner's duties give every device of the circle a place among each document's writers.
+		const deadline = performance.now() + SETUP_WAIT_MS;
+		for (;;) {
+			const state = ownerDevice.engine.spaceState(spaceId)!;
+			const expected = circleDevices(state, circles[1]);
+			const fetched = await raw.fetch(world.docIds.map((docId) => ({ docId, since: Number.MAX_SAFE_INTEGER })));
+			const done = world.docIds.every((docId) => {
+				const policy = lastPolicy(fetched.docs.get(docId)?.auth ?? []);
+				return policy !== undefined && policy.epoch === state.circles.get(circles[1])!.epoch && sameMembers(policy.writers, expected);
+			});
+			if (done && expected.length === MEMBERS * DEVICES_EACH) break;
+			if (performance.now() > deadline) throw new Error('timed out waiting for the owner to make every device a writer of every document');
+			await sleep(200);
+		}
+		await ownerDevice.engine.whenSynced(SETUP_WAIT_MS);
+		phase('owner duties: every device a writer of every document');
+
+		for (const p of reals) {
+			const engine = p.real!.engine;
+			await until(
+				() => world.docIds.every((docId) => (engine.handle<Notes>(docId)?.doc()?.items.length ?? 0) >= ITEMS_PER_DOC),
+				SETUP_WAIT_MS,
+				`${p.name} to hold every document`
+			);
+			await engine.whenSynced(SETUP_WAIT_MS);
+		}
+		// The observer watches the space log and every document from here on.
+		await observer.fetch(
+			world.docIds.map((docId) => ({ docId, since: Number.MAX_SAFE_INTEGER, authSince: Number.MAX_SAFE_INTEGER })),
+			[{ spaceId, since: Number.MAX_SAFE_INTEGER }]
+		);
+		phase('real members caught up');
+		return world;
+	} catch (error) {
+		await teardown(world);
+		throw error;
+	}
+}
+
+async function teardown(world: Partial<World>): Promise<void> {
+	for (const p of world.people ?? []) await p.real?.close().catch(() => {});
+	await world.raw?.close().catch(() => {});
+	await world.observer?.close().catch(() => {});
+	if (world.relay) {
+		await world.relay.stop();
+		removeDir(world.relay.dataDir);
+		rmSync(world.relay.frameLog, { force: true });
+	}
+}
+
+// ── one measured removal ────────────────────────────────────────────────────────────────
+
+async function removeOne(world: World, victim: Person, label: string, profile = false): Promise<{ run: RotationRun; profile?: ProfileSummary }> {
+	const { owner, spaceId, circles, docIds } = world;
+	const ownerEngine = owner.real.engine;
+	const before = ownerEngine.spaceState(spaceId)!;
+	const epochBefore = before.circles.get(circles[1])!.epoch;
+	const target = epochBefore + 1;
+	const marker = `${label}: written after ${victim.name} left`;
+	const remaining = world.people.filter((p) => !p.removed && p !== victim);
+	const realRemaining = remaining.filter((p) => p.real);
+	const problemsBefore = new Map(realRemaining.map((p) => [p, p.real!.engine.status.problems.length]));
+	// Where each document's log stands, so only what follows is fetched afterwards.
+	const headsBefore = await world.raw.fetch(docIds.map((docId) => ({ docId, since: Number.MAX_SAFE_INTEGER, authSince: Number.MAX_SAFE_INTEGER })));
+
+	// Listen before acting so no arrival can be missed.
+	const timeline: Record<string, number> = {};
+	let t0 = 0;
+	const at = (name: string, when = performance.now()) => {
+		if (timeline[name] === undefined) timeline[name] = when - t0;
+	};
+	const policyAt = new Map<DocumentId, number>();
+	const markerEntryAt = new Map<DocumentId, number>();
+	let rotations = 0;
+	let allPolicies!: () => void;
+	const policiesDone = new Promise<void>((r) => (allPolicies = r));
+	world.observer.onPush = (message: ServerMessage, when: number) => {
+		if (message.type === 'log') {
+			const action = (JSON.parse(message.entry.op.body) as { action: Action }).action;
+			if (action.type === 'rotate') {
+				rotations++;
+				at(`rotate op ${rotations} (circle ${circles.indexOf(action.circle)}, ${action.lockboxes.length} lockboxes) logged`, when);
+			} else at(`${action.type} op logged`, when);
+		} else if (message.type === 'auth' && message.record.kind === 'policy' && message.record.epoch === target && !policyAt.has(message.docId)) {
+			policyAt.set(message.docId, when - t0);
+			at('first new-epoch policy on relay', when);
+			// The owner writes as soon as the document's new policy is in place.
+			world.handles.get(message.docId)!.change((d) => d.items.push(marker));
+			if (policyAt.size === docIds.length) {
+				at('last new-epoch policy on relay', when);
+				allPolicies();
+			}
+		} else if (message.type === 'entry' && message.entry.epoch === target && message.entry.author === ownerEngine.deviceKey && !markerEntryAt.has(message.entry.docId)) {
+			markerEntryAt.set(message.entry.docId, when - t0);
+			at('first post-removal entry on relay', when);
+			if (markerEntryAt.size === docIds.length) at('last post-removal entry on relay', when);
+		}
+	};
+	const arrivals = realRemaining.flatMap((p) =>
+		docIds.map((docId) =>
+			whenDoc(p.real!.engine.handle<Notes>(docId)!, (d) => d.items.includes(marker), RUN_WAIT_MS, `${p.name} to read ${label}'s write in ${docId}`).then(() => performance.now() - t0)
+		)
+	);
+	const memberDone = realRemaining.map((p, i) => Promise.all(arrivals.slice(i * docIds.length, (i + 1) * docIds.length)).then((ts) => Math.max(...ts)));
+
+	let session: Session | undefined;
+	if (profile) {
+		session = new Session();
+		session.connect();
+		await post(session, 'Profiler.enable');
+		await post(session, 'Profiler.setSamplingInterval', { interval: 200 });
+		await post(session, 'Profiler.start');
+	}
+	const relayCpu0 = processCpuMs(world.relayPid);
+	const cpu0 = benchCpuMs();
+	t0 = performance.now();
+	await ownerEngine.removeMember(spaceId, victim.id);
+	at('removeMember() returned');
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(
+			() => reject(new Error(`${label}: timed out after ${RUN_WAIT_MS} ms; got ${policyAt.size}/${docIds.length} policies; timeline ${JSON.stringify(timeline)}`)),
+			RUN_WAIT_MS
+		);
+	});
+	let perMember: number[];
+	try {
+		await Promise.race([policiesDone, timeout]);
+		perMember = await Promise.race([Promise.all(memberDone), timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+	const policiesMs = Math.max(...policyAt.values());
+	const endToEndMs = performance.now() - t0;
+	const cpuMs = { benchProcess: benchCpuMs() - cpu0, relay: relayCpu0 === undefined ? undefined : processCpuMs(world.relayPid)! - relayCpu0 };
+	let summary: ProfileSummary | undefined;
+	if (session) {
+		const { profile: p } = await post<{ profile: CpuProfile }>(session, 'Profiler.stop');
+		session.disconnect();
+		summary = summarize(p, endToEndMs);
+	}
+	world.observer.onPush = undefined;
+	perMember.forEach((ms, i) => (timeline[`${realRemaining[i].name} read all ${docIds.length}`] = ms));
+	victim.removed = true;
+
+	// (c) Simulated devices: what each would do on its own to read the new content.
+	const c0 = performance.now();
+	const fetched = await world.raw.fetch(docIds.map((docId) => ({ docId, since: headsBefore.docs.get(docId)!.head, authSince: Number.MAX_SAFE_INTEGER })));
+	const fetchMs = performance.now() - c0;
+	const entries = new Map<DocumentId, WireEntry>();
+	for (const docId of docIds) {
+		const entry = fetched.docs.get(docId)?.entries.find((e) => e.epoch === target && e.author === ownerEngine.deviceKey && e.kind === 'change');
+		if (!entry) throw new Error(`${label}: the owner's post-removal entry for ${docId} is not on the relay`);
+		entries.set(docId, entry);
+	}
+	const state = ownerEngine.spaceState(spaceId)!;
+	const simulated = remaining.flatMap((p) => p.simulated);
+	const bytes = new TextEncoder().encode(marker);
+	const verifyStart = performance.now();
+	for (const device of simulated) {
+		const circleKey = openCircleKeys(state, device).get(circles[1])?.get(target);
+		if (!circleKey) throw new Error(`${label}: a remaining device has no lockbox for epoch ${target}`);
+		for (const [docId, entry] of entries) {
+			const plain = decrypt(fromBase64Url(entry.ct), fromBase64Url(entry.nonce), documentKey(circleKey, docId), entryAssociatedData(entry));
+			const payload = plain && decodePayload(plain);
+			if (!payload || !includesBytes(payload.body, bytes)) throw new Error(`${label}: a remaining device could not read the post-removal entry of ${docId}`);
+		}
+	}
+	const verifyMs = performance.now() - verifyStart;
+	// Real devices also check each entry's signature; once is enough to know these are genuine.
+	for (const entry of entries.values()) {
+		const { sig, seq: _seq, ...unsigned } = entry;
+		if (!verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) throw new Error(`${label}: an entry's signature does not verify`);
+	}
+	const totalMs = performance.now() - c0;
+
+	// Sanity check: the removed person's devices get nothing new.
+	let lockedOut = true;
+	for (const device of victim.simulated) {
+		const keys = openCircleKeys(state, device);
+		for (const c of circles) if ((keys.get(c)?.get(state.circles.get(c)!.epoch) ?? undefined) !== undefined) lockedOut = false;
+		for (const [docId, entry] of entries) {
+			for (const key of keys.get(circles[1])?.values() ?? []) {
+				if (decrypt(fromBase64Url(entry.ct), fromBase64Url(entry.nonce), documentKey(key, docId), entryAssociatedData(entry))) lockedOut = false;
+			}
+		}
+	}
+
+	const problems = realRemaining.flatMap((p) => p.real!.engine.status.problems.slice(problemsBefore.get(p)).map((x) => `${p.name}: ${x.kind}: ${x.message}`));
+	// Settle before the next run: every real device idle.
+	for (const p of realRemaining) await p.real!.engine.whenSynced(RUN_WAIT_MS);
+	await sleep(300);
+
+	const ordered = Object.fromEntries(Object.entries(timeline).sort((a, b) => a[1] - b[1]).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+	return {
+		run: {
+			removed: victim.id,
+			epoch: { before: epochBefore, after: state.circles.get(circles[1])!.epoch },
+			policiesMs,
+			endToEndMs,
+			timeline: ordered,
+			simulated: { devices: simulated.length, fetchMs, verifyMs, totalMs, perDeviceMs: verifyMs / simulated.length },
+			removedLockedOut: lockedOut,
+			cpuMs,
+			problems
+		},
+		profile: summary
+	};
+}
+
+function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+	outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+		for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+		return true;
+	}
+	return false;
+}
+
+// ── the benchmark ───────────────────────────────────────────────────────────────────────
+
+export async function runRotationBench(options: { profile?: boolean } = {}): Promise<RotationResult> {
+	await cryptoReady();
+	progress(`Rotation: ${MEMBERS} people × ${DEVICES_EACH} devices, ${DOCS} documents; ${REAL_MEMBERS + 1} real engines (owner + ${REAL_MEMBERS}), the rest simulated`);
+	const setupStart = performance.now();
+	const world = await buildWorld();
+	try {
+		const setupMs = performance.now() - setupStart;
+		const opsInLog = world.owner.real.engine.spaceState(world.spaceId)!.length;
+		const auth = await world.raw.fetch(world.docIds.map((docId) => ({ docId, since: Number.MAX_SAFE_INTEGER })));
+		const authRecordsPerDoc = median(world.docIds.map((d) => auth.docs.get(d)!.auth.length));
+		progress(`  setup done in ${(setupMs / 1000).toFixed(1)} s: ${opsInLog} ops in the space log, ${authRecordsPerDoc} auth records per document`);
+
+		const victims = world.people.filter((p) => !p.real && p.secrets);
+		const runs: RotationRun[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			const { run } = await removeOne(world, victims[i], `run ${i + 1}`);
+			runs.push(run);
+			progress(`  run ${i + 1}: (a) policies ${run.policiesMs.toFixed(0)} ms, (a)+(b) ${run.endToEndMs.toFixed(0)} ms; (c) ${run.simulated.devices} simulated devices ${run.simulated.totalMs.toFixed(0)} ms`);
+		}
+		let profile: ProfileSummary | undefined;
+		if (options.profile) {
+			const { run, profile: p } = await removeOne(world, victims[RUNS], 'profiled run', true);
+			profile = p;
+			progress(`  profiled run (not counted): (a)+(b) ${run.endToEndMs.toFixed(0)} ms`);
+		}
+		const medianMs = median(runs.map((r) => r.endToEndMs));
+		return {
+			medianMs,
+			targetMs: TARGET_MS,
+			meetsTarget: medianMs < TARGET_MS,
+			runs,
+			setup: {
+				totalMs: setupMs,
+				phases: world.phases,
+				opsInLog,
+				authRecordsPerDoc,
+				realEngines: world.people.filter((p) => p.real).length,
+				simulatedDevices: world.people.reduce((n, p) => n + p.simulated.length, 0)
+			},
+			opsInLogAfter: world.owner.real.engine.spaceState(world.spaceId)!.length,
+			profile
+		};
+	} finally {
+		await teardown(world);
+	}
+}
+
+export function reportRotation(result: RotationResult): string {
+	const ms = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} ms`;
+	const runs = result.runs;
+	const out = [
+		`Rotation after removing one person: ${MEMBERS} people × ${DEVICES_EACH} devices, ${DOCS} documents, loopback, Node ${process.version}, ${cpus().length} CPU(s), load ${loadavg()[0].toFixed(2)}`,
+		`  ${result.setup.realEngines} real SyncEngine devices in this process (owner + ${result.setup.realEngines - 1} members), ${result.setup.simulatedDevices} simulated devices; real relay as a child process`,
+		'',
+		`  ${'Metric'.padEnd(58)}${'Value'.padStart(12)}`,
+		`  ${'-'.repeat(70)}`,
+		...[
+			['Setup (relay, space, 49 joins, links, writer policies)', `${(result.setup.totalMs / 1000).toFixed(1)} s`],
+			['Ops in the space log (at start of runs → after)', `${result.setup.opsInLog} → ${result.opsInLogAfter}`],
+			['Auth records per document before the runs', String(result.setup.authRecordsPerDoc)],
+			['(a) removal → new-epoch policy for all docs on relay, median', ms(median(runs.map((r) => r.policiesMs)))],
+			['(a)+(b) rotation end to end, median', ms(result.medianMs)],
+			['    runs', runs.map((r) => r.endToEndMs.toFixed(0)).join(', ') + ' ms'],
+			[`(c) ${runs[0]?.simulated.devices ?? 0} simulated devices verify, sequential, median`, ms(median(runs.map((r) => r.simulated.totalMs)))],
+			['    of which relay fetch / per-device work', `${ms(median(runs.map((r) => r.simulated.fetchMs)))} / ${ms(median(runs.map((r) => r.simulated.perDeviceMs)))}`],
+			['CPU during (a)+(b): this process / relay, median', `${ms(median(runs.map((r) => r.cpuMs.benchProcess)))} / ${runs[0]?.cpuMs.relay === undefined ? '-' : ms(median(runs.map((r) => r.cpuMs.relay!)))}`],
+			['Removed person locked out of the new epoch (every run)', runs.every((r) => r.removedLockedOut) ? 'yes' : 'NO'],
+			[`Target: (a)+(b) < ${TARGET_MS} ms`, result.meetsTarget ? 'met' : 'NOT met']
+		].map(([k, v]) => `  ${k.padEnd(58)}${v.padStart(12)}`),
+		'',
+		'  Timeline of each run (ms after removeMember was called; seen by a subscriber on the relay, in this process):'
+	];
+	runs.forEach((r, i) => {
+		out.push(`    run ${i + 1} (epoch ${r.epoch.before} → ${r.epoch.after}):`);
+		for (const [k, v] of Object.entries(r.timeline)) out.push(`      ${v.toFixed(0).padStart(6)}  ${k}`);
+		if (r.problems.length) out.push(`      problems reported by real devices: ${r.problems.slice(0, 5).join(' | ')}${r.problems.length > 5 ? ` (+${r.problems.length - 5})` : ''}`);
+	});
+	const p = result.profile;
+	if (p) {
+		out.push('', `  Profiled extra run (this process only; ${p.sampledMs} ms sampled over ${p.wallMs} ms wall):`, '    self time by area:');
+		for (const a of p.byArea) out.push(`      ${String(a.ms).padStart(6)} ms  ${a.area}`);
+		out.push('    time on the stack (inclusive), engine steps:');
+		for (const f of p.inclusive) out.push(`      ${String(f.ms).padStart(6)} ms  ${f.fn}`);
+		out.push('    top functions by self time:');
+		for (const f of p.topSelf) out.push(`      ${String(f.ms).padStart(6)} ms  ${f.fn}`);
+	}
+	return out.join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+	const watchdog = setTimeout(() => {
+		progress(`rotation bench: still running after ${WATCHDOG_MS / 60_000} minutes; giving up.`);
+		process.exit(2);
+	}, WATCHDOG_MS);
+	watchdog.unref();
+	runRotationBench({ profile: process.env.ROTATION_PROFILE === '1' }).then(
+		(result) => {
+			console.log(reportRotation(result));
+			if (process.env.ROTATION_JSON) console.log(JSON.stringify(result, null, 2));
+			process.exit(0);
+		},
+		(error: unknown) => {
+			console.error('rotation bench crashed:', error);
+			process.exit(1);
+		}
+	);
+}

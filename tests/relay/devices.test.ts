@@ -82,8 +82,7 @@ describe('a person’s devices', () => {
 		const kit = await old.engine.createRecoveryKit();
 		expect(kit).toMatch(/^([A-Z2-9]{4}-){13}[A-Z2-9]$/);
 		old.engine.handle<Notes>(careId)!.change((d) => d.items.push('written after the kit was made'));
-		await old.engine.whenSynced();
-		await new Promise((r) => setTimeout(r, 1500)); // the backup refresh runs after a short pause
+		await old.engine.whenSynced(); // includes the refreshed recovery copy
 		const person = old.engine.personKey();
 		await old.engine.close(); // the only device is gone
 

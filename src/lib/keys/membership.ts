@@ -87,6 +87,8 @@ export interface MembershipState {
 	members: Map<PersonKey, Member>;
 	removed: Set<PersonKey>;
 	removedDevices: Set<DeviceKey>;
+	/** Every device ever admitted, and whose it is (kept after removal, for concurrency checks). */
+	deviceOwners: Map<DeviceKey, PersonKey>;
 	invites: Map<string, Invite>;
 	circles: Map<string, CircleState>;
 	docs: Map<DocumentId, string>;
@@ -118,6 +120,7 @@ export function emptyMembership(spaceId: SpaceId): MembershipState {
 		members: new Map(),
 		removed: new Set(),
 		removedDevices: new Set(),
+		deviceOwners: new Map(),
 		invites: new Map(),
 		circles: new Map(),
 		docs: new Map(),
@@ -144,26 +147,32 @@ export function replayMembership(spaceId: SpaceId, log: LoggedOp[], verify: Veri
 	for (const entry of log) {
 		const result = parseOp(spaceId, entry, verify, hash, byHash);
 		if (typeof result === 'string') {
-			rejected.push({ index: entry.index, reason: result });
+			rejected.push({ index: typeof entry?.index === 'number' ? entry.index : -1, reason: result });
 			continue;
 		}
 		byHash.set(result.hash, parsed.length);
 		parsed.push(result);
 	}
 
+	// Recompute which ops are voided from the removals that actually stand each round, until
+	// the answer repeats: a removal that itself lost must not void anything. If the rounds
+	// cycle (removals voiding each other), fall back to voiding everything seen in the cycle,
+	// which is still deterministic.
 	let excluded = new Set<number>();
-	let state = emptyMembership(spaceId);
-	for (let round = 0; round < 16; round++) {
-		state = applyAll(spaceId, parsed, excluded, verify);
-		const next = concurrentWithRemovals(parsed, state, byHash);
-		let grew = false;
-		for (const i of next) {
-			if (!excluded.has(i)) {
-				grew = true;
-				excluded = new Set(excluded).add(i);
-			}
+	let state = applyAll(spaceId, parsed, excluded, verify);
+	const seenSets = new Set<string>([key(excluded)]);
+	for (let round = 0; round < 32; round++) {
+		const next = new Set(concurrentWithRemovals(parsed, state, byHash));
+		const k = key(next);
+		if (k === key(excluded)) break;
+		if (seenSets.has(k)) {
+			excluded = new Set([...excluded, ...next]);
+			state = applyAll(spaceId, parsed, excluded, verify);
+			break;
 		}
-		if (!grew) break;
+		seenSets.add(k);
+		excluded = next;
+		state = applyAll(spaceId, parsed, excluded, verify);
 	}
 	for (const i of excluded) {
 		state.rejected.push({ index: parsed[i].index, hash: parsed[i].hash, reason: 'Made at the same time as this person was removed' });
@@ -173,6 +182,10 @@ export function replayMembership(spaceId: SpaceId, log: LoggedOp[], verify: Veri
 	state.heads = headsOf(parsed);
 	state.length = log.length;
 	return state;
+}
+
+function key(set: Set<number>): string {
+	return [...set].sort((a, b) => a - b).join(',');
 }
 
 function parseOp(spaceId: SpaceId, entry: LoggedOp, verify: VerifyFn, hash: HashFn, byHash: Map<string, number>): ParsedOp | string {
@@ -201,7 +214,10 @@ function parseOp(spaceId: SpaceId, entry: LoggedOp, verify: VerifyFn, hash: Hash
 		if (i === undefined) return 'Refers to an operation that came later or does not exist';
 		prevIndexes.push(i);
 	}
-	return { index: entry.index, hash: opHash(op, hash), author: op.author, at: entry.at, body, prevIndexes };
+	const h = opHash(op, hash);
+	// The same operation logged twice (a replay, or another spelling of its signature) counts once.
+	if (byHash.has(h)) return 'Already in the log';
+	return { index: entry.index, hash: h, author: op.author, at: entry.at, body, prevIndexes };
 }
 
 function headsOf(parsed: ParsedOp[]): string[] {
@@ -213,23 +229,23 @@ function headsOf(parsed: ParsedOp[]): string[] {
 /** Ops by a removed person/device that the removal did not know about. */
 function concurrentWithRemovals(parsed: ParsedOp[], state: MembershipState, byHash: Map<string, number>): number[] {
 	const out: number[] = [];
-	const deviceOwner = new Map<DeviceKey, PersonKey>();
-	for (const a of state.applied) if (a.by) deviceOwner.set(a.author, a.by);
 	for (const removal of state.applied) {
 		const action = removal.action;
-		let targets: (op: AppliedOp) => boolean;
+		let targets: (op: ParsedOp) => boolean;
 		if (action.type === 'remove') {
 			if (removal.by === action.person) continue; // leaving is not contested
-			targets = (op) => op.by === action.person;
+			targets = (op) => state.deviceOwners.get(op.author) === action.person;
 		} else if (action.type === 'remove-device') {
 			targets = (op) => op.author === action.device;
 		} else continue;
 		const rIdx = byHash.get(removal.hash)!;
 		const ancestors = ancestorsOf(parsed, rIdx);
-		for (const op of state.applied) {
-			if (op.index >= removal.index) break;
-			if (!targets(op) || op.action.type === 'create') continue;
-			const i = byHash.get(op.hash)!;
+		// Every op the target made before the removal in relay order, whether or not it took
+		// effect this round, so the answer does not flip-flop between rounds.
+		for (let i = 0; i < rIdx; i++) {
+			const op = parsed[i];
+			const type = op.body.action.type;
+			if (type === 'create' || !targets(op)) continue;
 			if (!ancestors.has(i)) out.push(i);
 		}
 	}
@@ -281,7 +297,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		state.members.set(a.owner.id, {
 			id: a.owner.id,
 			role: 'owner',
-			devices: new Map(a.owner.devices.map((d) => [d.sign, d])),
+			devices: new Map(a.owner.devices.map((d) => (state.deviceOwners.set(d.sign, a.owner.id), [d.sign, d]))),
 			circles: new Set(a.circles),
 			joinedAt: op.at
 		});
@@ -301,6 +317,8 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		if (state.members.has(a.person.id) || state.removed.has(a.person.id)) return 'Already a member, or was removed';
 		if (!a.person.devices.some((d) => d.sign === op.author)) return 'Not sent from the person’s own device';
 		if (!a.person.devices.every((d) => verifyDeviceInfo(a.person.id, d))) return 'A device certificate does not verify';
+		// Nobody may claim a device key that is someone else's (or was removed).
+		if (a.person.devices.some((d) => deviceTaken(state, d.sign))) return 'A device key is already in use';
 		if (!verifyProof(invite, a.person.id, state.spaceId, a.proof, verify)) return 'The invitation secret does not match';
 		invite.status = 'requested';
 		invite.requester = a.person;
@@ -308,14 +326,25 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		return;
 	}
 
+	if (a.type === 'decline' && !author) {
+		// The invitee withdrawing their own request: they are not in the space, so this comes first.
+		const invite = state.invites.get(a.invite);
+		if (!invite || invite.status !== 'requested' || !invite.requester?.devices.some((d) => d.sign === op.author)) {
+			return 'Not allowed to decline';
+		}
+		invite.status = 'declined';
+		record(invite.requester.id);
+		return undefined;
+	}
 	if (!author && a.type === 'add-device' && a.device.sign === op.author) {
 		// A device restored from a recovery kit adds itself: the person's own signature on its
 		// certificate is the authority (only the person's devices and recovery kit hold that key).
 		const target = state.members.get(a.person);
 		if (!target) return 'Not a member';
 		if (!verifyDeviceInfo(a.person, a.device)) return 'The device certificate does not verify';
-		if (state.removedDevices.has(a.device.sign)) return 'That device was removed';
+		if (deviceTaken(state, a.device.sign)) return 'That device key is already in use';
 		target.devices.set(a.device.sign, a.device);
+		state.deviceOwners.set(a.device.sign, a.person);
 		addLockboxes(state, a.lockboxes.filter((l) => l.device === a.device.sign && target.circles.has(l.circle)));
 		record(a.person);
 		return undefined;
@@ -348,7 +377,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			state.members.set(person.id, {
 				id: person.id,
 				role: invite.role,
-				devices: new Map(person.devices.map((d) => [d.sign, d])),
+				devices: new Map(person.devices.map((d) => (state.deviceOwners.set(d.sign, person.id), [d.sign, d]))),
 				circles: new Set(invite.circles),
 				joinedAt: op.at
 			});
@@ -414,8 +443,9 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			if (!target) return 'Not a member';
 			if (by !== a.person && !isAdmin(author)) return 'Only the person themself can add their devices';
 			if (!verifyDeviceInfo(a.person, a.device)) return 'The device certificate does not verify';
-			if (state.removedDevices.has(a.device.sign)) return 'That device was removed';
+			if (deviceTaken(state, a.device.sign)) return 'That device key is already in use';
 			target.devices.set(a.device.sign, a.device);
+			state.deviceOwners.set(a.device.sign, a.person);
 			addLockboxes(state, a.lockboxes.filter((l) => l.device === a.device.sign && target.circles.has(l.circle)));
 			break;
 		}
@@ -448,6 +478,15 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 	}
 	record(by);
 	return undefined;
+}
+
+function deviceTaken(state: MembershipState, device: DeviceKey): boolean {
+	if (state.removedDevices.has(device)) return true;
+	for (const m of state.members.values()) if (m.devices.has(device)) return true;
+	for (const inv of state.invites.values()) {
+		if (inv.status === 'requested' && inv.requester?.devices.some((d) => d.sign === device)) return true;
+	}
+	return false;
 }
 
 function addLockboxes(state: MembershipState, boxes: Lockbox[]): void {

@@ -129,6 +129,7 @@ export class SyncEngine {
 	#person?: PersonSecrets;
 	#recovery?: RecoveryKeys;
 	#backupTimer?: ReturnType<typeof setTimeout>;
+	#backupWriting?: Promise<unknown>;
 	readonly #waiters = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 	readonly #fetched = new Map<number, LoggedOp[]>();
 	readonly #watchers = new Map<SpaceId, (entries: LoggedOp[]) => void>();
@@ -341,7 +342,9 @@ export class SyncEngine {
 				[...this.#docs.values()].every(
 					(d) => d.caughtUp && !d.inFlight && !d.flushQueued && !d.countTimer && d.pendingChanges === 0 && d.record.pendingAuth.length === 0
 				) &&
-				[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0);
+				[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0) &&
+				// The encrypted recovery copy counts as something waiting to be sent.
+				!this.#backupTimer;
 			if (idle && this.#syncInFlight === 0 && this.#status.connection === 'online') return;
 			await new Promise((r) => setTimeout(r, 10));
 		}
@@ -1409,8 +1412,12 @@ export class SyncEngine {
 	#scheduleBackup(): void {
 		if (!this.#recovery || this.#backupTimer) return;
 		this.#backupTimer = setTimeout(() => {
-			this.#backupTimer = undefined;
-			this.#writeBackup().catch(() => this.#scheduleBackup());
+			this.#backupWriting = this.#writeBackup()
+				.catch(() => setTimeout(() => this.#scheduleBackup(), 2000))
+				.finally(() => {
+					this.#backupTimer = undefined;
+					this.#backupWriting = undefined;
+				});
 		}, 1000);
 	}
 

@@ -1,7 +1,5 @@
-// Reducer bugs found while writing the property tests, each as the smallest story that shows
-// it. Every story asserts what *should* happen and is marked `it.fails` because today it does
-// not: the suite stays green, and when a fix lands the story starts "failing", which is the
-// cue to turn `it.fails` into `it` so it guards the fix from then on.
+// Reducer bugs found by the membership property tests, each as the smallest story that
+// shows it. All are fixed; these stories keep them fixed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoReady, hash, sign, verify } from '$lib/crypto';
 import type { DeviceInfo } from '$lib/keys/identity';
@@ -25,8 +23,8 @@ function join(log: StoryLog, by: Actor, who: Actor, circles: string[], keys: Map
 	log.act(by, { type: 'admit', invite: link.invite, lockboxes: circles.flatMap((c) => invitee.devices.map((d) => sealTo(keys.get(c)!, c, 0, d))) });
 }
 
-describe('known reducer bugs (it.fails until fixed)', () => {
-	it.fails('a removal that itself lost does not void the work of the person it tried to remove', () => {
+describe('reducer bugs found by property testing, now fixed', () => {
+	it('a removal that itself lost does not void the work of the person it tried to remove', () => {
 		// Cal (admin) removes Bea; Olive, not having seen that, removes Cal. Cal's removal of Bea
 		// is voided (Cal was removed concurrently), so Bea stays a member: but her add-doc, made
 		// concurrently with Cal's voided removal, stays voided too. The fixpoint in
@@ -51,7 +49,7 @@ describe('known reducer bugs (it.fails until fixed)', () => {
 		expect(state.docs.has('notes' as DocumentId)).toBe(true); // false today: "Made at the same time as this person was removed"
 	});
 
-	it.fails('an op logged a second time does not take effect a second time', () => {
+	it('an op logged a second time does not take effect a second time', () => {
 		// Olive promotes Bea, later demotes her. The same signed promotion appended again (a
 		// relay replaying it, or anyone re-sending it with a re-encoded signature, see below)
 		// makes Bea an admin again: parseOp never refuses a hash it has already seen.
@@ -76,7 +74,7 @@ describe('known reducer bugs (it.fails until fixed)', () => {
 		expect(log.state().members.get(bea.id)?.role).toBe('member'); // 'admin' today
 	});
 
-	it.fails('a member cannot claim someone else’s device key, and so cannot lock the owner out by leaving', () => {
+	it('a member cannot claim someone else’s device key, and so cannot lock the owner out by leaving', () => {
 		// Mallory, an ordinary member, certifies Olive's device *signing key* under her own
 		// person key (with her own box key) and adds it as her device: add-device checks only
 		// that the certificate verifies against Mallory. She then leaves; every device of hers,
@@ -103,7 +101,7 @@ describe('known reducer bugs (it.fails until fixed)', () => {
 		expect(state.circles.has('after')).toBe(true); // false today
 	});
 
-	it.fails('an invitee can withdraw their own request', () => {
+	it('an invitee can withdraw their own request', () => {
 		// applyOp's decline case allows the invitee (`isInvitee`), but the general "Sent by a
 		// device that is not in the space" check runs first, and an invitee is not a member yet,
 		// so that branch can never be reached.
@@ -117,7 +115,7 @@ describe('known reducer bugs (it.fails until fixed)', () => {
 		expect(log.state().invites.get(link.invite)?.status).toBe('declined'); // 'requested' today
 	});
 
-	it.fails('a log entry that is not an object is refused, not thrown on', () => {
+	it('a log entry that is not an object is refused, not thrown on', () => {
 		// parseOp now checks the op's shape (entry?.op), but the caller then records the refusal
 		// with `entry.index`, which throws when the entry itself is null or not an object (a
 		// damaged local store, say). The relay's wire guard never lets such entries through.

@@ -291,7 +291,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 	if (a.type === 'create') {
 		if (state.owner) return 'The space already exists';
 		if (!a.owner.devices.some((d) => d.sign === op.author)) return 'Not created by one of the owner’s devices';
-		if (!a.owner.devices.every((d) => verifyDeviceInfo(a.owner.id, d))) return 'A device certificate does not verify';
+		if (!a.owner.devices.every((d) => verifyDeviceInfo(a.owner.id, d, verify))) return 'A device certificate does not verify';
 		if (a.circles.length === 0) return 'A space needs at least one circle';
 		state.owner = a.owner.id;
 		state.members.set(a.owner.id, {
@@ -316,7 +316,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		if (op.at > invite.expiresAt) return 'The invitation had expired';
 		if (state.members.has(a.person.id) || state.removed.has(a.person.id)) return 'Already a member, or was removed';
 		if (!a.person.devices.some((d) => d.sign === op.author)) return 'Not sent from the person’s own device';
-		if (!a.person.devices.every((d) => verifyDeviceInfo(a.person.id, d))) return 'A device certificate does not verify';
+		if (!a.person.devices.every((d) => verifyDeviceInfo(a.person.id, d, verify))) return 'A device certificate does not verify';
 		// Nobody may claim a device key that is someone else's (or was removed).
 		if (a.person.devices.some((d) => deviceTaken(state, d.sign))) return 'A device key is already in use';
 		if (!verifyProof(invite, a.person.id, state.spaceId, a.proof, verify)) return 'The invitation secret does not match';
@@ -341,7 +341,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		// certificate is the authority (only the person's devices and recovery kit hold that key).
 		const target = state.members.get(a.person);
 		if (!target) return 'Not a member';
-		if (!verifyDeviceInfo(a.person, a.device)) return 'The device certificate does not verify';
+		if (!verifyDeviceInfo(a.person, a.device, verify)) return 'The device certificate does not verify';
 		if (deviceTaken(state, a.device.sign)) return 'That device key is already in use';
 		target.devices.set(a.device.sign, a.device);
 		state.deviceOwners.set(a.device.sign, a.person);
@@ -442,7 +442,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			const target = state.members.get(a.person);
 			if (!target) return 'Not a member';
 			if (by !== a.person && !isAdmin(author)) return 'Only the person themself can add their devices';
-			if (!verifyDeviceInfo(a.person, a.device)) return 'The device certificate does not verify';
+			if (!verifyDeviceInfo(a.person, a.device, verify)) return 'The device certificate does not verify';
 			if (deviceTaken(state, a.device.sign)) return 'That device key is already in use';
 			target.devices.set(a.device.sign, a.device);
 			state.deviceOwners.set(a.device.sign, a.person);

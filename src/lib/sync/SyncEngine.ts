@@ -471,12 +471,12 @@ export class SyncEngine {
 		let state = undefined as DocSync['auth'];
 		for (const record of doc.record.auth) {
 			if (!record) continue;
-			const result = applyAuthRecord(state, record, verify, doc.access.root);
+			const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 			if (result.ok) state = result.state;
 		}
 		// Our own pending records count locally (we signed them), so offline edits can be signed.
 		for (const record of doc.record.pendingAuth) {
-			const result = applyAuthRecord(state, record, verify, doc.access.root);
+			const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 			if (result.ok) state = result.state;
 		}
 		doc.auth = state;
@@ -514,10 +514,10 @@ export class SyncEngine {
 		let state = undefined as DocSync['auth'];
 		for (const r of doc.record.auth) {
 			if (!r) continue;
-			const result = applyAuthRecord(state, r, verify, doc.access.root);
+			const result = applyAuthRecord(state, r, this.#opVerifier.verify, doc.access.root);
 			if (result.ok) state = result.state;
 		}
-		const result = applyAuthRecord(state, record, verify, doc.access.root);
+		const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 		if (result.ok) {
 			doc.record.auth.push(record);
 		} else {

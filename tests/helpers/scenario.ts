@@ -74,7 +74,7 @@ export async function setup(...names: string[]): Promise<Scenario & Record<strin
 	return Object.assign(scenario, devices) as Scenario & Record<string, Device>;
 }
 
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
 	const start = Date.now();
 	while (Date.now() - start < timeoutMs) {
 		if (await check()) return;

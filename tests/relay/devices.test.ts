@@ -65,7 +65,8 @@ describe('a person’s devices', () => {
 		// The phone is lost: remove it from the laptop. New writes are locked away from it.
 		phone.engine.disconnect();
 		await laptop.engine.removeDevice(phone.engine.deviceKey);
-		await eventually(() => laptop.engine.spaceState(spaceId)!.circles.get(laptop.engine.spaceOf(careId)!.circle)!.epoch === 1, 10_000, 'rotation after removing the phone');
+		await eventually(() => laptop.engine.spaceState(spaceId)!.circles.get(laptop.engine.spaceOf(careId)!.circle)!.epoch === 1, 15_000, 'rotation after removing the phone');
+		await eventually(() => laptop.engine.epochOf(careId) === 1, 15_000, 'the relay to close the old epoch');
 		await laptop.engine.whenSynced();
 		laptop.engine.handle<Notes>(careId)!.change((d) => d.items.push('after the phone was lost'));
 		await laptop.engine.whenSynced();

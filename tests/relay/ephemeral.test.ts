@@ -28,7 +28,7 @@ describe('ephemeral messages', () => {
 		await eventually(() => {
 			bob.engine.sendEphemeral(docId, new TextEncoder().encode(secret));
 			return received.length > 0;
-		}, 5_000, 'presence to arrive');
+		}, 15_000, 'presence to arrive');
 		expect(new TextDecoder().decode(received[0].data)).toBe(secret);
 		expect(received[0].author).toBe(bob.engine.deviceKey);
 		await s.relay.stop();

@@ -62,13 +62,14 @@ describe('membership and rotation', () => {
 		// Cal goes offline before the removal.
 		cal.engine.disconnect();
 		await olive.engine.removeMember(spaceId, bea.engine.personKey()!);
-		await eventually(() => olive.engine.spaceState(spaceId)?.circles.get(care)?.epoch === 1, 10_000, 'rotation');
+		await eventually(() => olive.engine.spaceState(spaceId)?.circles.get(care)?.epoch === 1, 15_000, 'rotation');
+		await eventually(() => olive.engine.epochOf(docId) === 1, 15_000, 'the relay to close the old epoch');
 		await olive.engine.whenSynced();
 		handle.change((d) => d.items.push('After Bea left: new key safe is 4471'));
 		await olive.engine.whenSynced();
 
 		// Bea still holds every old key, and cannot read the new write.
-		await eventually(() => bea.engine.status.problems.some((p) => p.kind === 'unreadable'), 10_000, 'Bea to see something she cannot read');
+		await eventually(() => bea.engine.status.problems.some((p) => p.kind === 'unreadable'), 15_000, 'Bea to see something she cannot read');
 		expect(items(bea, docId)).not.toContain('After Bea left: new key safe is 4471');
 
 		// Bea's writes are kept on her device but never reach anyone.

@@ -21,6 +21,8 @@ export class SpaceSync {
 	keys = new Map<string, Map<number, Uint8Array>>();
 	inFlight?: { rid: number; op: SignedOp };
 	caughtUp = false;
+	/** Replays in progress: while non-zero, keys and duties may be about to change. */
+	reducing = 0;
 
 	constructor(record: SpaceSyncRecord) {
 		this.spaceId = record.spaceId;

@@ -260,6 +260,11 @@ export class SyncEngine {
 		return this.#docs.get(docId)?.pendingChanges ?? 0;
 	}
 
+	/** The epoch new writes to the document use, as the relay's signed policy says. */
+	epochOf(docId: DocumentId): number | undefined {
+		return this.#docs.get(docId)?.auth?.epoch;
+	}
+
 	/** Whether this session has caught up with the relay for the document. */
 	isCaughtUp(docId: DocumentId): boolean {
 		return this.#docs.get(docId)?.caughtUp ?? false;
@@ -342,7 +347,7 @@ export class SyncEngine {
 				[...this.#docs.values()].every(
 					(d) => d.caughtUp && !d.inFlight && !d.flushQueued && !d.countTimer && d.pendingChanges === 0 && d.record.pendingAuth.length === 0
 				) &&
-				[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0) &&
+				[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0 && sp.reducing === 0 && !sp.inFlight) &&
 				// The encrypted recovery copy counts as something waiting to be sent.
 				!this.#backupTimer;
 			if (idle && this.#syncInFlight === 0 && this.#status.connection === 'online') return;
@@ -1111,7 +1116,10 @@ export class SyncEngine {
 		space.pending = space.pending.filter((p) => p !== op);
 		if (index === space.log.length) space.log.push({ index, op, at });
 		else if (index > space.log.length) this.#requestSync([], [space]);
-		void this.#saveSpace(space).then(() => this.#reduce(space));
+		space.reducing++;
+		void this.#saveSpace(space)
+			.then(() => this.#reduce(space))
+			.finally(() => space.reducing--);
 		this.#sendPendingOps(space);
 	}
 
@@ -1146,6 +1154,15 @@ export class SyncEngine {
 
 	/** Replays the log (plus our pending ops), then brings keys, documents and duties up to date. */
 	async #reduce(space: SpaceSync): Promise<void> {
+		space.reducing++;
+		try {
+			await this.#reduceNow(space);
+		} finally {
+			space.reducing--;
+		}
+	}
+
+	async #reduceNow(space: SpaceSync): Promise<void> {
 		const provisional = space.pending.map((op, i) => ({ index: space.log.length + i, op, at: Date.now() }));
 		space.state = replayMembership(space.spaceId, [...space.log, ...provisional], this.#opVerifier.verify, (b) => hash(b));
 		space.keys = openCircleKeys(space.state, this.device);

@@ -132,4 +132,33 @@ describe('membership and rotation', () => {
 		await eventually(() => olive.engine.spaceState(spaceId)?.invites.get(used.invite)?.status === 'requested');
 		await expect(eve.engine.lookUpInvitation(used)).rejects.toThrow(/already been used/);
 	});
+	it('granting access shares the history; taking it away rotates the key for that circle only', async () => {
+		const s = await setup('olive', 'cal');
+		scenario = s;
+		const { olive, cal } = s;
+		const { spaceId, circles } = await olive.engine.createSpace(2);
+		const [everyone, care] = circles;
+		const notes = await olive.engine.createInSpace<Notes>(spaceId, everyone, { items: ['rota'] });
+		const records = await olive.engine.createInSpace<Notes>(spaceId, care, { items: ['MAR: paracetamol 500mg'] });
+		const notesId = notes.documentId as unknown as DocumentId;
+		const careId = records.documentId as unknown as DocumentId;
+		await olive.engine.whenSynced();
+		await bringIn(olive, cal, spaceId, [everyone]);
+		await eventually(() => items(cal, notesId)?.[0] === 'rota', 15_000, 'Cal reads the whole-team notes');
+		expect(cal.engine.handle(careId)).toBeUndefined();
+
+		await olive.engine.grant(spaceId, cal.engine.personKey()!, care);
+		await eventually(() => items(cal, careId)?.[0] === 'MAR: paracetamol 500mg', 15_000, 'Cal reads care records history');
+
+		await olive.engine.revoke(spaceId, cal.engine.personKey()!, care);
+		await eventually(() => olive.engine.epochOf(careId) === 1, 15_000, 'care records rotated');
+		expect(olive.engine.epochOf(notesId)).toBe(0); // the whole-team circle is untouched
+		await olive.engine.whenSynced();
+		records.change((d) => d.items.push('MAR: new dose after Cal lost access'));
+		notes.change((d) => d.items.push('rota for next week'));
+		await eventually(() => items(cal, notesId)?.includes('rota for next week') === true, 15_000, 'Cal still reads whole-team notes');
+		await eventually(() => cal.engine.status.problems.some((p) => p.kind === 'unreadable'), 15_000);
+		expect(items(cal, careId)).not.toContain('MAR: new dose after Cal lost access');
+	});
 });
+

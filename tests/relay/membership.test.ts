@@ -160,5 +160,30 @@ describe('membership and rotation', () => {
 		await eventually(() => cal.engine.status.problems.some((p) => p.kind === 'unreadable'), 15_000);
 		expect(items(cal, careId)).not.toContain('MAR: new dose after Cal lost access');
 	});
+	it('a member offline during a removal reads the new writes of every document in the circle', async () => {
+		const s = await setup('olive', 'bea', 'cal');
+		scenario = s;
+		const { olive, bea, cal } = s;
+		const { spaceId, circles } = await olive.engine.createSpace(2);
+		const care = circles[1];
+		const handles = [];
+		for (let i = 0; i < 3; i++) handles.push(await olive.engine.createInSpace<Notes>(spaceId, care, { items: [`doc ${i}`] }));
+		const ids = handles.map((h) => h.documentId as unknown as DocumentId);
+		await olive.engine.whenSynced();
+		await bringIn(olive, bea, spaceId, circles);
+		await bringIn(olive, cal, spaceId, circles);
+		await eventually(() => ids.every((id) => items(cal, id)?.length === 1), 15_000, 'Cal reads all three');
+
+		cal.engine.disconnect();
+		await olive.engine.removeMember(spaceId, bea.engine.personKey()!);
+		await eventually(() => ids.every((id) => olive.engine.epochOf(id) === 1), 15_000, 'all three rotated');
+		await olive.engine.whenSynced();
+		handles.forEach((h, i) => h.change((d) => d.items.push(`after removal ${i}`)));
+		await olive.engine.whenSynced();
+
+		cal.engine.connect();
+		await eventually(() => ids.every((id, i) => items(cal, id)?.includes(`after removal ${i}`) === true), 15_000, 'Cal reads every post-removal write');
+		expect(cal.engine.status.problems.filter((p) => p.kind === 'unreadable')).toEqual([]);
+	});
 });
 

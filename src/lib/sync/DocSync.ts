@@ -56,6 +56,8 @@ export class DocSync {
 	pendingChanges = 0;
 	/** True once this session has caught up with the relay for this document. */
 	caughtUp = false;
+	/** An entry in an epoch whose key has not reached us yet is being held back. */
+	waitingForKey = false;
 	/** Set when a write was refused in a way retrying cannot fix (e.g. no longer a writer). */
 	blocked?: string;
 	unsubscribe?: () => void;

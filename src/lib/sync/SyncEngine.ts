@@ -548,7 +548,7 @@ export class SyncEngine {
 			if (!doc) continue;
 			for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
 			this.#applyEntries(doc, part.entries, true);
-			if (done || part.entries.length === 0) {
+			if ((done || part.entries.length === 0) && !doc.waitingForKey) {
 				// Entries we rejected still count as seen, so a bad entry cannot stall sync forever.
 				if (part.head > doc.record.lastSeq) doc.record.lastSeq = part.head;
 			}
@@ -596,6 +596,7 @@ export class SyncEngine {
 		const doc = this.#docs.get(entry.docId);
 		if (!doc) return;
 		if (!doc.caughtUp) return; // the catch-up in progress will include it
+		if (doc.waitingForKey) return; // fetched again once the key arrives
 		if (entry.seq <= doc.record.lastSeq) return;
 		if (entry.seq !== doc.record.lastSeq + 1) {
 			// A gap: something was missed. Ask for everything after what we have.
@@ -616,6 +617,11 @@ export class SyncEngine {
 			const seq = entry.seq ?? 0;
 			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;
 			const opened = this.#open(doc, entry);
+			if (opened === 'no-key-yet') {
+				// Stop here without moving past it: once the key arrives we fetch from this point.
+				doc.waitingForKey = true;
+				break;
+			}
 			if (opened) {
 				if (entry.kind === 'snapshot') {
 					if ((entry.covers ?? 0) > doc.record.lastSeq) {
@@ -641,7 +647,23 @@ export class SyncEngine {
 	}
 
 	/** Returns the entry's plaintext parts, or undefined (and reports why) if it must not be merged. */
-	#open(doc: DocSync, entry: WireEntry): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | undefined {
+	/**
+	 * Whether a missing epoch key is merely late (its lockbox is on the way, or the space log
+	 * is still catching up) rather than withheld because this device lost access.
+	 */
+	#keyExpected(doc: DocSync, epoch: number): boolean {
+		const ref = doc.access.space;
+		if (!ref) return false;
+		const state = this.#spaces.get(ref.spaceId)?.state;
+		if (!state) return false;
+		const entitled = circleDevices(state, ref.circle).includes(this.deviceKey);
+		return entitled && epoch >= (state.circles.get(ref.circle)?.epoch ?? 0);
+	}
+
+	#open(
+		doc: DocSync,
+		entry: WireEntry
+	): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | 'no-key-yet' | undefined {
 		const where = { docId: doc.docId };
 		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
 			this.#problem({ ...where, kind: 'foreign', message: 'A change from a device that is not allowed to edit this space was refused.' });
@@ -654,6 +676,7 @@ export class SyncEngine {
 		}
 		const key = keyForEpoch(doc.access, entry.epoch);
 		if (!key) {
+			if (this.#keyExpected(doc, entry.epoch)) return 'no-key-yet';
 			this.#problem({ ...where, kind: 'unreadable', message: 'Some changes were locked with a key this device was not given.' });
 			return undefined;
 		}
@@ -1166,31 +1189,48 @@ export class SyncEngine {
 		const provisional = space.pending.map((op, i) => ({ index: space.log.length + i, op, at: Date.now() }));
 		space.state = replayMembership(space.spaceId, [...space.log, ...provisional], this.#opVerifier.verify, (b) => hash(b));
 		space.keys = openCircleKeys(space.state, this.device);
-		for (const [docId, circle] of space.state.docs) await this.#syncSpaceDoc(space, docId, circle);
+		// Hand every document its keys synchronously, before anything awaits: entries that
+		// arrive in the same breath (a catch-up carries the log and the documents together)
+		// must find the new epoch's key already in place.
+		const toSave: DocAccess[] = [];
+		const toAdd: DocAccess[] = [];
+		for (const [docId, circle] of space.state.docs) {
+			const update = this.#spaceDocKeys(space, docId, circle);
+			if (update?.existing) toSave.push(update.access);
+			else if (update) toAdd.push(update.access);
+		}
+		for (const access of toSave) await this.#store.put(access, 'access', access.docId);
+		for (const access of toAdd) await this.add(access);
 		this.#runDuties(space);
 		this.#scheduleBackup();
 		for (const l of this.#spaceListeners) l(space.spaceId);
 	}
 
-	async #syncSpaceDoc(space: SpaceSync, docId: DocumentId, circle: string): Promise<void> {
+	/** Brings one space document's keys up to date in memory; says what still needs saving or adding. */
+	#spaceDocKeys(space: SpaceSync, docId: DocumentId, circle: string): { access: DocAccess; existing: boolean } | undefined {
 		const circleKeys = space.keys.get(circle);
-		if (!circleKeys) return;
+		if (!circleKeys) return undefined;
 		const keys: Record<number, string> = {};
 		for (const [epoch, key] of circleKeys) keys[epoch] = toBase64Url(documentKey(key, docId));
 		const existing = this.#docs.get(docId);
 		if (existing) {
 			// Keep every key ever held so history stays readable after a rotation.
 			const merged = { ...existing.access.keys, ...keys };
-			if (Object.keys(merged).length === Object.keys(existing.access.keys).length) return;
+			if (Object.keys(merged).length === Object.keys(existing.access.keys).length) return undefined;
 			existing.access = { ...existing.access, keys: merged };
-			await this.#store.put(existing.access, 'access', docId);
 			this.#emitDoc(docId);
+			if (existing.waitingForKey) {
+				// Entries we held back for want of this key can be fetched and read now.
+				existing.waitingForKey = false;
+				existing.caughtUp = false;
+				this.#requestSync([existing]);
+			}
 			this.#scheduleFlush(existing, 0);
-			return;
+			return { access: existing.access, existing: true };
 		}
 		const root = space.state.applied.find((a) => a.action.type === 'add-doc' && a.action.doc === docId)?.author;
-		if (!root) return;
-		await this.add({ docId, keys, root, space: { spaceId: space.spaceId, circle } });
+		if (!root) return undefined;
+		return { access: { docId, keys, root, space: { spaceId: space.spaceId, circle } }, existing: false };
 	}
 
 	/**

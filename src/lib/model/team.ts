@@ -1,0 +1,514 @@
+// The Team document (whole-team access circle): who is in the Team around the person getting
+// support (the Team Owner), what kind of member each is, who is on trial, which hats people
+// wear and the team's check-ins. Who may *read or write* is the membership layer's job
+// (`$lib/keys/membership.ts`, with consent on both sides); this document holds what the team
+// says about itself. Pure functions, state first, called inside `handle.change`; the ones a
+// person can get wrong return a Result instead of throwing and change nothing when refused.
+import type { IsoDate } from './calendar';
+import { isIsoDate } from './calendar';
+import { OK, refuse, type PersonKey, type Result } from './ids';
+import { cleanName, cleanTitle } from './space';
+import { setText } from './text';
+
+export type MemberKind =
+	| 'team-owner'
+	| 'family-friend'
+	| 'employed-worker'
+	| 'independent-worker'
+	| 'volunteer'
+	| 'peer-supporter'
+	| 'team-starter'
+	| 'coach';
+
+export const MEMBER_KINDS: Record<MemberKind, string> = {
+	'team-owner': 'Team Owner',
+	'family-friend': 'Family or friend',
+	'employed-worker': 'Care worker (employed)',
+	'independent-worker': 'Care worker (independent)',
+	volunteer: 'Volunteer',
+	'peer-supporter': 'Peer supporter',
+	'team-starter': 'Team Starter',
+	coach: 'Coach'
+};
+
+export type TrialOutcome = 'continuing' | 'ended';
+
+/**
+ * A trial of 1–3 sessions before the team agrees to continue. Sessions are a map (session
+ * key, usually the rota visit key → date) rather than a number: two devices each recording a
+ * session offline would both write `sessionsDone = 1` and one session would be lost; two
+ * map entries both survive, and recording the same visit twice counts once.
+ */
+export type Trial = {
+	sessionsAgreed: 1 | 2 | 3;
+	sessions: Record<string, IsoDate>;
+	outcome: TrialOutcome | null;
+};
+
+export type TeamMember = {
+	name: string;
+	kind: MemberKind;
+	joinedAt: number;
+	trial: Trial | null;
+	leftAt: number | null;
+};
+
+export type StandardHat =
+	| 'rota-holder'
+	| 'profile-holder'
+	| 'mar-holder'
+	| 'team-chat-admin'
+	| 'check-in-facilitator'
+	| 'safeguarding-lead';
+export type HatKind = StandardHat | 'custom';
+
+export const STANDARD_HATS: Record<StandardHat, { title: string; description: string }> = {
+	'rota-holder': { title: 'Rota Holder', description: 'Keeps the rota up to date and makes sure gaps are filled.' },
+	'profile-holder': { title: 'Profile Holder', description: 'Keeps the Getting Support profile current with the Team Owner.' },
+	'mar-holder': { title: 'MAR Holder', description: 'Looks after the medication administration record.' },
+	'team-chat-admin': { title: 'Team Chat Admin', description: 'Looks after the team chat and who is in it.' },
+	'check-in-facilitator': { title: 'Check-in Facilitator', description: 'Calls and runs team check-ins and follows up actions.' },
+	'safeguarding-lead': { title: 'Safeguarding Lead', description: 'The first person to go to with a safeguarding worry.' }
+};
+
+/**
+ * nominated: offered to `wearer`, who has not answered. worn: they accepted. declined: they
+ * said no (`wearer` still names them, so the team can see who was asked). handed-over: the
+ * wearer gave it back without naming anyone (`wearer` is null); the hat waits for a nominee.
+ */
+export type HatStatus = 'nominated' | 'worn' | 'declined' | 'handed-over';
+
+export type HatEvent =
+	| { event: 'nominated'; at: number; by: PersonKey; person: PersonKey }
+	| { event: 'accepted' | 'declined'; at: number; by: PersonKey }
+	| { event: 'handed-over'; at: number; by: PersonKey; to: PersonKey | null }
+	| { event: 'review-date'; at: number; by: PersonKey; date: IsoDate | null };
+
+export type Hat = {
+	kind: HatKind;
+	title: string;
+	description: string;
+	wearer: PersonKey | null;
+	nominatedBy: PersonKey;
+	status: HatStatus;
+	reviewDate: IsoDate | null;
+	/** Append-only; concurrent appends from two devices both survive. */
+	history: HatEvent[];
+};
+
+export type AgreedAction = {
+	text: string;
+	owner: PersonKey | null;
+	done: boolean;
+	createdAt: number;
+};
+
+export type CheckIn = {
+	date: IsoDate;
+	/** Collaborative text: edit with `editCheckInNotes`, so two note-takers both keep their words. */
+	notes: string;
+	/** Keyed by random id, so actions agreed on two devices both survive. */
+	actions: Record<string, AgreedAction>;
+	createdBy: PersonKey;
+	createdAt: number;
+};
+
+export type Team = {
+	kind: 'team';
+	name: string;
+	owner: PersonKey;
+	/** Keyed by person, so two people joining at once are both kept. */
+	members: Record<string, TeamMember>;
+	/** Keyed by random id. */
+	hats: Record<string, Hat>;
+	/** Keyed by random id. */
+	checkIns: Record<string, CheckIn>;
+	createdAt: number;
+};
+
+export const HAT_TEXT_MAX = 500;
+export const ACTION_MAX = 500;
+
+/** Every map is made up front: two devices each creating `hats` would lose one map's hats. */
+export function newTeam(name: string, owner: PersonKey, ownerName: string, now = Date.now()): Team {
+	return {
+		kind: 'team',
+		name: cleanTitle(name),
+		owner,
+		members: { [owner]: { name: cleanName(ownerName), kind: 'team-owner', joinedAt: now, trial: null, leftAt: null } },
+		hats: {},
+		checkIns: {},
+		createdAt: now
+	};
+}
+
+export function isTeam(doc: unknown): doc is Team {
+	const d = doc as Team;
+	return (
+		typeof d === 'object' && d !== null && d.kind === 'team' && typeof d.owner === 'string' &&
+		typeof d.members === 'object' && typeof d.hats === 'object' && typeof d.checkIns === 'object'
+	);
+}
+
+export function isStandardHat(kind: unknown): kind is StandardHat {
+	return typeof kind === 'string' && Object.hasOwn(STANDARD_HATS, kind);
+}
+
+export function isMemberKind(kind: unknown): kind is MemberKind {
+	return typeof kind === 'string' && Object.hasOwn(MEMBER_KINDS, kind);
+}
+
+function isTrialLength(n: unknown): n is 1 | 2 | 3 {
+	return n === 1 || n === 2 || n === 3;
+}
+
+// ── members and trials ───────────────────────────────────────────────────────────────────
+
+/**
+ * Records a member's profile once the membership layer has let them in (both sides have
+ * consented there). A returning member who had left joins afresh.
+ */
+export function addMember(
+	team: Team,
+	person: PersonKey,
+	profile: { name: string; kind: MemberKind; trialSessions?: 1 | 2 | 3 | null },
+	now = Date.now()
+): Result {
+	if (isActive(team, person)) return refuse('They are already in the team.');
+	if (profile.kind === 'team-owner') return refuse('A team has one Team Owner, the person it forms around.');
+	if (!isMemberKind(profile.kind)) return refuse('Choose what kind of member they are.');
+	const trialSessions = profile.trialSessions ?? null;
+	if (trialSessions !== null && !isTrialLength(trialSessions)) return refuse('A trial is 1, 2 or 3 sessions.');
+	team.members[person] = {
+		name: cleanName(profile.name),
+		kind: profile.kind,
+		joinedAt: now,
+		trial: trialSessions === null ? null : { sessionsAgreed: trialSessions, sessions: {}, outcome: null },
+		leftAt: null
+	};
+	return OK;
+}
+
+/** A person sets the name the team sees for them. */
+export function setMemberName(team: Team, person: PersonKey, name: string): Result {
+	const member = team.members[person];
+	const clean = cleanName(name);
+	if (!member) return refuse('They are not in the team.');
+	if (!clean) return refuse('A name cannot be empty.');
+	if (member.name !== clean) member.name = clean;
+	return OK;
+}
+
+/** Counts one trial session (by visit key, so recording the same visit twice counts once). */
+export function recordTrialSession(team: Team, person: PersonKey, session: string, date: IsoDate): Result {
+	const trial = team.members[person]?.trial;
+	if (!trial || !isActive(team, person)) return refuse('They are not on trial.');
+	if (trial.outcome !== null) return refuse('Their trial has already been decided.');
+	if (!isIsoDate(date)) return refuse('That is not a date.');
+	if (trial.sessions[session] !== date) trial.sessions[session] = date;
+	return OK;
+}
+
+/**
+ * Records the outcome of a trial. The team decides together at a check-in; the Team Owner
+ * records that they continue. Either the Team Owner or the person on trial may end it
+ * (anyone may leave).
+ */
+export function setTrialOutcome(team: Team, actor: PersonKey, person: PersonKey, outcome: TrialOutcome): Result {
+	const trial = team.members[person]?.trial;
+	if (!trial || !isActive(team, person)) return refuse('They are not on trial.');
+	if (outcome === 'continuing' && actor !== team.owner) return refuse('Only the Team Owner records that someone continues after their trial.');
+	if (outcome === 'ended' && actor !== team.owner && actor !== person) return refuse('Only the Team Owner or the person on trial can end a trial.');
+	trial.outcome = outcome;
+	return OK;
+}
+
+/**
+ * Someone leaves the team. Every hat they wear or were nominated for is handed over: to the
+ * person named in `handovers` (nominated again, and that person must still accept: a hat is
+ * never imposed), or back to the team (status 'handed-over') when nobody is named. The Team
+ * Owner cannot leave their own team.
+ */
+export function leave(team: Team, person: PersonKey, handovers: Record<string, PersonKey>, now = Date.now()): Result {
+	if (!isActive(team, person)) return refuse('They are not in the team.');
+	if (person === team.owner) return refuse('The Team Owner cannot leave the team that forms around them.');
+	const theirs = Object.keys(team.hats).filter((id) => holds(team.hats[id], person));
+	for (const [hatId, next] of Object.entries(handovers)) {
+		if (!theirs.includes(hatId)) return refuse('They can only hand over hats they wear or were offered.');
+		if (next === person) return refuse('A hat cannot be handed over to the person leaving.');
+		if (!isActive(team, next)) return refuse(`${nameOf(team, next)} is not in the team, so cannot be offered a hat.`);
+	}
+	for (const hatId of theirs) {
+		const hat = team.hats[hatId];
+		const next = handovers[hatId] ?? null;
+		hat.history.push({ event: 'handed-over', at: now, by: person, to: next });
+		if (next) {
+			hat.wearer = next;
+			hat.nominatedBy = person;
+			hat.status = 'nominated';
+			hat.history.push({ event: 'nominated', at: now, by: person, person: next });
+		} else {
+			hat.wearer = null;
+			hat.status = 'handed-over';
+		}
+	}
+	team.members[person].leftAt = now;
+	return OK;
+}
+
+// ── hats ────────────────────────────────────────────────────────────────────────────────
+
+export type HatNomination = {
+	/** A fresh random id (`randomId()`), so hats made on two devices never collide. */
+	id: string;
+	kind: HatKind;
+	/** Required for a custom hat; a standard hat uses its standard title when omitted. */
+	title?: string;
+	description?: string;
+	nominee: PersonKey;
+	reviewDate?: IsoDate | null;
+};
+
+/** A member nominates someone (themself included) for a hat. It is theirs only once they accept. */
+export function nominateHat(team: Team, actor: PersonKey, n: HatNomination, now = Date.now()): Result {
+	if (!isActive(team, actor)) return refuse('Only team members can nominate someone for a hat.');
+	if (!isActive(team, n.nominee)) return refuse(`${nameOf(team, n.nominee)} is not in the team, so cannot be offered a hat.`);
+	if (team.hats[n.id]) return refuse('That hat already exists.');
+	if (n.kind !== 'custom' && !isStandardHat(n.kind)) return refuse('Choose a hat.');
+	const standard = n.kind === 'custom' ? null : STANDARD_HATS[n.kind];
+	const title = cleanTitle(n.title ?? standard?.title ?? '');
+	if (!title) return refuse('A custom hat needs a title.');
+	const reviewDate = n.reviewDate ?? null;
+	if (reviewDate !== null && !isIsoDate(reviewDate)) return refuse('The review date is not a date.');
+	team.hats[n.id] = {
+		kind: n.kind,
+		title,
+		description: (n.description ?? standard?.description ?? '').trim().slice(0, HAT_TEXT_MAX),
+		wearer: n.nominee,
+		nominatedBy: actor,
+		status: 'nominated',
+		reviewDate,
+		history: [{ event: 'nominated', at: now, by: actor, person: n.nominee }]
+	};
+	return OK;
+}
+
+/** Offers a hat nobody wears (declined or handed back) to someone new. */
+export function renominate(team: Team, actor: PersonKey, hatId: string, nominee: PersonKey, now = Date.now()): Result {
+	const hat = team.hats[hatId];
+	if (!hat) return refuse('That hat no longer exists.');
+	if (!isActive(team, actor)) return refuse('Only team members can nominate someone for a hat.');
+	if (!isActive(team, nominee)) return refuse(`${nameOf(team, nominee)} is not in the team, so cannot be offered a hat.`);
+	if (!isVacant(team, hat)) {
+		const who = hat.wearer ? nameOf(team, hat.wearer) : 'someone';
+		return refuse(hat.status === 'worn' ? `${who} wears this hat; they hand it over first.` : `${who} has not answered yet.`);
+	}
+	hat.wearer = nominee;
+	hat.nominatedBy = actor;
+	hat.status = 'nominated';
+	hat.history.push({ event: 'nominated', at: now, by: actor, person: nominee });
+	return OK;
+}
+
+/** Only the nominee can accept: a hat is never imposed. */
+export function acceptHat(team: Team, actor: PersonKey, hatId: string, now = Date.now()): Result {
+	const checked = answerable(team, actor, hatId);
+	if (!checked.ok) return checked;
+	const hat = team.hats[hatId];
+	hat.status = 'worn';
+	hat.history.push({ event: 'accepted', at: now, by: actor });
+	return OK;
+}
+
+/** Only the nominee can decline. `wearer` keeps naming them so the team sees who was asked. */
+export function declineHat(team: Team, actor: PersonKey, hatId: string, now = Date.now()): Result {
+	const checked = answerable(team, actor, hatId);
+	if (!checked.ok) return checked;
+	const hat = team.hats[hatId];
+	hat.status = 'declined';
+	hat.history.push({ event: 'declined', at: now, by: actor });
+	return OK;
+}
+
+function answerable(team: Team, actor: PersonKey, hatId: string): Result {
+	const hat = team.hats[hatId];
+	if (!hat) return refuse('That hat no longer exists.');
+	if (hat.status !== 'nominated') return refuse(`The ${hat.title} hat is not waiting for an answer.`);
+	if (hat.wearer !== actor) {
+		const who = hat.wearer ? nameOf(team, hat.wearer) : 'someone else';
+		return refuse(`Only ${who} can answer this nomination for ${hat.title}.`);
+	}
+	if (!isActive(team, actor)) return refuse('You are no longer in the team.');
+	return OK;
+}
+
+/** Sets (or clears, with null) when the team reviews who wears a hat. Any member may. */
+export function setReviewDate(team: Team, actor: PersonKey, hatId: string, date: IsoDate | null, now = Date.now()): Result {
+	const hat = team.hats[hatId];
+	if (!hat) return refuse('That hat no longer exists.');
+	if (!isActive(team, actor)) return refuse('Only team members can set a review date.');
+	if (date !== null && !isIsoDate(date)) return refuse('The review date is not a date.');
+	if (hat.reviewDate === date) return OK;
+	hat.reviewDate = date;
+	hat.history.push({ event: 'review-date', at: now, by: actor, date });
+	return OK;
+}
+
+/** The wearer passes a hat on without leaving: to a nominee (who must accept) or back to the team. */
+export function handOverHat(team: Team, actor: PersonKey, hatId: string, next: PersonKey | null, now = Date.now()): Result {
+	const hat = team.hats[hatId];
+	if (!hat) return refuse('That hat no longer exists.');
+	if (!holds(hat, actor)) return refuse(`Only the person wearing ${hat.title} can hand it over.`);
+	if (next !== null && (next === actor || !isActive(team, next))) return refuse('Hand it to someone else in the team.');
+	hat.history.push({ event: 'handed-over', at: now, by: actor, to: next });
+	if (next) {
+		hat.wearer = next;
+		hat.nominatedBy = actor;
+		hat.status = 'nominated';
+		hat.history.push({ event: 'nominated', at: now, by: actor, person: next });
+	} else {
+		hat.wearer = null;
+		hat.status = 'handed-over';
+	}
+	return OK;
+}
+
+// ── check-ins ───────────────────────────────────────────────────────────────────────────
+
+export function addCheckIn(team: Team, actor: PersonKey, id: string, date: IsoDate, now = Date.now()): Result {
+	if (!isActive(team, actor)) return refuse('Only team members can add a check-in.');
+	if (!isIsoDate(date)) return refuse('That is not a date.');
+	if (team.checkIns[id]) return refuse('That check-in already exists.');
+	team.checkIns[id] = { date, notes: '', actions: {}, createdBy: actor, createdAt: now };
+	return OK;
+}
+
+/** Character-level edit, so two people taking notes in the same check-in both keep their words. */
+export function editCheckInNotes(team: Team, checkInId: string, notes: string): Result {
+	if (!team.checkIns[checkInId]) return refuse('That check-in no longer exists.');
+	setText(team, ['checkIns', checkInId, 'notes'], notes);
+	return OK;
+}
+
+export function addAction(
+	team: Team,
+	checkInId: string,
+	actionId: string,
+	text: string,
+	owner: PersonKey | null,
+	now = Date.now()
+): Result {
+	const checkIn = team.checkIns[checkInId];
+	const clean = text.replace(/\s+/g, ' ').trim().slice(0, ACTION_MAX);
+	if (!checkIn) return refuse('That check-in no longer exists.');
+	if (!clean) return refuse('Say what was agreed.');
+	if (owner !== null && !isActive(team, owner)) return refuse(`${nameOf(team, owner)} is not in the team.`);
+	if (checkIn.actions[actionId]) return refuse('That action already exists.');
+	checkIn.actions[actionId] = { text: clean, owner, done: false, createdAt: now };
+	return OK;
+}
+
+export function setActionDone(team: Team, checkInId: string, actionId: string, done: boolean): Result {
+	const action = team.checkIns[checkInId]?.actions[actionId];
+	if (!action) return refuse('That action no longer exists.');
+	if (action.done !== done) action.done = done;
+	return OK;
+}
+
+// ── selectors (read-only) ────────────────────────────────────────────────────────────────
+
+export function isActive(team: Team, person: PersonKey): boolean {
+	const m = team.members[person];
+	return !!m && m.leftAt === null;
+}
+
+/** The name the team sees for a person, or a neutral stand-in. */
+export function nameOf(team: Team, person: PersonKey): string {
+	return team.members[person]?.name || 'Someone';
+}
+
+/** Members still in the team: the Team Owner first, then in the order they joined. */
+export function activeMembers(team: Team): Array<{ person: PersonKey } & TeamMember> {
+	return Object.entries(team.members)
+		.filter(([, m]) => m.leftAt === null)
+		.map(([person, m]) => ({ person: person as PersonKey, ...m }))
+		.sort((a, b) => Number(b.person === team.owner) - Number(a.person === team.owner) || a.joinedAt - b.joinedAt);
+}
+
+/** Whether a person wears or has been offered a hat (what they hand over when leaving). */
+function holds(hat: Hat, person: PersonKey): boolean {
+	return hat.wearer === person && (hat.status === 'worn' || hat.status === 'nominated');
+}
+
+/** Nobody wears it and nobody has been asked (or the person asked has left). */
+function isVacant(team: Team, hat: Hat): boolean {
+	if (hat.status === 'declined' || hat.status === 'handed-over' || hat.wearer === null) return true;
+	return !isActive(team, hat.wearer);
+}
+
+export type HatView = { id: string } & Hat;
+
+const byTitle = (a: HatView, b: HatView) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id);
+
+function hatList(team: Team): HatView[] {
+	return Object.entries(team.hats).map(([id, hat]) => ({ id, ...hat }));
+}
+
+/** The hats a person wears (accepted), for everyone in the team to see. */
+export function hatsOf(team: Team, person: PersonKey): HatView[] {
+	return hatList(team).filter((h) => h.status === 'worn' && h.wearer === person).sort(byTitle);
+}
+
+/** Nominations waiting for this person's answer. */
+export function nominationsFor(team: Team, person: PersonKey): HatView[] {
+	return hatList(team).filter((h) => h.status === 'nominated' && h.wearer === person).sort(byTitle);
+}
+
+/** Hats nobody wears or has been asked to: declined, handed back, or their nominee has left. */
+export function vacantHats(team: Team): HatView[] {
+	return hatList(team).filter((h) => isVacant(team, h)).sort(byTitle);
+}
+
+/** Worn hats whose review date is today or past, soonest first. */
+export function hatsDueForReview(team: Team, today: IsoDate): HatView[] {
+	return hatList(team)
+		.filter((h) => h.status === 'worn' && h.reviewDate !== null && h.reviewDate <= today)
+		.sort((a, b) => (a.reviewDate! < b.reviewDate! ? -1 : a.reviewDate! > b.reviewDate! ? 1 : byTitle(a, b)));
+}
+
+export type TrialStatus =
+	| { kind: 'not-a-member' }
+	| { kind: 'no-trial' }
+	| { kind: 'on-trial'; sessionsAgreed: 1 | 2 | 3; sessionsDone: number; readyToDecide: boolean }
+	| { kind: 'continuing'; sessionsAgreed: 1 | 2 | 3; sessionsDone: number }
+	| { kind: 'ended'; sessionsAgreed: 1 | 2 | 3; sessionsDone: number };
+
+export function trialStatus(team: Team, person: PersonKey): TrialStatus {
+	const member = team.members[person];
+	if (!member) return { kind: 'not-a-member' };
+	if (!member.trial) return { kind: 'no-trial' };
+	const { sessionsAgreed, outcome } = member.trial;
+	const sessionsDone = Object.keys(member.trial.sessions).length;
+	if (outcome === null) return { kind: 'on-trial', sessionsAgreed, sessionsDone, readyToDecide: sessionsDone >= sessionsAgreed };
+	return { kind: outcome, sessionsAgreed, sessionsDone };
+}
+
+export type CheckInView = { id: string } & CheckIn;
+
+/** Check-ins, most recent first. */
+export function checkIns(team: Team): CheckInView[] {
+	return Object.entries(team.checkIns)
+		.map(([id, c]) => ({ id, ...c }))
+		.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.createdAt - a.createdAt));
+}
+
+/** Agreed actions not yet done, oldest first; only one person's when `owner` is given. */
+export function openActions(team: Team, owner?: PersonKey): Array<{ checkInId: string; actionId: string } & AgreedAction> {
+	const out: Array<{ checkInId: string; actionId: string } & AgreedAction> = [];
+	for (const [checkInId, c] of Object.entries(team.checkIns)) {
+		for (const [actionId, a] of Object.entries(c.actions)) {
+			if (!a.done && (owner === undefined || a.owner === owner)) out.push({ checkInId, actionId, ...a });
+		}
+	}
+	return out.sort((a, b) => a.createdAt - b.createdAt || a.actionId.localeCompare(b.actionId));
+}

@@ -1,0 +1,198 @@
+// Visit notes (care-records access circle): what happened on a visit, written by whoever gave
+// the support, seen by the Team Owner, who can add to a note but never edit the worker's
+// words. Notes are keyed by visit and author (`${visitKey}~${author}`): when two workers share
+// a visit each writes their own note, and two notes started offline for the same visit never
+// overwrite each other (one object per key would lose one of them in the merge).
+import { isIsoDate, type IsoDate } from './calendar';
+import { OK, refuse, type PersonKey, type Result } from './ids';
+import { parseVisitKey, type VisitKey } from './rota';
+import { setText } from './text';
+
+export type Activity =
+	| 'personal-care'
+	| 'meal'
+	| 'drink'
+	| 'medication'
+	| 'shopping'
+	| 'outing'
+	| 'housework'
+	| 'social-time'
+	| 'exercise'
+	| 'other';
+
+/** The quick icons, in the order the app shows them, with their plain-English labels. */
+export const ACTIVITIES: Record<Activity, string> = {
+	'personal-care': 'Personal care',
+	meal: 'Meal',
+	drink: 'Drink',
+	medication: 'Medication',
+	shopping: 'Shopping',
+	outing: 'Outing',
+	housework: 'Housework',
+	'social-time': 'Social time',
+	exercise: 'Exercise',
+	other: 'Other'
+};
+
+export type OwnerComment = { text: string; at: number };
+
+export type VisitNote = {
+	visit: VisitKey;
+	author: PersonKey;
+	createdAt: number;
+	/** Collaborative text, edited with `A.updateText` (through `setText`) by the author only. */
+	text: string;
+	/** A set as a map (flag → true): ticking two icons on two devices keeps both. */
+	activities: Partial<Record<Activity, true>>;
+	/** The Team Owner's additions, keyed by random id so additions from two devices both survive. */
+	ownerComments: Record<string, OwnerComment>;
+};
+
+export type VisitNotes = {
+	kind: 'visit-notes';
+	/** The Team Owner: the one person who may add to anyone's note. */
+	owner: PersonKey;
+	notes: Record<string, VisitNote>;
+};
+
+export const NOTE_MAX = 20_000;
+export const COMMENT_MAX = 2_000;
+
+export function newVisitNotes(owner: PersonKey): VisitNotes {
+	return { kind: 'visit-notes', owner, notes: {} };
+}
+
+export function isVisitNotes(doc: unknown): doc is VisitNotes {
+	const d = doc as VisitNotes;
+	return typeof d === 'object' && d !== null && d.kind === 'visit-notes' && typeof d.owner === 'string' && typeof d.notes === 'object';
+}
+
+export function isActivity(value: unknown): value is Activity {
+	return typeof value === 'string' && Object.hasOwn(ACTIVITIES, value);
+}
+
+export function noteKey(visit: VisitKey, author: PersonKey): string {
+	return `${visit}~${author}`;
+}
+
+// ── changes (call inside handle.change) ─────────────────────────────────────────────────
+
+/**
+ * Writes (or rewrites) the author's note for a visit. Only its author edits a note; the text
+ * changes character by character, so edits from the author's phone and laptop merge.
+ */
+export function writeNote(
+	notes: VisitNotes,
+	actor: PersonKey,
+	visit: VisitKey,
+	text: string,
+	activities: Activity[] = [],
+	now = Date.now()
+): Result {
+	if (!parseVisitKey(visit)) return refuse('That is not a visit.');
+	if (!activities.every(isActivity)) return refuse('Choose activities from the list.');
+	const key = noteKey(visit, actor);
+	const clipped = text.slice(0, NOTE_MAX);
+	const existing = notes.notes[key];
+	if (!existing) {
+		notes.notes[key] = {
+			visit,
+			author: actor,
+			createdAt: now,
+			text: clipped,
+			activities: Object.fromEntries(activities.map((a) => [a, true as const])),
+			ownerComments: {}
+		};
+		return OK;
+	}
+	setText(notes, ['notes', key, 'text'], clipped);
+	for (const a of activities) if (!existing.activities[a]) existing.activities[a] = true;
+	return OK;
+}
+
+/** Ticks or unticks one quick icon on the author's own note. */
+export function setActivity(notes: VisitNotes, actor: PersonKey, visit: VisitKey, activity: Activity, on: boolean): Result {
+	const note = notes.notes[noteKey(visit, actor)];
+	if (!note) return refuse('Write the note first.');
+	if (!isActivity(activity)) return refuse('Choose an activity from the list.');
+	if (on && !note.activities[activity]) note.activities[activity] = true;
+	if (!on && note.activities[activity]) delete note.activities[activity];
+	return OK;
+}
+
+/** The Team Owner adds to a worker's note; the worker's own words stay as they wrote them. */
+export function addOwnerComment(
+	notes: VisitNotes,
+	actor: PersonKey,
+	noteId: string,
+	commentId: string,
+	text: string,
+	now = Date.now()
+): Result {
+	if (actor !== notes.owner) return refuse('Only the Team Owner can add to someone else’s visit note.');
+	const note = notes.notes[noteId];
+	if (!note) return refuse('That note no longer exists.');
+	const clean = text.trim().slice(0, COMMENT_MAX);
+	if (!clean) return refuse('The comment is empty.');
+	if (note.ownerComments[commentId]) return refuse('That comment already exists.');
+	note.ownerComments[commentId] = { text: clean, at: now };
+	return OK;
+}
+
+// ── selectors (read-only) ────────────────────────────────────────────────────────────────
+
+export type NoteView = {
+	id: string;
+	visit: VisitKey;
+	date: IsoDate;
+	author: PersonKey;
+	createdAt: number;
+	text: string;
+	/** In the fixed order of ACTIVITIES. */
+	activities: Activity[];
+	/** Oldest first. */
+	ownerComments: Array<{ id: string } & OwnerComment>;
+};
+
+function view(id: string, note: VisitNote): NoteView | undefined {
+	const parsed = parseVisitKey(note.visit);
+	if (!parsed) return undefined;
+	return {
+		id,
+		visit: note.visit,
+		date: parsed.date,
+		author: note.author,
+		createdAt: note.createdAt,
+		text: note.text,
+		activities: (Object.keys(ACTIVITIES) as Activity[]).filter((a) => note.activities[a]),
+		ownerComments: Object.entries(note.ownerComments)
+			.map(([cid, c]) => ({ id: cid, ...c }))
+			.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id))
+	};
+}
+
+function allNotes(notes: VisitNotes): NoteView[] {
+	return Object.entries(notes.notes).flatMap(([id, n]) => view(id, n) ?? []);
+}
+
+/** Notes for visits on one day, in the order they were written. */
+export function notesForDay(notes: VisitNotes, date: IsoDate): NoteView[] {
+	if (!isIsoDate(date)) return [];
+	return allNotes(notes)
+		.filter((n) => n.date === date)
+		.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+/** Notes for one visit (one per worker who wrote one). */
+export function notesForVisit(notes: VisitNotes, visit: VisitKey): NoteView[] {
+	return allNotes(notes)
+		.filter((n) => n.visit === visit)
+		.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+/** The most recent notes first, by visit date then when written. */
+export function latestNotes(notes: VisitNotes, limit = 10): NoteView[] {
+	return allNotes(notes)
+		.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.createdAt - a.createdAt || a.id.localeCompare(b.id)))
+		.slice(0, Math.max(0, limit));
+}

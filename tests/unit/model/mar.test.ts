@@ -1,0 +1,264 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as A from '@automerge/automerge';
+import { cryptoReady } from '$lib/crypto';
+import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
+import type { PersonKey } from '$lib/model/ids';
+import {
+	addMedicine,
+	appendMarEntry,
+	asNeededLeft,
+	canCompleteVisit,
+	dueDoses,
+	DUE_DOSE_BLOCKS_VISIT,
+	effectiveEntries,
+	flaggedEntries,
+	marEntryHash,
+	newMarRecord,
+	signMarEntry,
+	stopMedicine,
+	trustedEntries,
+	verifyMarLog,
+	type LocalDateTime,
+	type MarEntryDraft,
+	type MarEntryId,
+	type MarRecord,
+	type MedicineId
+} from '$lib/model/mar';
+
+const amy = 'amy-person-key' as PersonKey;
+const ben = 'ben-person-key' as PersonKey;
+const t = (s: string) => s as LocalDateTime;
+const MORNING = { from: t('2025-03-14T07:30'), to: t('2025-03-14T09:00') };
+
+let amyPhone: DeviceSecrets;
+let benTablet: DeviceSecrets;
+
+beforeAll(async () => {
+	await cryptoReady();
+	amyPhone = createDevice(0);
+	benTablet = createDevice(0);
+});
+
+/** A MAR with one regular medicine (08:00 and 20:00) and one as-needed painkiller. */
+function freshMar(): A.Doc<MarRecord> {
+	let doc = A.from<MarRecord>(newMarRecord('mar-record-1', 0));
+	doc = change(doc, (d) => {
+		addMedicine(d, 'sertraline' as MedicineId, { name: 'Sertraline', dose: '50 mg', times: ['20:00', '08:00'], from: t('2025-03-01T00:00') });
+		addMedicine(d, 'paracetamol' as MedicineId, {
+			name: 'Paracetamol',
+			dose: '1 g',
+			asNeeded: true,
+			times: ['08:00'],
+			maxPerDay: 4,
+			from: t('2025-03-01T00:00')
+		});
+	});
+	return doc;
+}
+
+/** Changes a copy, so one version of a document can be branched several ways (as peers do). */
+function change<T>(doc: A.Doc<T>, fn: A.ChangeFn<T>): A.Doc<T> {
+	return A.change(A.clone(doc), fn);
+}
+
+let n = 0;
+function draft(over: Partial<MarEntryDraft> = {}): MarEntryDraft {
+	return {
+		id: `entry-${++n}` as MarEntryId,
+		medicine: 'sertraline' as MedicineId,
+		medicineName: 'Sertraline',
+		dose: '50 mg',
+		outcome: 'given',
+		reason: null,
+		due: t('2025-03-14T08:00'),
+		at: t('2025-03-14T08:05'),
+		author: amy,
+		corrects: null,
+		...over
+	};
+}
+
+function record(doc: A.Doc<MarRecord>, device: DeviceSecrets, d: MarEntryDraft): A.Doc<MarRecord> {
+	return change(doc, (m) => appendMarEntry(m, signMarEntry(device, d, m, { now: 1_000 + n })));
+}
+
+describe('MAR entries cannot be altered or deleted by anyone (a tampered entry fails verification and is flagged); corrections show both entries', () => {
+	it('a signed entry verifies, and records the dose as done', () => {
+		const doc = record(freshMar(), amyPhone, draft());
+		const check = verifyMarLog(doc);
+		expect(check.intact).toBe(true);
+		expect(check.entries.map((c) => c.status)).toEqual(['ok']);
+		expect(doc.log[0].device).toBe(deviceKey(amyPhone));
+		expect(doc.log[0].seq).toBe(1);
+		expect(dueDoses(doc.medicines, trustedEntries(doc, check), MORNING)).toEqual([]);
+	});
+
+	it('someone editing a stored entry in the Automerge document directly is flagged as tampered', () => {
+		const doc = record(freshMar(), amyPhone, draft({ outcome: 'refused', reason: 'Said no today' }));
+		// Turn "refused" into "given": the kind of edit that could hide a missed dose.
+		const edited = change(doc, (d) => {
+			d.log[0].outcome = 'given';
+		});
+		const check = verifyMarLog(edited);
+		expect(check.intact).toBe(false);
+		expect(flaggedEntries(check)).toEqual([
+			{ index: 0, id: doc.log[0].id, status: 'tampered', why: 'This entry has been altered since it was signed' }
+		]);
+		// The altered entry doesn't count: the dose shows as due again, so nobody trusts it.
+		expect(dueDoses(edited.medicines, trustedEntries(edited, check), MORNING)).toHaveLength(1);
+
+		// Every field is covered, including the times, the author and the chain links.
+		for (const alter of [
+			(d: MarRecord) => (d.log[0].at = t('2025-03-14T08:00')),
+			(d: MarRecord) => (d.log[0].author = ben),
+			(d: MarRecord) => (d.log[0].reason = 'Said no'),
+			(d: MarRecord) => (d.log[0].seq = 2),
+			(d: MarRecord) => (d.log[0].recordedAt = 5),
+			(d: MarRecord) => (d.log[0].corrects = 'entry-0' as MarEntryId),
+			(d: MarRecord) => ((d.log[0] as unknown as Record<string, unknown>).witness = 'ben'),
+			(d: MarRecord) => ((d.log[0] as unknown as Record<string, unknown>).dose = 50)
+		]) {
+			const bad = change(doc, (d) => void alter(d));
+			expect(verifyMarLog(bad).entries[0].status).toBe('tampered');
+		}
+	});
+
+	it('an entry copied into the log again, or into another person’s MAR, is flagged', () => {
+		let doc = record(freshMar(), amyPhone, draft());
+		const copy = change(doc, (d) => void d.log.push({ ...JSON.parse(JSON.stringify(doc.log[0])) }));
+		expect(verifyMarLog(copy).entries.map((c) => c.status)).toEqual(['ok', 'tampered']);
+
+		let other = A.from<MarRecord>(newMarRecord('someone-else', 0));
+		other = change(other, (d) => void d.log.push(JSON.parse(JSON.stringify(doc.log[0]))));
+		expect(verifyMarLog(other).entries[0].status).toBe('tampered');
+		doc = record(doc, amyPhone, draft());
+		expect(verifyMarLog(doc).intact).toBe(true);
+	});
+
+	it('deleting an entry breaks the device’s chain and is detected', () => {
+		let doc = freshMar();
+		doc = record(doc, amyPhone, draft({ due: t('2025-03-13T08:00'), at: t('2025-03-13T08:00') }));
+		doc = record(doc, amyPhone, draft({ due: t('2025-03-13T20:00'), at: t('2025-03-13T20:00') }));
+		doc = record(doc, amyPhone, draft());
+		expect(doc.log.map((e) => e.seq)).toEqual([1, 2, 3]);
+		expect(doc.log[1].prev).toBe(marEntryHash(doc.id, doc.log[0]));
+		expect(verifyMarLog(doc).intact).toBe(true);
+
+		const removed = change(doc, (d) => void d.log.splice(1, 1));
+		const check = verifyMarLog(removed);
+		expect(check.intact).toBe(false);
+		expect(check.gaps).toContainEqual({ kind: 'missing', device: deviceKey(amyPhone), seq: 2 });
+		// The remaining entries are still genuine: they are not the ones flagged.
+		expect(check.entries.every((c) => c.status === 'ok')).toBe(true);
+	});
+
+	it('deleting a device’s newest entry is detected by a later entry from anyone, or by the device’s own memory', () => {
+		let doc = record(freshMar(), amyPhone, draft());
+		const amyHead = { seq: doc.log[0].seq, hash: marEntryHash(doc.id, doc.log[0]) };
+
+		// Ben wrote after Amy's entry; the entry is then removed from the document.
+		const withBen = record(doc, benTablet, draft({ author: ben, due: t('2025-03-14T20:00'), at: t('2025-03-14T20:00') }));
+		const cut = change(withBen, (d) => void d.log.splice(0, 1));
+		expect(verifyMarLog(cut).gaps).toEqual([{ kind: 'unseen', after: amyHead.hash, by: withBen.log[1].id }]);
+
+		// Nobody wrote after it: Amy's device remembers it wrote entry 1.
+		const tail = change(doc, (d) => void d.log.splice(0, 1));
+		expect(verifyMarLog(tail).intact).toBe(true); // the document alone can't tell…
+		expect(verifyMarLog(tail, { knownHeads: { [deviceKey(amyPhone)]: 1 } }).gaps).toEqual([
+			{ kind: 'missing-tail', device: deviceKey(amyPhone), seq: 1 }
+		]);
+		// …and its next entry continues from what it remembers, so the gap stays visible to all.
+		doc = change(tail, (d) => appendMarEntry(d, signMarEntry(amyPhone, draft({ due: t('2025-03-14T20:00') }), d, { head: amyHead })));
+		expect(doc.log[0].seq).toBe(2);
+		expect(verifyMarLog(doc).gaps).toEqual([{ kind: 'missing', device: deviceKey(amyPhone), seq: 1 }]);
+	});
+
+	it('two devices appending offline both survive the merge, and the merged log verifies', () => {
+		const base = record(freshMar(), amyPhone, draft({ due: t('2025-03-13T20:00'), at: t('2025-03-13T20:00') }));
+		let a = A.clone(base);
+		let b = A.clone(base);
+		a = record(a, amyPhone, draft());
+		b = record(b, benTablet, draft({ author: ben, medicine: 'paracetamol' as MedicineId, medicineName: 'Paracetamol', dose: '1 g', due: null, at: t('2025-03-14T08:30') }));
+		b = record(b, benTablet, draft({ author: ben, medicine: 'paracetamol' as MedicineId, medicineName: 'Paracetamol', dose: '1 g', due: null, at: t('2025-03-14T12:30') }));
+		const merged = A.merge(a, b);
+		expect(merged.log).toHaveLength(4);
+		expect(A.merge(b, a).log.map((e) => e.id)).toEqual(merged.log.map((e) => e.id));
+		const members = new Set([deviceKey(amyPhone), deviceKey(benTablet)]);
+		const check = verifyMarLog(merged, { isMemberDevice: (d) => members.has(d) });
+		expect(check.intact).toBe(true);
+		const entries = trustedEntries(merged, check);
+		expect(asNeededLeft(merged.medicines['paracetamol'], entries, '2025-03-14' as never)).toEqual({ given: 2, left: 2 });
+		expect(canCompleteVisit(merged.medicines, entries, MORNING)).toEqual({ ok: true });
+	});
+
+	it('an entry signed by a device that is not the team’s shows as unknown-device', () => {
+		const stranger = createDevice(0);
+		const doc = record(freshMar(), stranger, draft());
+		const check = verifyMarLog(doc, { isMemberDevice: (d) => d === deviceKey(amyPhone) });
+		expect(check.entries[0].status).toBe('unknown-device');
+		expect(trustedEntries(doc, check)).toEqual([]);
+	});
+
+	it('a correction is a new entry: both show, the correction supersedes, and in-error reopens the dose', () => {
+		let doc = record(freshMar(), amyPhone, draft({ outcome: 'given' }));
+		const original = doc.log[0].id;
+		expect(() => signMarEntry(benTablet, draft({ author: ben, corrects: original, outcome: 'refused' }), doc)).toThrow(
+			'Say why this corrects the earlier entry'
+		);
+		doc = record(doc, benTablet, draft({ author: ben, corrects: original, outcome: 'refused', reason: 'Recorded on the wrong line: she refused it' }));
+		const check = verifyMarLog(doc);
+		expect(check.intact).toBe(true);
+		const views = effectiveEntries(trustedEntries(doc, check));
+		expect(views).toHaveLength(2);
+		const [first, correction] = [views.find((v) => v.entry.id === original)!, views.find((v) => v.entry.id !== original)!];
+		expect(first).toMatchObject({ current: false, supersededBy: [correction.entry.id], supersedes: null });
+		expect(correction).toMatchObject({ current: true, supersedes: original, supersededBy: [] });
+		expect(correction.entry.outcome).toBe('refused');
+		// The original is untouched and still verifies.
+		expect(doc.log[0].outcome).toBe('given');
+		// A refusal is an outcome: the visit can be done.
+		expect(canCompleteVisit(doc.medicines, trustedEntries(doc, check), MORNING)).toEqual({ ok: true });
+
+		// Marked as recorded in error: the dose has no outcome again.
+		doc = record(doc, amyPhone, draft({ corrects: correction.entry.id, outcome: 'in-error', reason: 'Wrong person’s chart' }));
+		const after = trustedEntries(doc, verifyMarLog(doc));
+		expect(effectiveEntries(after).filter((v) => v.current).map((v) => v.entry.outcome)).toEqual(['in-error']);
+		expect(dueDoses(doc.medicines, after, MORNING).map((d) => d.due)).toEqual(['2025-03-14T08:00']);
+	});
+});
+
+describe('doses due in a visit', () => {
+	it('as-needed medicines are never due, regular ones are, and a visit waits for every outcome', () => {
+		const doc = freshMar();
+		const due = dueDoses(doc.medicines, [], MORNING);
+		expect(due).toEqual([{ medicine: 'sertraline', name: 'Sertraline', dose: '50 mg', due: '2025-03-14T08:00' }]);
+		expect(canCompleteVisit(doc.medicines, [], MORNING)).toEqual({ ok: false, reason: DUE_DOSE_BLOCKS_VISIT, due });
+		expect(DUE_DOSE_BLOCKS_VISIT).toBe("A visit can't be marked done while a due dose has no outcome");
+		// An as-needed dose given doesn't answer a regular dose.
+		const prn = record(doc, amyPhone, draft({ medicine: 'paracetamol' as MedicineId, due: null }));
+		expect(canCompleteVisit(prn.medicines, prn.log, MORNING).ok).toBe(false);
+	});
+
+	it('refused and not-given both count as outcomes; not-given needs a reason', () => {
+		const doc = freshMar();
+		const refused = record(doc, amyPhone, draft({ outcome: 'refused' }));
+		expect(canCompleteVisit(refused.medicines, refused.log, MORNING)).toEqual({ ok: true });
+		expect(() => signMarEntry(amyPhone, draft({ outcome: 'not-given' }), doc)).toThrow('Say why the dose was not given');
+		const notGiven = record(doc, amyPhone, draft({ outcome: 'not-given', reason: 'Out of stock' }));
+		expect(canCompleteVisit(notGiven.medicines, notGiven.log, MORNING)).toEqual({ ok: true });
+	});
+
+	it('counts window edges, visits over midnight, and when a medicine started or stopped', () => {
+		let doc = freshMar();
+		const evening = { from: t('2025-03-14T20:00'), to: t('2025-03-15T08:00') };
+		expect(dueDoses(doc.medicines, [], evening).map((d) => d.due)).toEqual(['2025-03-14T20:00', '2025-03-15T08:00']);
+		expect(dueDoses(doc.medicines, [], { from: t('2025-03-14T08:01'), to: t('2025-03-14T19:59') })).toEqual([]);
+		// Before it started: nothing due.
+		expect(dueDoses(doc.medicines, [], { from: t('2025-02-27T07:00'), to: t('2025-02-27T21:00') })).toEqual([]);
+		doc = change(doc, (d) => stopMedicine(d, 'sertraline' as MedicineId, t('2025-03-14T12:00')));
+		expect(dueDoses(doc.medicines, [], evening)).toEqual([]);
+		expect(dueDoses(doc.medicines, [], MORNING)).toHaveLength(1);
+		// A window backwards is empty rather than an error.
+		expect(dueDoses(doc.medicines, [], { from: MORNING.to, to: MORNING.from })).toEqual([]);
+	});
+});

@@ -43,6 +43,9 @@ export class DocSync {
 	record: DocSyncRecord;
 	seen: SeenCounters;
 	auth: DocAuthState | undefined;
+	/** Auth state from relay-confirmed records, and how many records it covers. */
+	confirmedAuth: DocAuthState | undefined;
+	confirmedAuthCount = -1;
 	handle?: DocHandle<unknown>;
 	inFlight?: InFlight;
 	flushTimer?: ReturnType<typeof setTimeout>;

@@ -472,13 +472,23 @@ export class SyncEngine {
 
 	// ── auth (who may write) ───────────────────────────────────────────────────────────────
 
-	#rebuildAuth(doc: DocSync): void {
-		let state = undefined as DocSync['auth'];
-		for (const record of doc.record.auth) {
-			if (!record) continue;
-			const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
-			if (result.ok) state = result.state;
+	/** The state from relay-confirmed records only, kept incrementally (a full replay per record is quadratic). */
+	#confirmedAuth(doc: DocSync): DocSync['auth'] {
+		if (doc.confirmedAuthCount !== doc.record.auth.length) {
+			let state = undefined as DocSync['auth'];
+			for (const record of doc.record.auth) {
+				if (!record) continue;
+				const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
+				if (result.ok) state = result.state;
+			}
+			doc.confirmedAuth = state;
+			doc.confirmedAuthCount = doc.record.auth.length;
 		}
+		return doc.confirmedAuth;
+	}
+
+	#rebuildAuth(doc: DocSync): void {
+		let state = this.#confirmedAuth(doc);
 		// Our own pending records count locally (we signed them), so offline edits can be signed.
 		for (const record of doc.record.pendingAuth) {
 			const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
@@ -516,15 +526,12 @@ export class SyncEngine {
 			this.#requestSync([doc]);
 			return;
 		}
-		let state = undefined as DocSync['auth'];
-		for (const r of doc.record.auth) {
-			if (!r) continue;
-			const result = applyAuthRecord(state, r, this.#opVerifier.verify, doc.access.root);
-			if (result.ok) state = result.state;
-		}
+		const state = this.#confirmedAuth(doc);
 		const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 		if (result.ok) {
 			doc.record.auth.push(record);
+			doc.confirmedAuth = result.state;
+			doc.confirmedAuthCount = doc.record.auth.length;
 		} else {
 			doc.record.auth.push(null);
 			this.#problem({
@@ -1242,12 +1249,19 @@ export class SyncEngine {
 		const state = space.state;
 		if (!isAdmin(memberOf(state, this.deviceKey)) || !space.caughtUp || this.#connection.state !== 'online') return;
 		if (space.pending.length > 0 || space.inFlight) return;
-		for (const circle of owedRotations(state)) {
-			const key = newSymmetricKey();
-			const epoch = state.circles.get(circle)!.epoch + 1;
-			const devices = circleDevices(state, circle).map((d) => deviceInfo(state, d)!);
-			void this.#appendOp(space, { type: 'rotate', circle, epoch, lockboxes: devices.map((d) => sealTo(key, circle, epoch, d)) });
-			return; // one at a time; the next runs once this one is confirmed
+		const owed = owedRotations(state);
+		if (owed.length > 0) {
+			// Every owed circle in one pass (they are independent); policies follow once confirmed.
+			const ops = owed.map((circle) => {
+				const key = newSymmetricKey();
+				const epoch = state.circles.get(circle)!.epoch + 1;
+				const devices = circleDevices(state, circle).map((d) => deviceInfo(state, d)!);
+				return signOp(space.spaceId, this.device, state.heads, { type: 'rotate', circle, epoch, lockboxes: devices.map((d) => sealTo(key, circle, epoch, d)) });
+			});
+			void (async () => {
+				for (const op of ops) await this.#queueOp(space, op);
+			})();
+			return;
 		}
 		const admins = [...adminDevices(state), ...adminPeople(state)].sort();
 		const me = this.#person ? personKey(this.#person) : undefined;

@@ -114,3 +114,29 @@ test('someone waiting sees it on their home page, and is told when they are not 
 	await olive.context.close();
 	await dee.context.close();
 });
+
+test('after you check someone’s safety number, a device they add later is pointed out loudly', async ({ browser }) => {
+	const [olive, bea, beaPhone] = await people(browser, 'olive', 'bea', 'bea-phone');
+	await startPrivateSpace(olive, 'Allotment', 'Olive');
+	const link = await invite(olive, 'Bea');
+	await bea.page.goto(link);
+	await acceptInvitation(bea);
+	await letIn(olive);
+	await expect(bea.page.getByRole('heading', { level: 1 })).toHaveText('You’re in');
+
+	const beaRow = peoplePanel(olive.page).getByRole('list', { name: 'People in this space' }).getByRole('listitem').filter({ hasText: /Someone new|Bea/ });
+	await beaRow.getByRole('button', { name: 'Check safety number' }).click();
+	await beaRow.getByLabel(/I have checked this with/).check();
+	await expect(olive.page.getByRole('alert').filter({ hasText: 'new device' })).toHaveCount(0);
+
+	// Bea links her phone; Olive is told loudly, without opening anything.
+	await bea.page.goto('/devices');
+	await bea.page.getByRole('button', { name: 'Link a new device' }).click();
+	const deviceLink = await bea.page.getByLabel('Link for your new device').inputValue();
+	await beaPhone.page.goto(deviceLink);
+	const code = await beaPhone.page.getByTestId('link-code').textContent();
+	await bea.page.getByRole('button', { name: `Yes, it shows ${code}` }).click();
+	await expect(beaPhone.page.getByText('This device is linked')).toBeVisible();
+	await expect(olive.page.getByRole('alert').filter({ hasText: 'has a new device since you checked' })).toBeVisible({ timeout: 20_000 });
+	for (const p of [olive, bea, beaPhone]) await p.context.close();
+});

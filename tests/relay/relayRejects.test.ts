@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { cryptoReady, newSigningKeyPair, sign } from '$lib/crypto';
 import { entrySigningBytes, policySigningBytes, toBase64Url, type DeviceKey, type DocumentId, type ServerMessage } from '$lib/protocol';
 import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
+import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -12,31 +13,8 @@ beforeAll(async () => {
 });
 afterAll(async () => relay.stop());
 
-class Client {
-	readonly messages: ServerMessage[] = [];
-	closed?: { code: number; reason: string };
-	constructor(readonly ws: WebSocket) {
-		ws.on('message', (d) => this.messages.push(JSON.parse(String(d))));
-		ws.on('close', (code, reason) => (this.closed = { code, reason: String(reason) }));
-	}
-	static async connect(url: string): Promise<Client> {
-		const ws = new WebSocket(url);
-		const client = new Client(ws);
-		await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
-		return client;
-	}
-	send(message: unknown) {
-		this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-	}
-	async next(predicate: (m: ServerMessage) => boolean): Promise<ServerMessage> {
-		for (let i = 0; i < 500; i++) {
-			const found = this.messages.find(predicate);
-			if (found) return found;
-			await new Promise((r) => setTimeout(r, 10));
-		}
-		throw new Error('no such message');
-	}
-}
+const Client = RawRelayClient;
+type Client = RawRelayClient;
 
 const randomDocId = () => {
 	const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';

@@ -63,6 +63,20 @@ export function sealBundle(bundle: PersonBundle, box: string): string {
 	return toBase64Url(seal(utf8(JSON.stringify(bundle)), fromBase64Url(box)));
 }
 
+/** The well-formed pairing messages in a run of log entries, with who signed each. */
+export function pairingMessages(entries: Array<{ op: { author: string; body: string } }>): Array<{ author: string; message: PairingMessage }> {
+	const out: Array<{ author: string; message: PairingMessage }> = [];
+	for (const { op } of entries) {
+		try {
+			const message: unknown = JSON.parse(op.body);
+			if (isPairingMessage(message)) out.push({ author: op.author, message });
+		} catch {
+			// Not ours, or damaged: ignore it.
+		}
+	}
+	return out;
+}
+
 export function isPairingMessage(v: unknown): v is PairingMessage {
 	const m = v as PairingMessage;
 	if (typeof m !== 'object' || m === null) return false;

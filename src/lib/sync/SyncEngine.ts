@@ -34,7 +34,7 @@ import {
 	decryptBundle,
 	DeviceLinkError,
 	encryptBundle,
-	isPairingMessage,
+	pairingMessages,
 	newRecoveryKey,
 	recoveryKeys,
 	requestMac,
@@ -1361,16 +1361,10 @@ export class SyncEngine {
 		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)) };
 		const seen = new Set<string>();
 		const handle = (entries: LoggedOp[]) => {
-			for (const { op } of entries) {
-				let message: unknown;
-				try {
-					message = JSON.parse(op.body);
-				} catch {
-					continue;
-				}
-				if (!isPairingMessage(message) || message.type !== 'link-request' || seen.has(message.sign)) continue;
+			for (const { author, message } of pairingMessages(entries)) {
+				if (message.type !== 'link-request' || seen.has(message.sign)) continue;
 				// Only a device that saw the link can produce this; anything else is ignored.
-				if (message.sign !== op.author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
+				if (message.sign !== author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
 				seen.add(message.sign);
 				onRequest({ code: confirmationCode(offer, message.sign), sign: message.sign, box: message.box });
 			}
@@ -1403,14 +1397,8 @@ export class SyncEngine {
 		let grantSeen: (bundle: PersonBundle) => void = () => {};
 		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
 		const handle = (entries: LoggedOp[]) => {
-			for (const { op } of entries) {
-				let message: unknown;
-				try {
-					message = JSON.parse(op.body);
-				} catch {
-					continue;
-				}
-				if (!isPairingMessage(message) || message.type !== 'link-grant' || message.to !== me.sign) continue;
+			for (const { message } of pairingMessages(entries)) {
+				if (message.type !== 'link-grant' || message.to !== me.sign) continue;
 				const opened = openSealed(fromBase64Url(message.sealed), this.device.box);
 				if (!opened) continue;
 				try {

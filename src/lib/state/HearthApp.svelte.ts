@@ -8,10 +8,18 @@ import type { SocketLike } from '$lib/sync/RelayConnection';
 import type { DocumentId, SpaceId } from '$lib/protocol';
 import type { DocHandle } from '@automerge/automerge-repo';
 
+import { DeviceRecord } from './DeviceRecord.svelte';
+import type { Joining } from './DeviceNotes.svelte';
+
 const CONTEXT = Symbol('hearth');
 
 export class HearthApp {
 	readonly engine: SyncEngine;
+	/** Notes this device keeps for itself (never synced). */
+	readonly notes = {
+		joining: new DeviceRecord<Joining>('hearth:joining'),
+		checked: new DeviceRecord<string>('hearth:checked')
+	};
 	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */
 	documentsVersion = $state(0);

@@ -1,0 +1,49 @@
+// How a Team is laid out as a private space: which access circle holds which documents, and
+// what each circle is called. Circle names are content, so they live in the (encrypted) team
+// document and never in the membership log. Pure: no Svelte, no keys.
+import type { IsoDate, TimeOfDay } from './calendar';
+import type { Team } from './team';
+
+/**
+ * The access circles of a Team's space, in the order `createSpace(4)` makes them (the first
+ * circle is always everyone in the space):
+ * 0. whole team: team, rota, chat (and the space's shared notes: people's own names, invitations)
+ * 1. care records: visit notes, medication record (MAR)
+ * 2. money: rates and statements
+ * 3. emergency contact only: for the profile sections an emergency contact may read
+ */
+export const TEAM_CIRCLES = [
+	{ role: 'whole-team', name: 'Whole team' },
+	{ role: 'care-records', name: 'Care records' },
+	{ role: 'money', name: 'Money' },
+	{ role: 'emergency-contact', name: 'Emergency contact only' }
+] as const;
+
+export type TeamCircleRole = (typeof TEAM_CIRCLES)[number]['role'];
+
+/** The team document as stored: the Team model plus the names of the space's circles, by id. */
+export type TeamDoc = Team & { circles?: Record<string, string> };
+
+/** Names for the circles `createSpace` returned, in `TEAM_CIRCLES` order. */
+export function teamCircleNames(circleIds: readonly string[]): Record<string, string> {
+	const out: Record<string, string> = {};
+	circleIds.forEach((id, i) => (out[id] = TEAM_CIRCLES[i]?.name ?? `Part ${i + 1}`));
+	return out;
+}
+
+/** The name of one circle: from the team document, or the default for its position. */
+export function teamCircleName(doc: TeamDoc | undefined, circle: string, index: number): string {
+	return doc?.circles?.[circle]?.trim() || TEAM_CIRCLES[index]?.name || `Part ${index + 1}`;
+}
+
+/** Today's date on this device's own calendar (the rota's dates are local, like a paper diary). */
+export function localToday(now = new Date()): IsoDate {
+	const p = (n: number) => String(n).padStart(2, '0');
+	return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}` as IsoDate;
+}
+
+/** The time of day now on this device, HH:MM. */
+export function localTime(now = new Date()): TimeOfDay {
+	const p = (n: number) => String(n).padStart(2, '0');
+	return `${p(now.getHours())}:${p(now.getMinutes())}` as TimeOfDay;
+}

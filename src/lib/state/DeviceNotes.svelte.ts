@@ -24,3 +24,8 @@ export function checkedNotes(): DeviceRecord<string> {
 }
 
 export type { DeviceRecord };
+
+/** When this device last read each team's chat (by space id): only decides the unread count. */
+export function chatReadNotes(): DeviceRecord<number> {
+	return HearthApp.current().notes.chatRead;
+}

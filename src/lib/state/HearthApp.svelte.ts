@@ -18,7 +18,8 @@ export class HearthApp {
 	/** Notes this device keeps for itself (never synced). */
 	readonly notes = {
 		joining: new DeviceRecord<Joining>('hearth:joining'),
-		checked: new DeviceRecord<string>('hearth:checked')
+		checked: new DeviceRecord<string>('hearth:checked'),
+		chatRead: new DeviceRecord<number>('hearth:chat-read')
 	};
 	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */

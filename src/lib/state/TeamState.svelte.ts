@@ -13,6 +13,9 @@ import { isTeamChat, newTeamChat, type TeamChat } from '$lib/model/chat';
 import { isVisitNotes, newVisitNotes, type VisitNotes } from '$lib/model/visitNotes';
 import { isMarRecord, newMarRecord, type MarRecord } from '$lib/model/mar';
 import { isMoney, newMoney, type Money } from '$lib/model/money';
+import { isProfileIndex, newProfileIndex, type ProfileIndex } from '$lib/model/profile';
+import { isTrustAssessment, newTrustAssessment, type TrustAssessment } from '$lib/model/trustAssessment';
+import { isSupportPromise, newSupportPromise, type SupportPromise } from '$lib/model/promise';
 import { randomId, type PersonKey } from '$lib/model/ids';
 import { TEAM_CIRCLES, teamCircleNames, type TeamDoc } from '$lib/model/teamSpace';
 
@@ -90,6 +93,31 @@ export class TeamState {
 	get money(): DocState<Money> | undefined {
 		return this.#find('money', isMoney);
 	}
+	/** The Getting Support Profile's index (whole-team circle); undefined for older teams until the Owner starts it. */
+	get profileIndex(): DocState<ProfileIndex> | undefined {
+		return this.#find('profile-index', isProfileIndex);
+	}
+	get trustAssessment(): DocState<TrustAssessment> | undefined {
+		return this.#find('trust-assessment', isTrustAssessment);
+	}
+	get promise(): DocState<SupportPromise> | undefined {
+		return this.#find('getting-support-promise', isSupportPromise);
+	}
+
+	/** One document by id (e.g. a profile section), if this device holds its key and a copy. */
+	docById<T>(docId: string | null, guard: (doc: unknown) => doc is T): DocState<T> | undefined {
+		if (!docId) return undefined;
+		const handle = this.app.handle<unknown>(docId as DocumentId);
+		if (!handle) return undefined;
+		const state = stateOf(handle);
+		return guard(state.doc) ? (state as DocState<T>) : undefined;
+	}
+
+	/** The circle id for a role (see TEAM_CIRCLES), if the space has it. */
+	circleOf(role: (typeof TEAM_CIRCLES)[number]['role']): string | undefined {
+		return this.circles[TEAM_CIRCLES.findIndex((c) => c.role === role)];
+	}
+
 	/** The space's shared notes: what people call themselves and who invitations were for (People panel). */
 	get notes(): DocState<Space> | undefined {
 		return this.#find('space', (d): d is Space => (d as Space | undefined)?.kind === 'space');
@@ -129,6 +157,11 @@ export class TeamState {
 		await engine.createInSpace(spaceId, care, newVisitNotes(me));
 		await engine.createInSpace(spaceId, care, newMarRecord(randomId()));
 		await engine.createInSpace(spaceId, money, newMoney());
+		// The Getting Support Profile (sections are made as they are first written), the Promise
+		// and the Trust Assessment.
+		await engine.createInSpace(spaceId, whole, newProfileIndex(me, whole));
+		await engine.createInSpace(spaceId, whole, newSupportPromise(randomId()));
+		await engine.createInSpace(spaceId, care, newTrustAssessment());
 		return spaceId;
 	}
 }

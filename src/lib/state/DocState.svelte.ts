@@ -29,4 +29,19 @@ export class DocState<T> {
 	change(fn: ChangeFn<T>): void {
 		this.handle.change(fn);
 	}
+
+	/**
+	 * Runs a change that may be refused and returns its verdict (the model's change functions
+	 * leave the document untouched when they refuse, so nothing is recorded then).
+	 */
+	attempt<R>(fn: (doc: T) => R): R {
+		let result: R | undefined;
+		let ran = false;
+		this.handle.change((d) => {
+			result = fn(d as T);
+			ran = true;
+		});
+		if (!ran) throw new Error('The document could not be changed');
+		return result as R;
+	}
 }

@@ -341,19 +341,16 @@ export class SyncEngine {
 
 	/** Resolves when every document has no local change waiting for the relay. */
 	async whenSynced(timeoutMs = 10_000): Promise<void> {
-		const start = Date.now();
-		while (Date.now() - start < timeoutMs) {
-			const idle =
-				[...this.#docs.values()].every(
-					(d) => d.caughtUp && !d.inFlight && !d.flushQueued && !d.countTimer && d.pendingChanges === 0 && d.record.pendingAuth.length === 0
-				) &&
-				[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0 && sp.reducing === 0 && !sp.inFlight) &&
-				// The encrypted recovery copy counts as something waiting to be sent.
-				!this.#backupTimer;
-			if (idle && this.#syncInFlight === 0 && this.#status.connection === 'online') return;
-			await new Promise((r) => setTimeout(r, 10));
-		}
-		throw new Error('Timed out waiting for sync');
+		const idle = () =>
+			[...this.#docs.values()].every(
+				(d) => d.caughtUp && !d.inFlight && !d.flushQueued && !d.countTimer && d.pendingChanges === 0 && d.record.pendingAuth.length === 0
+			) &&
+			[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0 && sp.reducing === 0 && !sp.inFlight) &&
+			// The encrypted recovery copy counts as something waiting to be sent.
+			!this.#backupTimer &&
+			this.#syncInFlight === 0 &&
+			this.#status.connection === 'online';
+		if (!(await waitUntil(idle, timeoutMs, 10))) throw new Error('Timed out waiting for sync');
 	}
 
 	// ── wiring documents to the repo ───────────────────────────────────────────────────────
@@ -1056,10 +1053,9 @@ export class SyncEngine {
 			await this.#reduce(space);
 		}
 		this.#requestSync([], [space]);
-		const start = Date.now();
-		while (!space.caughtUp) {
-			if (Date.now() - start > timeoutMs) throw new Error('Hearth could not reach the relay to check this invitation. Check your connection and try again.');
-			await new Promise((r) => setTimeout(r, 20));
+		const observed = space;
+		if (!(await waitUntil(() => observed.caughtUp, timeoutMs))) {
+			throw new Error('Hearth could not reach the relay to check this invitation. Check your connection and try again.');
 		}
 		return checkInvitation(space.state, link, Date.now());
 	}
@@ -1296,10 +1292,8 @@ export class SyncEngine {
 
 	/** Waits (briefly) for a relay connection, for steps that cannot be done offline. */
 	async #whenOnline(timeoutMs = 10_000): Promise<void> {
-		const start = Date.now();
-		while (this.#connection.state !== 'online') {
-			if (Date.now() - start > timeoutMs) throw new Error('Hearth could not reach the relay. Check your connection and try again.');
-			await new Promise((r) => setTimeout(r, 20));
+		if (!(await waitUntil(() => this.#connection.state === 'online', timeoutMs))) {
+			throw new Error('Hearth could not reach the relay. Check your connection and try again.');
 		}
 	}
 
@@ -1433,8 +1427,8 @@ export class SyncEngine {
 			this.#requestSync([], [space]);
 			if (!addSelf) continue;
 			// A recovered device adds itself, sealing the keys from the kit to its own box key.
-			const start = Date.now();
-			while (!space.caughtUp && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
+			const joined = space;
+			await waitUntil(() => joined.caughtUp, 10_000);
 			const member = space.state.members.get(personKey(this.#person));
 			if (!member) continue;
 			const info = certifyInfo(this.#person, this.deviceKey, toBase64Url(this.device.box.publicKey));
@@ -1617,6 +1611,16 @@ function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): Devi
 function randomCounterStart(): number {
 	const r = randomBytes(6);
 	return (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
+}
+
+/** Polls `check` until it holds (true) or `timeoutMs` passes (false). */
+async function waitUntil(check: () => boolean, timeoutMs: number, intervalMs = 20): Promise<boolean> {
+	const start = Date.now();
+	while (!check()) {
+		if (Date.now() - start > timeoutMs) return false;
+		await new Promise((r) => setTimeout(r, intervalMs));
+	}
+	return true;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

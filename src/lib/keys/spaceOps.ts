@@ -99,8 +99,12 @@ export interface InvitationLink {
 	info: InvitationInfo;
 }
 
-export function infoHash(info: InvitationInfo): string {
-	return toBase64Url(hash(utf8(JSON.stringify([info.space, info.from]))));
+/**
+ * Commits the signed invite to what the link shows. Keyed with the link's secret: names are
+ * guessable, and an unkeyed hash on the relay would let it test guesses at them.
+ */
+export function infoHash(info: InvitationInfo, secret: Uint8Array): string {
+	return toBase64Url(hash(utf8(JSON.stringify([info.space, info.from])), 32, secret));
 }
 
 export function createInvitation(
@@ -119,7 +123,7 @@ export function createInvitation(
 		expiresAt: options.expiresAt,
 		role: options.role,
 		circles: options.circles,
-		info: infoHash(options.info)
+		info: infoHash(options.info, secret)
 	});
 	return { op, link: { spaceId, invite, secret: toBase64Url(secret), info: options.info } };
 }
@@ -150,7 +154,7 @@ export function checkInvitation(state: MembershipState, link: InvitationLink, no
 	const invite = state.invites.get(link.invite);
 	if (!invite) throw new InvitationError('unknown', 'This invitation was not found. It may be for a different space, or not sent yet.');
 	const key = toBase64Url(signingKeyPairFromSeed(fromBase64Url(link.secret)).publicKey);
-	if (key !== invite.key || infoHash(link.info) !== invite.info) {
+	if (key !== invite.key || infoHash(link.info, fromBase64Url(link.secret)) !== invite.info) {
 		throw new InvitationError('tampered', 'This invitation link has been changed, so it cannot be trusted. Ask for a new one.');
 	}
 	if (invite.status === 'revoked') throw new InvitationError('revoked', 'This invitation was cancelled by the person who sent it.');

@@ -571,7 +571,9 @@ describe('membership reducer under random concurrent histories', () => {
 					coverage.voided += full.rejected.filter((r) => r.hash && !finallyApplied.has(r.hash) && log.state(r.index + 1).applied.some((a) => a.hash === r.hash)).length;
 				}
 			),
-			{ numRuns: RUNS }
+			// A fixed seed: the coverage floors below are about the generator, and with a random
+			// seed an unlucky draw could fall under one without anything being wrong.
+			{ numRuns: RUNS, seed: 20261125 }
 		);
 		// The generator must keep producing the situations the properties are about.
 		expect(coverage.histories).toBe(RUNS);

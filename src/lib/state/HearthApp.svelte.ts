@@ -77,9 +77,21 @@ export class HearthApp {
 		return this.engine.documents();
 	}
 
+	/**
+	 * The document's handle. A copy still on disk starts loading and this returns undefined
+	 * for now; the read re-runs when it is ready (the engine announces it).
+	 */
 	handle<T>(docId: DocumentId): DocHandle<T> | undefined {
 		void this.documentsVersion;
-		return this.engine.handle<T>(docId);
+		const handle = this.engine.handle<T>(docId);
+		if (!handle && this.engine.isOnDisk(docId)) void this.engine.load(docId);
+		return handle;
+	}
+
+	/** A document's kind and period without loading it (see SyncEngine.describe). */
+	describe(docId: DocumentId): ReturnType<SyncEngine['describe']> {
+		void this.documentsVersion;
+		return this.engine.describe(docId);
 	}
 
 	// ── spaces (reactive reads of the engine's membership state) ──────────────────────────

@@ -26,6 +26,20 @@ export interface DocSyncRecord {
 	hasLocalCopy: boolean;
 	/** Highest epoch of any change applied so far (epochs never go back in relay order). */
 	maxEpoch?: number;
+	/**
+	 * Whether the local copy may hold changes the relay has not confirmed. Undefined in records
+	 * written before it existed, which is treated as "maybe". Documents that are not dirty are
+	 * not loaded when the app starts: years of history stay on disk until someone opens them.
+	 */
+	dirty?: boolean;
+	/** What the document says it is, remembered so it can be found without loading it. */
+	meta?: DocMeta;
+}
+
+/** A document's `kind` and `period` (e.g. a month of visit notes), read from its root. */
+export interface DocMeta {
+	kind?: string;
+	period?: string;
 }
 
 export interface InFlight {
@@ -64,6 +78,10 @@ export class DocSync {
 	/** Set when a write was refused in a way retrying cannot fix (e.g. no longer a writer). */
 	blocked?: string;
 	unsubscribe?: () => void;
+	/** Set while the local copy is being loaded from storage. */
+	loading?: Promise<void>;
+	/** Work that arrived (entries from the relay) while the local copy was still on disk. */
+	afterLoad: Array<() => void> = [];
 
 	constructor(access: DocAccess, record: DocSyncRecord) {
 		this.docId = access.docId;

@@ -61,7 +61,7 @@ import {
 import { createPerson } from '$lib/keys/identity';
 import { CachedVerifier } from './CachedVerifier';
 import { SpaceSync, type SpaceSyncRecord } from './SpaceSync';
-import { DocSync, type DocSyncRecord } from './DocSync';
+import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
 import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
 import { SeenCounters } from './SeenCounters';
@@ -182,7 +182,11 @@ export class SyncEngine {
 			const doc = record ? new DocSync(access, record) : DocSync.fresh(access);
 			engine.#docs.set(access.docId, doc);
 			engine.#rebuildAuth(doc);
-			if (doc.record.hasLocalCopy) await engine.#attach(doc, await engine.#findLocal(doc.docId));
+			// Only copies that may hold unsent changes (or that we know nothing about yet) are
+			// loaded now; the rest wait on disk until something opens them (see load()).
+			if (doc.record.hasLocalCopy && (doc.record.dirty !== false || !doc.record.meta)) {
+				await engine.#attach(doc, await engine.#findLocal(doc.docId));
+			}
 		}
 		for (const record of await store.list<SpaceSyncRecord>('space')) {
 			const space = new SpaceSync(record);
@@ -234,6 +238,12 @@ export class SyncEngine {
 		this.#connection.disconnect();
 		for (const doc of this.#docs.values()) {
 			clearTimeout(doc.flushTimer);
+			if (doc.countTimer) {
+				// Settle "has unsent changes" now: it decides whether the copy loads at next start.
+				clearTimeout(doc.countTimer);
+				doc.countTimer = undefined;
+				this.#countPendingNow(doc);
+			}
 			doc.unsubscribe?.();
 		}
 		for (const [docId, timer] of this.#persistTimers) {
@@ -251,9 +261,37 @@ export class SyncEngine {
 		return this.#docs.get(docId)?.access;
 	}
 
-	/** The local handle, once this device has a copy of the document. */
+	/**
+	 * The local handle, once this device has a copy of the document and it is loaded. A copy
+	 * still on disk is not loaded by this call: use load() (listeners hear when it is ready).
+	 */
 	handle<T>(docId: DocumentId): DocHandle<T> | undefined {
 		return this.#docs.get(docId)?.handle as DocHandle<T> | undefined;
+	}
+
+	/** Whether this device has a copy on disk that has not been loaded yet. */
+	isOnDisk(docId: DocumentId): boolean {
+		const doc = this.#docs.get(docId);
+		return !!doc && this.#needsLoad(doc);
+	}
+
+	/** The document's kind and period as last seen, without loading it. */
+	describe(docId: DocumentId): DocMeta | undefined {
+		return this.#docs.get(docId)?.record.meta;
+	}
+
+	/**
+	 * Loads the local copy of a document from storage (once; concurrent calls share the work),
+	 * then tells document listeners. Resolves to the handle, or undefined if there is no copy.
+	 */
+	async load<T>(docId: DocumentId): Promise<DocHandle<T> | undefined> {
+		const doc = this.#docs.get(docId);
+		if (!doc) return undefined;
+		if (this.#needsLoad(doc)) {
+			doc.loading ??= this.#loadNow(doc);
+			await doc.loading;
+		}
+		return doc.handle as DocHandle<T> | undefined;
 	}
 
 	pendingFor(docId: DocumentId): number {
@@ -320,7 +358,7 @@ export class SyncEngine {
 		this.#connection.send({ type: 'unsubscribe', docIds: [docId] });
 		await this.#store.remove('access', docId);
 		await this.#store.remove('sync', docId);
-		if (doc.handle) this.repo.delete(docId as unknown as RepoDocumentId);
+		if (doc.handle || doc.record.hasLocalCopy) this.repo.delete(docId as unknown as RepoDocumentId);
 		this.#recount();
 		this.#emitDoc(docId);
 	}
@@ -363,6 +401,32 @@ export class SyncEngine {
 		}
 	}
 
+	#needsLoad(doc: DocSync): boolean {
+		return doc.record.hasLocalCopy && !doc.handle;
+	}
+
+	async #loadNow(doc: DocSync): Promise<void> {
+		const handle = await this.#findLocal(doc.docId);
+		if (this.#docs.get(doc.docId) !== doc) return; // forgotten meanwhile
+		await this.#attach(doc, handle);
+		doc.loading = undefined;
+		const queued = doc.afterLoad.splice(0);
+		if (handle) {
+			for (const run of queued) run();
+		} else {
+			// The copy was gone (storage cleared): what arrived meanwhile assumed it; start over.
+			doc.caughtUp = false;
+			this.#requestSync([doc]);
+		}
+		this.#emitDoc(doc.docId);
+	}
+
+	/** Runs `work` once the local copy is loaded, keeping arrival order; starts loading it. */
+	#whenLoaded(doc: DocSync, work: () => void): void {
+		doc.afterLoad.push(work);
+		void this.load(doc.docId);
+	}
+
 	async #attach(doc: DocSync, handle: DocHandle<unknown> | undefined): Promise<void> {
 		if (!handle) {
 			// The local copy is missing (storage cleared): fetch everything again.
@@ -372,10 +436,23 @@ export class SyncEngine {
 			return;
 		}
 		doc.handle = handle;
+		this.#rememberMeta(doc);
 		const onChange = () => this.#scheduleFlush(doc);
 		handle.on('change', onChange);
 		doc.unsubscribe = () => handle.off('change', onChange);
 		this.#countPendingNow(doc);
+	}
+
+	#rememberMeta(doc: DocSync): void {
+		const root = doc.handle?.doc() as { kind?: unknown; period?: unknown } | undefined;
+		if (!root) return;
+		const meta: DocMeta = {};
+		if (typeof root.kind === 'string') meta.kind = root.kind;
+		if (typeof root.period === 'string') meta.period = root.period;
+		const old = doc.record.meta;
+		if (old?.kind === meta.kind && old?.period === meta.period) return;
+		doc.record.meta = meta;
+		this.#schedulePersist(doc.docId);
 	}
 
 	#emitDoc(docId: DocumentId): void {
@@ -547,15 +624,21 @@ export class SyncEngine {
 	// ── incoming entries ───────────────────────────────────────────────────────────────────
 
 	#onCatchup(rid: number, docs: CatchupDoc[], unknown: DocumentId[], done: boolean): void {
+		const deferred = new Set<DocumentId>();
 		for (const part of docs) {
 			const doc = this.#docs.get(part.docId);
 			if (!doc) continue;
 			for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
-			this.#applyEntries(doc, part.entries, true);
-			if ((done || part.entries.length === 0) && !doc.waitingForKey) {
-				// Entries we rejected still count as seen, so a bad entry cannot stall sync forever.
-				if (part.head > doc.record.lastSeq) doc.record.lastSeq = part.head;
+			if (this.#needsLoad(doc) && (part.entries.length > 0 || doc.loading)) {
+				// New changes for a copy still on disk: load it first, then merge in order.
+				deferred.add(part.docId);
+				this.#whenLoaded(doc, () => {
+					this.#catchupPart(doc, part, done);
+					if (done) this.#caughtUp(doc);
+				});
+				continue;
 			}
+			this.#catchupPart(doc, part, done);
 		}
 		for (const docId of unknown) {
 			const doc = this.#docs.get(docId);
@@ -578,13 +661,26 @@ export class SyncEngine {
 		const touched = new Set([...docs.map((d) => d.docId), ...unknown]);
 		for (const docId of touched) {
 			const doc = this.#docs.get(docId);
-			if (!doc) continue;
-			doc.caughtUp = true;
-			if (doc.record.auth.length > 0) this.#ensureJoined(doc);
-			this.#schedulePersist(docId);
-			this.#scheduleFlush(doc, 0);
+			if (!doc || deferred.has(docId)) continue;
+			if (doc.loading) this.#whenLoaded(doc, () => this.#caughtUp(doc));
+			else this.#caughtUp(doc);
 		}
 		this.#setStatus({ lastSyncedAt: Date.now() });
+	}
+
+	#catchupPart(doc: DocSync, part: CatchupDoc, done: boolean): void {
+		this.#applyEntries(doc, part.entries, true);
+		if ((done || part.entries.length === 0) && !doc.waitingForKey) {
+			// Entries we rejected still count as seen, so a bad entry cannot stall sync forever.
+			if (part.head > doc.record.lastSeq) doc.record.lastSeq = part.head;
+		}
+	}
+
+	#caughtUp(doc: DocSync): void {
+		doc.caughtUp = true;
+		if (doc.record.auth.length > 0) this.#ensureJoined(doc);
+		this.#schedulePersist(doc.docId);
+		this.#scheduleFlush(doc, 0);
 	}
 
 	#ensureJoined(doc: DocSync): void {
@@ -599,6 +695,10 @@ export class SyncEngine {
 	#onLiveEntry(entry: WireEntry & { seq: number }): void {
 		const doc = this.#docs.get(entry.docId);
 		if (!doc) return;
+		if (this.#needsLoad(doc)) {
+			this.#whenLoaded(doc, () => this.#onLiveEntry(entry));
+			return;
+		}
 		if (!doc.caughtUp) return; // the catch-up in progress will include it
 		if (doc.waitingForKey) return; // fetched again once the key arrives
 		if (entry.seq <= doc.record.lastSeq) return;
@@ -1535,6 +1635,10 @@ export class SyncEngine {
 		const current = doc.handle.doc() as A.Doc<unknown>;
 		const known = doc.record.knownHeads.filter((h) => A.hasHeads(current, [h]));
 		const pending = sameHeads(A.getHeads(current), known) ? 0 : A.getChangesMetaSince(current, known).length;
+		if (doc.record.dirty !== pending > 0) {
+			doc.record.dirty = pending > 0;
+			this.#schedulePersist(doc.docId);
+		}
 		if (pending !== doc.pendingChanges) {
 			doc.pendingChanges = pending;
 			this.#recount();

@@ -3,6 +3,7 @@
 // appends a new version (the author's earlier words stay on record, as in the logbooks) and
 // a delete sets a tombstone that selectors honour. Automerge keeps history either way, so
 // hiding a deleted message's text is the honest promise, not erasing it.
+import type { IsoMonth } from './calendar';
 import type { PersonKey } from './ids';
 
 export type ChatMessageId = string & { readonly __brand: 'ChatMessageId' };
@@ -26,12 +27,20 @@ export type TeamChat = {
 	team: string;
 	messages: Record<string, ChatMessage>;
 	createdAt: number;
+	/**
+	 * The month of the messages this document holds (by when they were posted): each month has
+	 * its own, so opening the team loads this month's chat, not years of it. A chat without a
+	 * period (from before) holds any month.
+	 */
+	period?: IsoMonth;
 };
 
 export const MESSAGE_MAX = 4000;
 
-export function newTeamChat(team: string, now = Date.now()): TeamChat {
-	return { kind: 'team-chat', team, messages: {}, createdAt: now };
+export function newTeamChat(team: string, now = Date.now(), period?: IsoMonth): TeamChat {
+	const chat: TeamChat = { kind: 'team-chat', team, messages: {}, createdAt: now };
+	if (period) chat.period = period;
+	return chat;
 }
 
 export function isTeamChat(doc: unknown): doc is TeamChat {
@@ -93,29 +102,40 @@ function view(m: ChatMessage): ChatMessageView {
 	};
 }
 
+/** One chat document or several (the months being shown). */
+type ChatSource = TeamChat | readonly TeamChat[];
+
+function allMessages(source: ChatSource): ChatMessage[] {
+	const docs: readonly TeamChat[] = Array.isArray(source) ? source : [source as TeamChat];
+	if (docs.length === 1) return Object.values(docs[0].messages);
+	const out = new Map<string, ChatMessage>();
+	for (const doc of docs) for (const m of Object.values(doc.messages)) if (!out.has(m.id)) out.set(m.id, m);
+	return [...out.values()];
+}
+
 /** All messages in the order people see them: by time posted, ties broken by id (same on every device). */
-export function chatMessages(doc: TeamChat): ChatMessageView[] {
-	return Object.values(doc.messages)
+export function chatMessages(doc: ChatSource): ChatMessageView[] {
+	return allMessages(doc)
 		.map(view)
 		.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The newest `n` messages, oldest of them first. Deleted ones stay as "message deleted" markers. */
-export function lastMessages(doc: TeamChat, n: number): ChatMessageView[] {
+export function lastMessages(doc: ChatSource, n: number): ChatMessageView[] {
 	if (n <= 0) return [];
 	return chatMessages(doc).slice(-n);
 }
 
 /** Messages by others posted after `since` that still stand (my own are never unread). */
-export function unreadCount(doc: TeamChat, since: number, me: PersonKey): number {
+export function unreadCount(doc: ChatSource, since: number, me: PersonKey): number {
 	let count = 0;
-	for (const m of Object.values(doc.messages)) if (m.at > since && m.author !== me && m.deletedAt === null) count++;
+	for (const m of allMessages(doc)) if (m.at > since && m.author !== me && m.deletedAt === null) count++;
 	return count;
 }
 
 /** Every version of a message, for "see edits"; none once deleted. */
-export function messageHistory(doc: TeamChat, id: ChatMessageId): ChatVersion[] {
-	const m = doc.messages[id];
+export function messageHistory(doc: ChatSource, id: ChatMessageId): ChatVersion[] {
+	const m = allMessages(doc).find((x) => x.id === id);
 	if (!m || m.deletedAt !== null) return [];
 	return m.versions.map((v) => ({ text: v.text, at: v.at }));
 }

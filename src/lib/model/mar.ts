@@ -12,7 +12,7 @@
 // carries `recordedAt`, the writing device's clock in milliseconds, for the audit trail.
 import { hash, sign, verify, type SigningKeyPair } from '$lib/crypto';
 import { framed, fromBase64Url, isPublicKey, toBase64Url, type DeviceKey } from '$lib/protocol';
-import { addDays, isIsoDate, isTimeOfDay, type IsoDate, type TimeOfDay } from './calendar';
+import { addDays, isIsoDate, isTimeOfDay, monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from './calendar';
 import type { PersonKey } from './ids';
 
 // ── shapes ─────────────────────────────────────────────────────────────────────────────
@@ -90,6 +90,13 @@ export type MarRecord = {
 	/** Append-only: only ever `push`. */
 	log: MarEntry[];
 	createdAt: number;
+	/**
+	 * Set on a month's log: the entries for doses of that month (see `marPeriodOf`), with no
+	 * medicines. The record without a period holds the medicines list (and, in teams started
+	 * before months were split, older entries). Each has its own id, so entries can't be moved
+	 * between months without breaking their signatures.
+	 */
+	period?: IsoMonth;
 };
 
 /** The signing half of a device's keys (`DeviceSecrets` from `$lib/keys/device` fits). */
@@ -115,8 +122,20 @@ export function localDateTime(date: IsoDate, time: TimeOfDay): LocalDateTime {
 	return `${date}T${time}` as LocalDateTime;
 }
 
-export function newMarRecord(id: string, now = Date.now()): MarRecord {
-	return { kind: 'mar', id, medicines: {}, log: [], createdAt: now };
+export function newMarRecord(id: string, now = Date.now(), period?: IsoMonth): MarRecord {
+	const record: MarRecord = { kind: 'mar', id, medicines: {}, log: [], createdAt: now };
+	if (period) record.period = period;
+	return record;
+}
+
+/**
+ * Which month's log an entry belongs in: the month of the dose it answers (or of when it
+ * happened, for as-needed doses). A correction goes beside the entry it corrects, so the two
+ * are always read together.
+ */
+export function marPeriodOf(draft: Pick<MarEntryDraft, 'due' | 'at'>, corrected?: Pick<MarEntry, 'due' | 'at'>): IsoMonth {
+	const basis = corrected ?? draft;
+	return monthOf((basis.due ?? basis.at).slice(0, 10) as IsoDate);
 }
 
 export function isMarRecord(doc: unknown): doc is MarRecord {
@@ -313,7 +332,7 @@ export function signMarEntry(
 }
 
 /** Appends a signed entry (once: the same id twice is ignored). The only change the log gets. */
-export function appendMarEntry(doc: MarRecord, entry: MarEntry): void {
+export function appendMarEntry(doc: Pick<MarRecord, 'log'>, entry: MarEntry): void {
 	if (doc.log.some((e) => e.id === entry.id)) return;
 	// A plain copy: never store a proxy or an undefined field.
 	doc.log.push({ ...entry });

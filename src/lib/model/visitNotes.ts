@@ -3,7 +3,7 @@
 // words. Notes are keyed by visit and author (`${visitKey}~${author}`): when two workers share
 // a visit each writes their own note, and two notes started offline for the same visit never
 // overwrite each other (one object per key would lose one of them in the merge).
-import { isIsoDate, type IsoDate } from './calendar';
+import { isIsoDate, type IsoDate, type IsoMonth } from './calendar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { parseVisitKey, type VisitKey } from './rota';
 import { setText } from './text';
@@ -53,13 +53,19 @@ export type VisitNotes = {
 	/** The Team Owner: the one person who may add to anyone's note. */
 	owner: PersonKey;
 	notes: Record<string, VisitNote>;
+	/**
+	 * The month of the visits whose notes this document holds. Years of notes in one document
+	 * would make opening the team slow, so each month has its own; a document without a period
+	 * (from before) holds any month.
+	 */
+	period?: IsoMonth;
 };
 
 export const NOTE_MAX = 20_000;
 export const COMMENT_MAX = 2_000;
 
-export function newVisitNotes(owner: PersonKey): VisitNotes {
-	return { kind: 'visit-notes', owner, notes: {} };
+export function newVisitNotes(owner: PersonKey, period?: IsoMonth): VisitNotes {
+	return period ? { kind: 'visit-notes', owner, notes: {}, period } : { kind: 'visit-notes', owner, notes: {} };
 }
 
 export function isVisitNotes(doc: unknown): doc is VisitNotes {
@@ -171,12 +177,18 @@ function view(id: string, note: VisitNote): NoteView | undefined {
 	};
 }
 
-function allNotes(notes: VisitNotes): NoteView[] {
-	return Object.entries(notes.notes).flatMap(([id, n]) => view(id, n) ?? []);
+/** One document or several (the months being shown); a note is listed once even if in two. */
+type NoteSource = VisitNotes | readonly VisitNotes[];
+
+function allNotes(source: NoteSource): NoteView[] {
+	const docs: readonly VisitNotes[] = Array.isArray(source) ? source : [source as VisitNotes];
+	const out = new Map<string, NoteView>();
+	for (const doc of docs) for (const [id, n] of Object.entries(doc.notes)) if (!out.has(id)) { const v = view(id, n); if (v) out.set(id, v); }
+	return [...out.values()];
 }
 
 /** Notes for visits on one day, in the order they were written. */
-export function notesForDay(notes: VisitNotes, date: IsoDate): NoteView[] {
+export function notesForDay(notes: NoteSource, date: IsoDate): NoteView[] {
 	if (!isIsoDate(date)) return [];
 	return allNotes(notes)
 		.filter((n) => n.date === date)
@@ -184,14 +196,14 @@ export function notesForDay(notes: VisitNotes, date: IsoDate): NoteView[] {
 }
 
 /** Notes for one visit (one per worker who wrote one). */
-export function notesForVisit(notes: VisitNotes, visit: VisitKey): NoteView[] {
+export function notesForVisit(notes: NoteSource, visit: VisitKey): NoteView[] {
 	return allNotes(notes)
 		.filter((n) => n.visit === visit)
 		.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
 }
 
 /** The most recent notes first, by visit date then when written. */
-export function latestNotes(notes: VisitNotes, limit = 10): NoteView[] {
+export function latestNotes(notes: NoteSource, limit = 10): NoteView[] {
 	return allNotes(notes)
 		.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.createdAt - a.createdAt || a.id.localeCompare(b.id)))
 		.slice(0, Math.max(0, limit));

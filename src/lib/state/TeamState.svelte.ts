@@ -2,6 +2,10 @@
 // team's documents by their `kind` among the space's documents (a document this device holds
 // no key for is simply not there) and exposes each as a DocState. `TeamState.create` starts a
 // new Team: a space with the circles of `TEAM_CIRCLES`, and its documents in their circles.
+//
+// Visit notes, the MAR log and chat grow for years, so they are kept one document per month
+// (see `period` in their models). Documents are found by the kind and period the engine
+// remembers, without loading them; only the ones a page asks for are loaded from disk.
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { DocumentId, SpaceId } from '$lib/protocol';
 import { DocState } from './DocState.svelte';
@@ -17,7 +21,8 @@ import { isProfileIndex, newProfileIndex, type ProfileIndex } from '$lib/model/p
 import { isTrustAssessment, newTrustAssessment, type TrustAssessment } from '$lib/model/trustAssessment';
 import { isSupportPromise, newSupportPromise, type SupportPromise } from '$lib/model/promise';
 import { randomId, type PersonKey } from '$lib/model/ids';
-import { TEAM_CIRCLES, teamCircleNames, type TeamDoc } from '$lib/model/teamSpace';
+import { TEAM_CIRCLES, teamCircleNames, type TeamCircleRole, type TeamDoc } from '$lib/model/teamSpace';
+import { isIsoMonth, type IsoMonth } from '$lib/model/calendar';
 
 export { TEAM_CIRCLES } from '$lib/model/teamSpace';
 
@@ -30,22 +35,29 @@ function stateOf(handle: DocHandle<unknown>): DocState<unknown> {
 	return s;
 }
 
-/** The `kind` of a document this device can read and has a copy of; undefined otherwise. */
-function kindOf(app: HearthApp, docId: DocumentId): { kind: unknown; state: DocState<unknown> } | undefined {
+/** A loaded document's state; asking starts loading a copy still on disk (reactive). */
+function loaded(app: HearthApp, docId: DocumentId): DocState<unknown> | undefined {
 	const handle = app.handle<unknown>(docId);
-	if (!handle) return undefined;
-	const state = stateOf(handle);
-	const doc = state.doc as { kind?: unknown } | undefined;
-	return doc ? { kind: doc.kind, state } : undefined;
+	return handle ? stateOf(handle) : undefined;
 }
 
 /** Whether a space is a Team (reactive): one of its documents this device reads is a team. */
 export function isTeamSpace(app: HearthApp, spaceId: SpaceId): boolean {
 	const docs = app.spaceState(spaceId)?.docs;
 	if (!docs) return false;
-	for (const docId of docs.keys()) if (kindOf(app, docId as DocumentId)?.kind === 'team') return true;
+	for (const docId of docs.keys()) if (app.describe(docId as DocumentId)?.kind === 'team') return true;
 	return false;
 }
+
+/** The kinds kept one document per month, and the access circle each lives in. */
+export const MONTHLY = {
+	'visit-notes': 'care-records',
+	mar: 'care-records',
+	'team-chat': 'whole-team'
+} as const satisfies Record<string, TeamCircleRole>;
+export type MonthlyKind = keyof typeof MONTHLY;
+
+type Listed = { docId: DocumentId; kind: string; period: string | undefined };
 
 export class TeamState {
 	readonly app: HearthApp;
@@ -54,14 +66,22 @@ export class TeamState {
 	/** Circle ids in creation order (see TEAM_CIRCLES). */
 	readonly circles = $derived.by(() => [...(this.app.spaceState(this.spaceId)?.circles.keys() ?? [])]);
 
-	readonly #found = $derived.by(() => {
-		const out = new Map<string, DocState<unknown>>();
+	/** Every document of the space this device has, with its kind and period, sorted by id (same choice on every device). */
+	readonly #listed = $derived.by(() => {
+		const out: Listed[] = [];
 		const docs = this.app.spaceState(this.spaceId)?.docs;
 		if (!docs) return out;
 		for (const docId of docs.keys()) {
-			const found = kindOf(this.app, docId as DocumentId);
-			if (found && typeof found.kind === 'string' && !out.has(found.kind)) out.set(found.kind, found.state);
+			const meta = this.app.describe(docId as DocumentId);
+			if (meta?.kind) out.push({ docId: docId as DocumentId, kind: meta.kind, period: meta.period });
 		}
+		return out.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
+	});
+
+	/** The one document of each kind that has no period (the team, the rota, the medicines list…). */
+	readonly #singles = $derived.by(() => {
+		const out = new Map<string, DocumentId>();
+		for (const d of this.#listed) if (d.period === undefined && !out.has(d.kind)) out.set(d.kind, d.docId);
 		return out;
 	});
 
@@ -71,8 +91,65 @@ export class TeamState {
 	}
 
 	#find<T>(kind: string, guard: (doc: unknown) => doc is T): DocState<T> | undefined {
-		const s = this.#found.get(kind);
+		const docId = this.#singles.get(kind);
+		const s = docId ? loaded(this.app, docId) : undefined;
 		return s && guard(s.doc) ? (s as DocState<T>) : undefined;
+	}
+
+	// ── monthly documents ──────────────────────────────────────────────────────────────
+
+	/** The months that have documents of a kind on this device, newest first (no loading). */
+	months(kind: MonthlyKind): IsoMonth[] {
+		const set = new Set<IsoMonth>();
+		for (const d of this.#listed) if (d.kind === kind && isIsoMonth(d.period)) set.add(d.period);
+		return [...set].sort().reverse();
+	}
+
+	/**
+	 * The loaded documents of a kind for some months, plus any from before months were split
+	 * (for the MAR: the medicines list, whose log holds such older entries). Asking loads them;
+	 * the read re-runs as each arrives. Usually one per month; two if two devices started the
+	 * same month while apart, and then both are read.
+	 */
+	inMonths<T>(kind: MonthlyKind, months: readonly IsoMonth[], guard: (doc: unknown) => doc is T): DocState<T>[] {
+		const wanted = new Set<string>(months);
+		const out: DocState<T>[] = [];
+		for (const d of this.#listed) {
+			if (d.kind !== kind || (d.period !== undefined && !wanted.has(d.period))) continue;
+			const s = loaded(this.app, d.docId);
+			if (s && guard(s.doc)) out.push(s as DocState<T>);
+		}
+		return out;
+	}
+
+	/** Whether every document of a kind for these months has been loaded (so "no notes" means none). */
+	allLoaded(kind: MonthlyKind, months: readonly IsoMonth[]): boolean {
+		const wanted = new Set<string>(months);
+		return this.#listed.every((d) => d.kind !== kind || (d.period !== undefined && !wanted.has(d.period)) || this.app.handle(d.docId) !== undefined);
+	}
+
+	/**
+	 * The document to write a month's entries into: the first (by id) of that month's, loaded
+	 * from disk if need be, or a new one made in the kind's circle. Works offline.
+	 */
+	async forMonth<T>(kind: MonthlyKind, month: IsoMonth, guard: (doc: unknown) => doc is T): Promise<DocState<T>> {
+		const existing = this.#listed.find((d) => d.kind === kind && d.period === month);
+		if (existing) {
+			const handle = await this.app.engine.load(existing.docId);
+			if (handle) {
+				const s = stateOf(handle);
+				if (guard(s.doc)) return s as DocState<T>;
+			}
+		}
+		const circle = this.circleOf(MONTHLY[kind]);
+		if (!circle) throw new Error('This team has no place for that yet');
+		const owner = (this.team?.doc?.owner ?? this.app.personKey()) as PersonKey;
+		const initial =
+			kind === 'visit-notes' ? newVisitNotes(owner, month) : kind === 'mar' ? newMarRecord(randomId(), Date.now(), month) : newTeamChat(this.spaceId, Date.now(), month);
+		const handle = await this.app.engine.createInSpace(this.spaceId, circle, initial);
+		const s = stateOf(handle as DocHandle<unknown>);
+		if (!guard(s.doc)) throw new Error('The new document could not be read');
+		return s as DocState<T>;
 	}
 
 	get team(): DocState<TeamDoc> | undefined {
@@ -81,12 +158,7 @@ export class TeamState {
 	get rota(): DocState<Rota> | undefined {
 		return this.#find('rota', isRota);
 	}
-	get chat(): DocState<TeamChat> | undefined {
-		return this.#find('team-chat', isTeamChat);
-	}
-	get visitNotes(): DocState<VisitNotes> | undefined {
-		return this.#find('visit-notes', isVisitNotes);
-	}
+	/** The medicines list (and entries from before the log was split into months). */
 	get mar(): DocState<MarRecord> | undefined {
 		return this.#find('mar', isMarRecord);
 	}
@@ -153,8 +225,7 @@ export class TeamState {
 		const team: TeamDoc = { ...newTeam(teamName, me, ownerName), circles: { ...names } };
 		await engine.createInSpace(spaceId, whole, team);
 		await engine.createInSpace(spaceId, whole, newRota());
-		await engine.createInSpace(spaceId, whole, newTeamChat(spaceId));
-		await engine.createInSpace(spaceId, care, newVisitNotes(me));
+		// Chat and visit notes are made a month at a time, as they are first written.
 		await engine.createInSpace(spaceId, care, newMarRecord(randomId()));
 		await engine.createInSpace(spaceId, money, newMoney());
 		// The Getting Support Profile (sections are made as they are first written), the Promise

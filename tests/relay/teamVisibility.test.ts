@@ -20,7 +20,9 @@ import {
 	appendMarEntry,
 	localDateTime,
 	newMarRecord,
+	readMarLog,
 	signMarEntry,
+	storedMarEntry,
 	verifyMarLog,
 	type MarEntryId,
 	type MarRecord,
@@ -210,7 +212,7 @@ describe('care team visibility by keys', () => {
 		expect(check.intact).toBe(true);
 		expect(check.entries.map((e) => e.status)).toEqual(['ok']);
 		ownerMar.change((d) => {
-			d.log[0].dose = '400mg';
+			d.log[0] = storedMarEntry({ ...readMarLog(d)[0], dose: '400mg' });
 		});
 		const tampered = verifyMarLog(ownerMar.doc());
 		expect(tampered.intact).toBe(false);

@@ -3,6 +3,7 @@
 // appends a new version (the author's earlier words stay on record, as in the logbooks) and
 // a delete sets a tombstone that selectors honour. Automerge keeps history either way, so
 // hiding a deleted message's text is the honest promise, not erasing it.
+import { ImmutableString, isImmutableString } from '@automerge/automerge';
 import type { IsoMonth } from './calendar';
 import type { PersonKey } from './ids';
 
@@ -54,24 +55,34 @@ function cleanMessage(text: string): string {
 
 // ── changes (call inside handle.change) ─────────────────────────────────────────────────
 
+// Messages are never edited in place (an edit adds a version), so their strings are stored as
+// immutable strings: Automerge keeps ordinary strings as editable text at one operation per
+// character, which made a month of messages slow to load. `plain` reads either kind.
+const fixed = <T extends string>(s: T) => new ImmutableString(s) as unknown as T;
+
+function plain(m: ChatMessage): ChatMessage {
+	const str = <T>(v: T) => (isImmutableString(v) ? (v.val as unknown as T) : v);
+	return { id: str(m.id), author: str(m.author), at: m.at, versions: m.versions.map((v) => ({ text: str(v.text), at: v.at })), deletedAt: m.deletedAt };
+}
+
 export function postMessage(doc: TeamChat, id: ChatMessageId, author: PersonKey, text: string, now = Date.now()): void {
 	const clean = cleanMessage(text);
 	if (!clean || doc.messages[id]) return;
-	doc.messages[id] = { id, author, at: now, versions: [{ text: clean, at: now }], deletedAt: null };
+	doc.messages[id] = { id: fixed(id), author: fixed(author), at: now, versions: [{ text: fixed(clean), at: now }], deletedAt: null };
 }
 
 /** Only the author edits, and only a message that still stands; an unchanged text adds nothing. */
 export function editMessage(doc: TeamChat, id: ChatMessageId, by: PersonKey, text: string, now = Date.now()): void {
 	const m = doc.messages[id];
 	const clean = cleanMessage(text);
-	if (!m || m.author !== by || m.deletedAt !== null || !clean) return;
-	if (m.versions[m.versions.length - 1]?.text === clean) return;
-	m.versions.push({ text: clean, at: now });
+	if (!m || String(m.author) !== by || m.deletedAt !== null || !clean) return;
+	if (String(m.versions[m.versions.length - 1]?.text) === clean) return;
+	m.versions.push({ text: fixed(clean), at: now });
 }
 
 export function deleteMessage(doc: TeamChat, id: ChatMessageId, by: PersonKey, now = Date.now()): void {
 	const m = doc.messages[id];
-	if (!m || m.author !== by || m.deletedAt !== null) return;
+	if (!m || String(m.author) !== by || m.deletedAt !== null) return;
 	m.deletedAt = now;
 }
 
@@ -107,9 +118,8 @@ type ChatSource = TeamChat | readonly TeamChat[];
 
 function allMessages(source: ChatSource): ChatMessage[] {
 	const docs: readonly TeamChat[] = Array.isArray(source) ? source : [source as TeamChat];
-	if (docs.length === 1) return Object.values(docs[0].messages);
 	const out = new Map<string, ChatMessage>();
-	for (const doc of docs) for (const m of Object.values(doc.messages)) if (!out.has(m.id)) out.set(m.id, m);
+	for (const doc of docs) for (const raw of Object.values(doc.messages)) { const m = plain(raw); if (!out.has(m.id)) out.set(m.id, m); }
 	return [...out.values()];
 }
 

@@ -10,6 +10,7 @@
 // clock strings, 'YYYY-MM-DDTHH:MM', like the rest of the Team documents (see calendar.ts): a
 // dose due at 08:00 is due at 08:00 on every device, whatever its time zone. Each entry also
 // carries `recordedAt`, the writing device's clock in milliseconds, for the audit trail.
+import { ImmutableString, isImmutableString } from '@automerge/automerge';
 import { hash, sign, verify, type SigningKeyPair } from '$lib/crypto';
 import { framed, fromBase64Url, isPublicKey, toBase64Url, type DeviceKey } from '$lib/protocol';
 import { addDays, isIsoDate, isTimeOfDay, monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from './calendar';
@@ -87,8 +88,8 @@ export type MarRecord = {
 	/** Random; bound into every signature so entries can't be copied into someone else's MAR. */
 	id: string;
 	medicines: Record<string, Medicine>;
-	/** Append-only: only ever `push`. */
-	log: MarEntry[];
+	/** Append-only: only ever `push` (see `appendMarEntry`); read with `readMarLog`. */
+	log: StoredMarEntry[];
 	createdAt: number;
 	/**
 	 * Set on a month's log: the entries for doses of that month (see `marPeriodOf`), with no
@@ -306,10 +307,11 @@ export function signMarEntry(
 	if (problem) throw new Error(problem);
 	const me = toBase64Url(device.signing.publicKey) as DeviceKey;
 	let last: MarHead | undefined = options.head;
-	for (const e of mar.log) {
+	const log = readMarLog(mar);
+	for (const e of log) {
 		if (e.device === me && e.seq > (last?.seq ?? 0)) last = { seq: e.seq, hash: marEntryHash(mar.id, e) };
 	}
-	const tip = mar.log.length ? marEntryHash(mar.id, mar.log[mar.log.length - 1]) : null;
+	const tip = log.length ? marEntryHash(mar.id, log[log.length - 1]) : null;
 	const unsigned: Omit<MarEntry, 'sig'> = {
 		id: draft.id,
 		medicine: draft.medicine,
@@ -333,9 +335,26 @@ export function signMarEntry(
 
 /** Appends a signed entry (once: the same id twice is ignored). The only change the log gets. */
 export function appendMarEntry(doc: Pick<MarRecord, 'log'>, entry: MarEntry): void {
-	if (doc.log.some((e) => e.id === entry.id)) return;
-	// A plain copy: never store a proxy or an undefined field.
-	doc.log.push({ ...entry });
+	if (readMarLog(doc).some((e) => e.id === entry.id)) return;
+	doc.log.push(storedMarEntry(entry));
+}
+
+/**
+ * An entry as stored: one immutable string holding the entry as JSON. Entries are never
+ * edited, and Automerge keeps ordinary strings as editable text with an operation per
+ * character, so a month of signed entries (keys, hashes, signatures) was slow to load. The
+ * signature covers the fields, not this encoding: an entry altered in any form still fails.
+ * Entries stored as objects by earlier versions still read.
+ */
+export type StoredMarEntry = ImmutableString | MarEntry;
+
+export function storedMarEntry(entry: MarEntry): StoredMarEntry {
+	return new ImmutableString(JSON.stringify(entry));
+}
+
+/** The log's entries as plain values, in log order (same indexes as `verifyMarLog`'s checks). */
+export function readMarLog(mar: Pick<MarRecord, 'log'>): MarEntry[] {
+	return mar.log.map((raw) => (plainEntry(raw) ?? raw) as MarEntry);
 }
 
 // ── verification ───────────────────────────────────────────────────────────────────────
@@ -424,7 +443,7 @@ export function verifyMarLog(mar: Pick<MarRecord, 'id' | 'log'>, options: MarVer
 
 	mar.log.forEach((raw, index) => {
 		const plain = plainEntry(raw);
-		const id = typeof (raw as MarEntry)?.id === 'string' ? String((raw as MarEntry).id) : '';
+		const id = typeof plain?.id === 'string' ? plain.id : '';
 		if (!plain || !isMarEntryShape(plain)) {
 			entries.push({ index, id, status: 'tampered', why: 'This entry has been altered: its fields are not as written' });
 			return;
@@ -624,6 +643,13 @@ function cmp(a: string, b: string): number {
 
 /** A plain copy of a stored entry (Automerge hands out proxies), or undefined if it isn't an object. */
 function plainEntry(raw: unknown): MarEntry | undefined {
+	if (isImmutableString(raw)) {
+		try {
+			raw = JSON.parse(raw.val);
+		} catch {
+			return undefined;
+		}
+	}
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
 	const out: Record<string, unknown> = {};
 	for (const [k, v] of Object.entries(raw)) out[k] = v;

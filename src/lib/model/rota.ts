@@ -24,6 +24,7 @@ import {
 	addDays, daysBetween, isIsoDate, isTimeOfDay, isWeekday, minutesOf, weekdayOf,
 	type IsoDate, type TimeOfDay, type Weekday
 } from './calendar';
+import { ImmutableString } from '@automerge/automerge';
 import { isPlainId, OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanTitle } from './space';
 
@@ -71,14 +72,36 @@ export type Swap = {
 	answeredAt: number | null;
 };
 
+/** Who did something to an occurrence (cancelled it, marked it done), and when. */
 export type Mark = { by: PersonKey; at: number };
+
+/**
+ * A mark as stored: one immutable string, `${at}|${by}`. Every visit gets one and none is ever
+ * edited; as a nested object of editable strings (Automerge keeps ordinary strings as text, an
+ * operation per character) three years of them made the rota slow to load. Marks written as
+ * objects by earlier versions still read. Read with `readMark`.
+ */
+export type StoredMark = ImmutableString | Mark;
+
+function storeMark(by: PersonKey, at: number): StoredMark {
+	return new ImmutableString(`${at}|${by}`);
+}
+
+export function readMark(stored: StoredMark): Mark {
+	if (stored instanceof ImmutableString || typeof (stored as { val?: unknown }).val === 'string') {
+		const text = String((stored as ImmutableString).val);
+		const bar = text.indexOf('|');
+		return { at: Number(text.slice(0, bar)), by: text.slice(bar + 1) as PersonKey };
+	}
+	return stored as Mark;
+}
 
 export type Rota = {
 	kind: 'rota';
 	visits: Record<string, Visit>;
 	assignments: Record<string, Assignment>;
-	cancelled: Record<string, Mark>;
-	done: Record<string, Mark>;
+	cancelled: Record<string, StoredMark>;
+	done: Record<string, StoredMark>;
 	swaps: Record<string, Swap>;
 };
 
@@ -168,7 +191,7 @@ export function endSeries(rota: Rota, visitId: string, until: IsoDate): Result {
 export function cancelVisit(rota: Rota, actor: PersonKey, key: VisitKey, now = Date.now()): Result {
 	if (!occurrence(rota, key)) return refuse('There is no such visit on that day.');
 	if (rota.done[key]) return refuse('That visit has been marked as done.');
-	if (!rota.cancelled[key]) rota.cancelled[key] = { by: actor, at: now };
+	if (!rota.cancelled[key]) rota.cancelled[key] = storeMark(actor, now);
 	return OK;
 }
 
@@ -266,7 +289,7 @@ export function markDone(rota: Rota, actor: PersonKey, key: VisitKey, now = Date
 	if (!occ) return refuse('There is no such visit on that day.');
 	if (occ.cancelled) return refuse('That visit was cancelled.');
 	if (occ.workers.length === 0) return refuse('Nobody was on that visit.');
-	if (!rota.done[key]) rota.done[key] = { by: actor, at: now };
+	if (!rota.done[key]) rota.done[key] = storeMark(actor, now);
 	return OK;
 }
 

@@ -14,16 +14,26 @@ import {
 	flaggedEntries,
 	marEntryHash,
 	newMarRecord,
+	readMarLog,
+	storedMarEntry,
 	signMarEntry,
 	stopMedicine,
 	trustedEntries,
 	verifyMarLog,
 	type LocalDateTime,
+	type MarEntry,
 	type MarEntryDraft,
 	type MarEntryId,
 	type MarRecord,
 	type MedicineId
 } from '$lib/model/mar';
+
+/** Rewrites the first stored entry with some fields changed, as someone editing the document directly could. */
+function alterFirst(d: MarRecord, fn: (e: Record<string, unknown>) => unknown): void {
+	const e: Record<string, unknown> = { ...readMarLog(d)[0] };
+	fn(e);
+	d.log[0] = storedMarEntry(e as unknown as MarEntry);
+}
 
 const amy = 'amy-person-key' as PersonKey;
 const ben = 'ben-person-key' as PersonKey;
@@ -88,35 +98,36 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 		const check = verifyMarLog(doc);
 		expect(check.intact).toBe(true);
 		expect(check.entries.map((c) => c.status)).toEqual(['ok']);
-		expect(doc.log[0].device).toBe(deviceKey(amyPhone));
-		expect(doc.log[0].seq).toBe(1);
+		expect(readMarLog(doc)[0].device).toBe(deviceKey(amyPhone));
+		expect(readMarLog(doc)[0].seq).toBe(1);
 		expect(dueDoses(doc.medicines, trustedEntries(doc, check), MORNING)).toEqual([]);
 	});
 
 	it('someone editing a stored entry in the Automerge document directly is flagged as tampered', () => {
 		const doc = record(freshMar(), amyPhone, draft({ outcome: 'refused', reason: 'Said no today' }));
 		// Turn "refused" into "given": the kind of edit that could hide a missed dose.
-		const edited = change(doc, (d) => {
-			d.log[0].outcome = 'given';
-		});
+		const edited = change(doc, (d) => alterFirst(d, (e) => (e.outcome = 'given')));
 		const check = verifyMarLog(edited);
 		expect(check.intact).toBe(false);
 		expect(flaggedEntries(check)).toEqual([
-			{ index: 0, id: doc.log[0].id, status: 'tampered', why: 'This entry has been altered since it was signed' }
+			{ index: 0, id: readMarLog(doc)[0].id, status: 'tampered', why: 'This entry has been altered since it was signed' }
 		]);
 		// The altered entry doesn't count: the dose shows as due again, so nobody trusts it.
 		expect(dueDoses(edited.medicines, trustedEntries(edited, check), MORNING)).toHaveLength(1);
 
 		// Every field is covered, including the times, the author and the chain links.
 		for (const alter of [
-			(d: MarRecord) => (d.log[0].at = t('2025-03-14T08:00')),
-			(d: MarRecord) => (d.log[0].author = ben),
-			(d: MarRecord) => (d.log[0].reason = 'Said no'),
-			(d: MarRecord) => (d.log[0].seq = 2),
-			(d: MarRecord) => (d.log[0].recordedAt = 5),
-			(d: MarRecord) => (d.log[0].corrects = 'entry-0' as MarEntryId),
-			(d: MarRecord) => ((d.log[0] as unknown as Record<string, unknown>).witness = 'ben'),
-			(d: MarRecord) => ((d.log[0] as unknown as Record<string, unknown>).dose = 50)
+			(d: MarRecord) => alterFirst(d, (e) => (e.at = t('2025-03-14T08:00'))),
+			(d: MarRecord) => alterFirst(d, (e) => (e.author = ben)),
+			(d: MarRecord) => alterFirst(d, (e) => (e.reason = 'Said no')),
+			(d: MarRecord) => alterFirst(d, (e) => (e.seq = 2)),
+			(d: MarRecord) => alterFirst(d, (e) => (e.recordedAt = 5)),
+			(d: MarRecord) => alterFirst(d, (e) => (e.corrects = 'entry-0' as MarEntryId)),
+			(d: MarRecord) => alterFirst(d, (e) => (e.witness = 'ben')),
+			(d: MarRecord) => alterFirst(d, (e) => (e.dose = 50)),
+			// Stored as a plain object (as a hostile client, or an earlier version, might).
+			(d: MarRecord) => void (d.log[0] = { ...readMarLog(d)[0], outcome: 'given' }),
+			(d: MarRecord) => void (d.log[0] = new A.ImmutableString('{"id":"not json'))
 		]) {
 			const bad = change(doc, (d) => void alter(d));
 			expect(verifyMarLog(bad).entries[0].status).toBe('tampered');
@@ -125,11 +136,11 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 
 	it('an entry copied into the log again, or into another person’s MAR, is flagged', () => {
 		let doc = record(freshMar(), amyPhone, draft());
-		const copy = change(doc, (d) => void d.log.push({ ...JSON.parse(JSON.stringify(doc.log[0])) }));
+		const copy = change(doc, (d) => void d.log.push({ ...JSON.parse(JSON.stringify(readMarLog(doc)[0])) }));
 		expect(verifyMarLog(copy).entries.map((c) => c.status)).toEqual(['ok', 'tampered']);
 
 		let other = A.from<MarRecord>(newMarRecord('someone-else', 0));
-		other = change(other, (d) => void d.log.push(JSON.parse(JSON.stringify(doc.log[0]))));
+		other = change(other, (d) => void d.log.push(JSON.parse(JSON.stringify(readMarLog(doc)[0]))));
 		expect(verifyMarLog(other).entries[0].status).toBe('tampered');
 		doc = record(doc, amyPhone, draft());
 		expect(verifyMarLog(doc).intact).toBe(true);
@@ -140,8 +151,8 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 		doc = record(doc, amyPhone, draft({ due: t('2025-03-13T08:00'), at: t('2025-03-13T08:00') }));
 		doc = record(doc, amyPhone, draft({ due: t('2025-03-13T20:00'), at: t('2025-03-13T20:00') }));
 		doc = record(doc, amyPhone, draft());
-		expect(doc.log.map((e) => e.seq)).toEqual([1, 2, 3]);
-		expect(doc.log[1].prev).toBe(marEntryHash(doc.id, doc.log[0]));
+		expect(readMarLog(doc).map((e) => e.seq)).toEqual([1, 2, 3]);
+		expect(readMarLog(doc)[1].prev).toBe(marEntryHash(doc.id, readMarLog(doc)[0]));
 		expect(verifyMarLog(doc).intact).toBe(true);
 
 		const removed = change(doc, (d) => void d.log.splice(1, 1));
@@ -154,12 +165,12 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 
 	it('deleting a device’s newest entry is detected by a later entry from anyone, or by the device’s own memory', () => {
 		let doc = record(freshMar(), amyPhone, draft());
-		const amyHead = { seq: doc.log[0].seq, hash: marEntryHash(doc.id, doc.log[0]) };
+		const amyHead = { seq: readMarLog(doc)[0].seq, hash: marEntryHash(doc.id, readMarLog(doc)[0]) };
 
 		// Ben wrote after Amy's entry; the entry is then removed from the document.
 		const withBen = record(doc, benTablet, draft({ author: ben, due: t('2025-03-14T20:00'), at: t('2025-03-14T20:00') }));
 		const cut = change(withBen, (d) => void d.log.splice(0, 1));
-		expect(verifyMarLog(cut).gaps).toEqual([{ kind: 'unseen', after: amyHead.hash, by: withBen.log[1].id }]);
+		expect(verifyMarLog(cut).gaps).toEqual([{ kind: 'unseen', after: amyHead.hash, by: readMarLog(withBen)[1].id }]);
 
 		// Nobody wrote after it: Amy's device remembers it wrote entry 1.
 		const tail = change(doc, (d) => void d.log.splice(0, 1));
@@ -169,7 +180,7 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 		]);
 		// …and its next entry continues from what it remembers, so the gap stays visible to all.
 		doc = change(tail, (d) => appendMarEntry(d, signMarEntry(amyPhone, draft({ due: t('2025-03-14T20:00') }), d, { head: amyHead })));
-		expect(doc.log[0].seq).toBe(2);
+		expect(readMarLog(doc)[0].seq).toBe(2);
 		expect(verifyMarLog(doc).gaps).toEqual([{ kind: 'missing', device: deviceKey(amyPhone), seq: 1 }]);
 	});
 
@@ -181,8 +192,8 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 		b = record(b, benTablet, draft({ author: ben, medicine: 'paracetamol' as MedicineId, medicineName: 'Paracetamol', dose: '1 g', due: null, at: t('2025-03-14T08:30') }));
 		b = record(b, benTablet, draft({ author: ben, medicine: 'paracetamol' as MedicineId, medicineName: 'Paracetamol', dose: '1 g', due: null, at: t('2025-03-14T12:30') }));
 		const merged = A.merge(a, b);
-		expect(merged.log).toHaveLength(4);
-		expect(A.merge(b, a).log.map((e) => e.id)).toEqual(merged.log.map((e) => e.id));
+		expect(readMarLog(merged)).toHaveLength(4);
+		expect(readMarLog(A.merge(b, a)).map((e) => e.id)).toEqual(readMarLog(merged).map((e) => e.id));
 		const members = new Set([deviceKey(amyPhone), deviceKey(benTablet)]);
 		const check = verifyMarLog(merged, { isMemberDevice: (d) => members.has(d) });
 		expect(check.intact).toBe(true);
@@ -201,7 +212,7 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 
 	it('a correction is a new entry: both show, the correction supersedes, and in-error reopens the dose', () => {
 		let doc = record(freshMar(), amyPhone, draft({ outcome: 'given' }));
-		const original = doc.log[0].id;
+		const original = readMarLog(doc)[0].id;
 		expect(() => signMarEntry(benTablet, draft({ author: ben, corrects: original, outcome: 'refused' }), doc)).toThrow(
 			'Say why this corrects the earlier entry'
 		);
@@ -215,7 +226,7 @@ describe('MAR entries cannot be altered or deleted by anyone (a tampered entry f
 		expect(correction).toMatchObject({ current: true, supersedes: original, supersededBy: [] });
 		expect(correction.entry.outcome).toBe('refused');
 		// The original is untouched and still verifies.
-		expect(doc.log[0].outcome).toBe('given');
+		expect(readMarLog(doc)[0].outcome).toBe('given');
 		// A refusal is an outcome: the visit can be done.
 		expect(canCompleteVisit(doc.medicines, trustedEntries(doc, check), MORNING)).toEqual({ ok: true });
 
@@ -236,16 +247,16 @@ describe('doses due in a visit', () => {
 		expect(DUE_DOSE_BLOCKS_VISIT).toBe("A visit can't be marked done while a due dose has no outcome");
 		// An as-needed dose given doesn't answer a regular dose.
 		const prn = record(doc, amyPhone, draft({ medicine: 'paracetamol' as MedicineId, due: null }));
-		expect(canCompleteVisit(prn.medicines, prn.log, MORNING).ok).toBe(false);
+		expect(canCompleteVisit(prn.medicines, readMarLog(prn), MORNING).ok).toBe(false);
 	});
 
 	it('refused and not-given both count as outcomes; not-given needs a reason', () => {
 		const doc = freshMar();
 		const refused = record(doc, amyPhone, draft({ outcome: 'refused' }));
-		expect(canCompleteVisit(refused.medicines, refused.log, MORNING)).toEqual({ ok: true });
+		expect(canCompleteVisit(refused.medicines, readMarLog(refused), MORNING)).toEqual({ ok: true });
 		expect(() => signMarEntry(amyPhone, draft({ outcome: 'not-given' }), doc)).toThrow('Say why the dose was not given');
 		const notGiven = record(doc, amyPhone, draft({ outcome: 'not-given', reason: 'Out of stock' }));
-		expect(canCompleteVisit(notGiven.medicines, notGiven.log, MORNING)).toEqual({ ok: true });
+		expect(canCompleteVisit(notGiven.medicines, readMarLog(notGiven), MORNING)).toEqual({ ok: true });
 	});
 
 	it('counts window edges, visits over midnight, and when a medicine started or stopped', () => {

@@ -41,11 +41,14 @@ function loaded(app: HearthApp, docId: DocumentId): DocState<unknown> | undefine
 	return handle ? stateOf(handle) : undefined;
 }
 
-/** Whether a space is a Team (reactive): one of its documents this device reads is a team. */
+/** Kinds of document only a Team has: holding any of them (an emergency contact may hold just a profile section) makes it a team. */
+const TEAM_KINDS = new Set(['team', 'rota', 'visit-notes', 'mar', 'money', 'profile-index', 'profile-section', 'trust-assessment', 'getting-support-promise', 'team-chat']);
+
+/** Whether a space is a Team (reactive): one of its documents this device holds is a team's. */
 export function isTeamSpace(app: HearthApp, spaceId: SpaceId): boolean {
 	const docs = app.spaceState(spaceId)?.docs;
 	if (!docs) return false;
-	for (const docId of docs.keys()) if (app.describe(docId as DocumentId)?.kind === 'team') return true;
+	for (const docId of docs.keys()) if (TEAM_KINDS.has(app.describe(docId as DocumentId)?.kind ?? '')) return true;
 	return false;
 }
 
@@ -94,6 +97,17 @@ export class TeamState {
 		const docId = this.#singles.get(kind);
 		const s = docId ? loaded(this.app, docId) : undefined;
 		return s && guard(s.doc) ? (s as DocState<T>) : undefined;
+	}
+
+	/** Every loaded document of a kind, whatever its period (loads them; reactive). */
+	allOfKind<T>(kind: string, guard: (doc: unknown) => doc is T): DocState<T>[] {
+		const out: DocState<T>[] = [];
+		for (const d of this.#listed) {
+			if (d.kind !== kind) continue;
+			const s = loaded(this.app, d.docId);
+			if (s && guard(s.doc)) out.push(s as DocState<T>);
+		}
+		return out;
 	}
 
 	// ── monthly documents ──────────────────────────────────────────────────────────────

@@ -394,6 +394,13 @@ export type MarVerifyOptions = {
 	isMemberDevice?: DeviceCheck;
 	/** The newest seq each device is known to have written (e.g. this device's own head). */
 	knownHeads?: Record<string, number>;
+	/**
+	 * Hashes of entries whose signature already checked out (filled in as they do). The hash
+	 * covers the record, every field and the signature, so a changed entry is never found
+	 * here; only the signature check (the slow part) is skipped. Pass the same set on every
+	 * render, so a new entry costs one check rather than the whole month again.
+	 */
+	verified?: Set<string>;
 };
 
 const ENTRY_KEYS = new Set([
@@ -449,11 +456,13 @@ export function verifyMarLog(mar: Pick<MarRecord, 'id' | 'log'>, options: MarVer
 			return;
 		}
 		claimed.add(`${plain.device}|${plain.seq}`);
-		hashes.add(marEntryHash(mar.id, plain));
-		if (!signatureHolds(mar.id, plain)) {
+		const entryHash = marEntryHash(mar.id, plain);
+		hashes.add(entryHash);
+		if (!(options.verified?.has(entryHash) || signatureHolds(mar.id, plain))) {
 			entries.push({ index, id, status: 'tampered', why: 'This entry has been altered since it was signed' });
 			return;
 		}
+		options.verified?.add(entryHash);
 		if (firstById.has(plain.id)) {
 			entries.push({ index, id, status: 'tampered', why: 'This is a copy of an earlier entry' });
 			return;

@@ -21,6 +21,8 @@ export class HearthApp {
 		checked: new DeviceRecord<string>('hearth:checked'),
 		chatRead: new DeviceRecord<number>('hearth:chat-read')
 	};
+	/** Medication record entries whose signatures this session has checked (see verifyMarLog). */
+	readonly verifiedMar = new Set<string>();
 	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */
 	documentsVersion = $state(0);

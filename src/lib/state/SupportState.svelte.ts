@@ -30,7 +30,7 @@ import {
 } from '$lib/model/givingProfile';
 import { isCallOut, newCallOut, recordTrialInvitation, type CallOut, type CallOutInput } from '$lib/model/callOut';
 import type { DirectoryEntry } from '$lib/model/matching';
-import { isActive, nameOf } from '$lib/model/team';
+import { isActive, isTeam, nameOf } from '$lib/model/team';
 import { OK, refuse, type PersonKey, type Result } from '$lib/model/ids';
 
 /** DocStates are cached per handle, so every page shares one subscription per document. */
@@ -89,9 +89,20 @@ export class SupportState {
 		return undefined;
 	}
 
-	/** Whether a space is the one holding this person's own profile (not shown as a private space). */
+	/**
+	 * Whether a space is the one holding this person's own profile (not shown as a private
+	 * space). Looks only at that space's documents, so the home page does not subscribe to all.
+	 */
 	isProfileSpace(spaceId: SpaceId): boolean {
-		return this.profile?.spaceId === spaceId;
+		const me = this.me;
+		const state = this.app.spaceState(spaceId);
+		if (!me || state?.owner !== me) return false;
+		for (const docId of state.docs.keys()) {
+			const handle = this.app.handle<unknown>(docId as DocumentId);
+			const doc = handle ? stateOf(handle).doc : undefined;
+			if (isGivingProfile(doc) && doc.person === me) return true;
+		}
+		return false;
 	}
 
 	/** Starts the profile in a new private space only this person's devices can read. */
@@ -215,8 +226,8 @@ export class SupportState {
 		const out: TeamChoice[] = [];
 		for (const f of this.#found) {
 			if (f.kind !== 'team' || out.some((t) => t.spaceId === f.spaceId)) continue;
-			const team = new TeamState(this.app, f.spaceId).team?.doc;
-			if (!team || !isActive(team, me)) continue;
+			const team = f.state.doc;
+			if (!isTeam(team) || !isActive(team, me)) continue;
 			if (team.owner === me || team.members[me]?.kind === 'team-starter') {
 				out.push({ spaceId: f.spaceId, name: team.name, myName: nameOf(team, me) });
 			}

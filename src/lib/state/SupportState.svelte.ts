@@ -199,13 +199,17 @@ export class SupportState {
 
 	// ── the directory ────────────────────────────────────────────────────────────────────
 
-	/** The profiles shared with a circle (withdrawn ones left out). */
+	/**
+	 * The profiles shared with a circle: withdrawn ones left out, and so are people no longer
+	 * in the circle (once removed they hold no key to withdraw their copy themselves).
+	 */
 	directory(circleSpace: SpaceId): DirectoryEntry[] {
+		const members = this.app.spaceState(circleSpace)?.members;
 		const out: DirectoryEntry[] = [];
 		for (const f of this.#found) {
 			if (f.spaceId !== circleSpace || f.kind !== 'shared-giving-profile' || !isSharedGivingProfile(f.state.doc)) continue;
 			const profile = visibleProfile(f.state.doc);
-			if (profile) out.push({ id: f.docId, person: f.state.doc.person, profile });
+			if (profile && members?.has(f.state.doc.person)) out.push({ id: f.docId, person: f.state.doc.person, profile });
 		}
 		return out;
 	}

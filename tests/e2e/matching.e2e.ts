@@ -4,6 +4,7 @@
 // he is interested; Olive invites him to a trial, which is a real invitation to her team:
 // Wes opens it from the call-out, accepts, and Olive lets him in. Wes uses a 360px-wide screen.
 import { expect, test, type Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
 import { acceptInvitation, invite, letIn, people, peoplePanel, waitUntilSynced } from './helpers';
 
 async function fitsOn360(page: Page) {
@@ -16,6 +17,12 @@ async function fitsOn360(page: Page) {
 	);
 	const width = await page.evaluate(() => document.documentElement.scrollWidth);
 	expect(width, `nothing scrolls sideways on a 360px screen; too wide: ${wide.join(', ')}`).toBeLessThanOrEqual(360);
+}
+
+/** No WCAG 2.2 A/AA problems axe can find in the page's main content. */
+async function accessible(page: Page) {
+	const result = await new AxeBuilder({ page }).include('main').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+	expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 test('an Owner posts a call-out, a worker in the circle says they are interested, and the Owner invites them to a trial', async ({ browser }) => {
@@ -34,6 +41,7 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	await olive.page.goto('/');
 	await olive.page.getByRole('link', { name: /Giving Support profile, Local Circles/ }).click();
 	await expect(olive.page.getByRole('heading', { level: 1 })).toHaveText('Giving and finding support');
+	await accessible(olive.page);
 	await olive.page.getByLabel('Name of the circle').fill('Calder Valley circle');
 	await olive.page.getByLabel('Roughly where').fill('Calder Valley');
 	await olive.page.locator('#circle-me').fill('Olive');
@@ -67,6 +75,7 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	await wes.page.getByLabel('Calder Valley circle').check();
 	await expect(wes.page.getByRole('status').filter({ hasText: 'can now see' })).toContainText('Calder Valley circle can now see your profile.');
 	await fitsOn360(wes.page);
+	await accessible(wes.page);
 	await waitUntilSynced(wes.page);
 
 	// Olive finds Wes in the circle's directory, with why he fits.
@@ -77,6 +86,7 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	const why = olive.page.getByRole('list', { name: 'Why Wes fits' });
 	await expect(why).toContainText('Knows dementia care (accredited training, 2024)');
 	await expect(why).toContainText('Lives in Hebden Bridge');
+	await accessible(olive.page);
 	await olive.page.getByLabel('Autism').check();
 	await expect(olive.page.getByText('0 of 1 person.')).toBeVisible();
 
@@ -120,6 +130,7 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	await expect(fits).toContainText('Their approach mentions');
 	await expect(mine.getByRole('list', { name: 'Worth knowing about Wes' })).toContainText('Not free on Thursday mornings');
 	await expect(mine).toContainText('I live nearby and have Tuesday mornings free.');
+	await accessible(olive.page);
 	await mine.getByRole('button', { name: 'Invite Wes to a trial' }).click();
 	await expect(mine).toContainText('Invited to a trial on');
 	await waitUntilSynced(olive.page);
@@ -127,6 +138,7 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	// Wes opens the invitation from the call-out and accepts it; Olive lets him into the team.
 	const invitation = callOut.getByRole('group', { name: 'Your trial invitation' });
 	await expect(invitation).toContainText('Olive invited you to a trial with their team.');
+	await accessible(wes.page);
 	await invitation.getByRole('link', { name: 'Open the invitation' }).click();
 	await expect(wes.page).toHaveURL(/\/invite/);
 	await expect(wes.page.getByText('Olive’s team').first()).toBeVisible();

@@ -136,6 +136,9 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	await waitUntilSynced(olive.page);
 
 	// Wes opens the invitation from the call-out and accepts it; Olive lets him into the team.
+	await wes.page.goto('/support');
+	await expect(wes.page.getByRole('list', { name: 'Your Local Circles' })).toContainText('Olive invited you to a trial (“Tuesday mornings in Hebden Bridge”)');
+	await wes.page.getByRole('link', { name: 'Call-outs in Calder Valley circle' }).click();
 	const invitation = callOut.getByRole('group', { name: 'Your trial invitation' });
 	await expect(invitation).toContainText('Olive invited you to a trial with their team.');
 	await accessible(wes.page);
@@ -150,6 +153,10 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	await panel.getByRole('button', { name: /^Let them in \(/ }).click();
 	await expect(panel.getByRole('status')).toContainText('is in');
 	await expect(wes.page.getByRole('heading', { level: 1 })).toHaveText('You’re in');
-	await wes.page.goto(teamUrl);
+	await wes.page.goto('/support');
+	await wes.page.getByRole('link', { name: 'Call-outs in Calder Valley circle' }).click();
+	await expect(invitation).toContainText('You are in Olive’s team for a trial.');
+	await invitation.getByRole('link', { name: 'Open the team' }).click();
+	await expect(wes.page).toHaveURL(teamUrl);
 	await expect(wes.page.getByRole('heading', { name: 'Introduce yourself to the team' })).toBeVisible();
 });

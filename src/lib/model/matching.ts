@@ -58,7 +58,10 @@ export function emptyNeeds(): TeamNeeds {
 export type DirectoryFilters = {
 	/** Knows every one of these. */
 	skills?: SkillKey[];
-	/** Lives within this many miles of the needs' location (or, without locations, in the same area). */
+	/**
+	 * Lives within this many miles of the needs' location (or, without locations, in the same
+	 * area). Ignored when the needs give neither a location nor an area.
+	 */
 	withinMiles?: number | null;
 	/** Free in at least one of these slots. */
 	slots?: SlotKey[];
@@ -255,10 +258,11 @@ function passes(c: Candidate, q: PreparedQuery, distance: number | null): boolea
 	if (f.kinds && !(c.kinds & f.kinds)) return false;
 	if (f.driver && !c.driver) return false;
 	if (f.maxRate !== null && c.rate !== null && c.rate > f.maxRate) return false;
-	if (f.withinMiles !== null) {
+	// A distance needs somewhere to measure from: a location, or at least an area in words.
+	if (f.withinMiles !== null && (q.hasOrigin || q.area)) {
 		if (distance !== null) {
 			if (distance > f.withinMiles) return false;
-		} else if (!q.area || c.area !== q.area) return false;
+		} else if (c.area !== q.area) return false;
 	}
 	if (f.languages.length && !f.languages.some((l) => c.languages.has(l))) return false;
 	for (const w of f.approach) if (!c.text.includes(w)) return false;

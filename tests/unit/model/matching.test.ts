@@ -82,6 +82,8 @@ describe('directory ranking', () => {
 		const result = searchDirectory(directory, needs, { withinMiles: 2 });
 		expect(names(result)).toEqual(['Eve']);
 		expect(result.matches[0].reasons).toEqual(['Knows supporting people with learning disabilities', 'Lives in Hebden Bridge']);
+		// With nowhere to measure from, a distance leaves nobody out.
+		expect(searchDirectory(directory, emptyNeeds(), { withinMiles: 2 }).total).toBe(5);
 	});
 
 	it('gives the same order on every device, whatever order the profiles arrived in', () => {

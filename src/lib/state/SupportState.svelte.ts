@@ -147,7 +147,12 @@ export class SupportState {
 		const profile = this.profile;
 		const me = this.me;
 		if (!profile || !me) return OK;
-		this.copyIn(circleSpace)?.change((c) => withdrawCopy(c));
+		const share = profile.state.doc?.shares[circleSpace];
+		if (!share?.active) return OK;
+		const copy = this.copyIn(circleSpace);
+		// Never mark it un-shared while the copy itself is still readable in the circle.
+		if (!copy) return refuse('This device has not received the circle’s copy of your profile yet. Try again in a moment.');
+		copy.change((c) => withdrawCopy(c));
 		return profile.state.attempt((d) => recordUnshare(d, me, circleSpace));
 	}
 

@@ -2,7 +2,8 @@
 // offers support. Wes writes his Giving Support profile and shares it with the circle. Olive
 // finds him in the directory with the reasons he fits, posts a call-out; Wes sees it and says
 // he is interested; Olive invites him to a trial, which is a real invitation to her team:
-// Wes opens it from the call-out, accepts, and Olive lets him in. Wes uses a 360px-wide screen.
+// Wes opens it from the call-out, accepts, and Olive lets him in; then Wes stops sharing and
+// leaves the directory. Wes uses a 360px-wide screen.
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { acceptInvitation, invite, letIn, people, peoplePanel, waitUntilSynced } from './helpers';
@@ -159,4 +160,13 @@ test('an Owner posts a call-out, a worker in the circle says they are interested
 	await invitation.getByRole('link', { name: 'Open the team' }).click();
 	await expect(wes.page).toHaveURL(teamUrl);
 	await expect(wes.page.getByRole('heading', { name: 'Introduce yourself to the team' })).toBeVisible();
+
+	// Wes stops sharing his profile with the circle: it leaves Olive's directory.
+	await wes.page.goto('/support/profile');
+	await wes.page.getByLabel('Calder Valley circle').uncheck();
+	await expect(wes.page.getByRole('status').filter({ hasText: 'no longer sees' })).toContainText('Calder Valley circle no longer sees your profile.');
+	await waitUntilSynced(wes.page);
+	await olive.page.goto('/support');
+	await olive.page.getByRole('link', { name: 'Directory of Calder Valley circle' }).click();
+	await expect(olive.page.getByText('Nobody has shared a profile with this circle yet.')).toBeVisible();
 });

@@ -1,0 +1,269 @@
+// A call-out: a Team Starter or Team Owner asks a Local Circle for support. It lives in the
+// circle's space (readable by its members only) and says only what the Owner agreed to
+// share: the needs, a rough area (never an address), the times, the qualities wanted and the
+// kind of relationship hoped for. Workers express interest; the poster chooses whom to invite
+// to a trial, which makes a real invitation to the team's private space. The invitation link
+// is sealed to the chosen person's devices (see `$lib/keys/personSeal.ts`), so other circle
+// members reading this document cannot use it.
+import { OK, refuse, type PersonKey, type Result } from './ids';
+import { cleanName } from './space';
+import {
+	approximate,
+	isGeoPoint,
+	isSkill,
+	isSlotKey,
+	isSupportKind,
+	isSurrounding,
+	type GeoPoint,
+	type SkillKey,
+	type SlotKey,
+	type SupportKindKey,
+	type SurroundingKey
+} from './givingProfile';
+import { emptyNeeds, wordsOf, type TeamNeeds } from './matching';
+
+export const RELATIONSHIPS = {
+	regular: 'Regular support, week in, week out',
+	occasional: 'Now and then, when needed',
+	backup: 'Cover when regular people are away',
+	'short-term': 'For a few weeks',
+	'live-in': 'Live-in'
+} as const;
+export type RelationshipKind = keyof typeof RELATIONSHIPS;
+export const isRelationship = (v: unknown): v is RelationshipKind => typeof v === 'string' && Object.hasOwn(RELATIONSHIPS, v);
+
+export type Interest = {
+	name: string;
+	note: string;
+	at: number;
+	/** The person's Giving Support profile copy in this circle, if they shared one. */
+	profileDoc: string | null;
+	withdrawn: boolean;
+};
+
+export type TrialInvitation = {
+	inviteId: string;
+	by: PersonKey;
+	at: number;
+	/** The invitation link's fragment, sealed to each of the person's devices (device key → sealed, base64url). */
+	sealed: Record<string, string>;
+};
+
+export type CallOut = {
+	kind: 'call-out';
+	/** The team's private space: the trial invitation is to it. Only the circle reads this. */
+	team: string;
+	postedBy: PersonKey;
+	posterName: string;
+	title: string;
+	/** What the Owner agreed to share about themselves and the support. */
+	about: string;
+	skills: Partial<Record<SkillKey, true>>;
+	supportKinds: Partial<Record<SupportKindKey, true>>;
+	surroundings: Partial<Record<SurroundingKey, true>>;
+	slots: Partial<Record<SlotKey, true>>;
+	timesNote: string;
+	/** Approximate area only. */
+	area: string;
+	location: GeoPoint | null;
+	budgetPence: number | null;
+	languages: Record<string, string>;
+	driverWanted: boolean;
+	home: { pets: boolean; heavyLifting: boolean; smoking: boolean; overnight: boolean };
+	qualities: string;
+	relationship: RelationshipKind;
+	status: 'open' | 'closed';
+	postedAt: number;
+	/** By person: each person writes only their own. */
+	interests: Record<string, Interest>;
+	/** By person invited. */
+	invitations: Record<string, TrialInvitation>;
+};
+
+export type CallOutInput = {
+	title: string;
+	about: string;
+	skills: SkillKey[];
+	supportKinds: SupportKindKey[];
+	surroundings: SurroundingKey[];
+	slots: SlotKey[];
+	timesNote: string;
+	area: string;
+	location: GeoPoint | null;
+	budgetPence: number | null;
+	languages: string[];
+	driverWanted: boolean;
+	home: { pets: boolean; heavyLifting: boolean; smoking: boolean; overnight: boolean };
+	qualities: string;
+	relationship: RelationshipKind;
+};
+
+const TEXT_MAX = 2000;
+const oneLine = (s: string, max = 120) => (s ?? '').replace(/\s+/g, ' ').trim().slice(0, max);
+const text = (s: string) => (s ?? '').trim().slice(0, TEXT_MAX);
+const setOf = <K extends string>(list: readonly unknown[], guard: (v: unknown) => v is K) => {
+	const out: Partial<Record<K, true>> = {};
+	for (const k of list) if (guard(k)) out[k] = true;
+	return out;
+};
+
+/**
+ * A new call-out, or a plain reason it cannot be posted yet. The location is rounded to a
+ * few kilometres here, whatever the app passed, so a call-out never points at a home.
+ */
+export function newCallOut(
+	input: CallOutInput,
+	by: PersonKey,
+	posterName: string,
+	team: string,
+	now = Date.now()
+): { ok: true; callOut: CallOut } | { ok: false; error: string } {
+	const title = oneLine(input.title);
+	if (!title) return { ok: false, error: 'Give the call-out a short title, such as “Tuesday mornings in Hebden Bridge”.' };
+	if (!oneLine(input.area)) return { ok: false, error: 'Say roughly where, such as a town or part of town. Never a full address.' };
+	if (input.slots.filter(isSlotKey).length === 0 && !input.timesNote.trim()) {
+		return { ok: false, error: 'Say when support is needed: choose some times, or describe them.' };
+	}
+	if (input.budgetPence !== null && (!Number.isInteger(input.budgetPence) || input.budgetPence <= 0 || input.budgetPence > 20_000)) {
+		return { ok: false, error: 'The budget should be in pounds and pence an hour, between £0.01 and £200.' };
+	}
+	if (input.location !== null && !isGeoPoint(input.location)) return { ok: false, error: 'That location is not on the map.' };
+	if (!isRelationship(input.relationship)) return { ok: false, error: 'Choose the kind of relationship you hope for.' };
+	const languages: Record<string, string> = {};
+	for (const l of input.languages) {
+		const clean = oneLine(l, 60);
+		if (clean) languages[clean.toLowerCase()] = clean;
+	}
+	return {
+		ok: true,
+		callOut: {
+			kind: 'call-out',
+			team,
+			postedBy: by,
+			posterName: cleanName(posterName),
+			title,
+			about: text(input.about),
+			skills: setOf(input.skills, isSkill),
+			supportKinds: setOf(input.supportKinds, isSupportKind),
+			surroundings: setOf(input.surroundings, isSurrounding),
+			slots: setOf(input.slots, isSlotKey),
+			timesNote: oneLine(input.timesNote, 300),
+			area: oneLine(input.area),
+			// Two decimal places is about a kilometre; one is a few miles: enough for distances.
+			location: input.location === null ? null : approximate(input.location, 1),
+			budgetPence: input.budgetPence,
+			languages,
+			driverWanted: input.driverWanted === true,
+			home: {
+				pets: input.home.pets === true,
+				heavyLifting: input.home.heavyLifting === true,
+				smoking: input.home.smoking === true,
+				overnight: input.home.overnight === true
+			},
+			qualities: text(input.qualities),
+			relationship: input.relationship,
+			status: 'open',
+			postedAt: now,
+			interests: {},
+			invitations: {}
+		}
+	};
+}
+
+export function isCallOut(doc: unknown): doc is CallOut {
+	const d = doc as CallOut;
+	return (
+		typeof d === 'object' && d !== null && d.kind === 'call-out' && typeof d.postedBy === 'string' && typeof d.team === 'string' &&
+		typeof d.interests === 'object' && d.interests !== null && typeof d.invitations === 'object' && d.invitations !== null
+	);
+}
+
+/** The call-out's needs, for ranking the people who answered it (or searching the directory). */
+export function callOutNeeds(c: CallOut): TeamNeeds {
+	return {
+		...emptyNeeds(),
+		skills: Object.keys(c.skills) as SkillKey[],
+		supportKinds: Object.keys(c.supportKinds) as SupportKindKey[],
+		surroundings: Object.keys(c.surroundings) as SurroundingKey[],
+		slots: Object.keys(c.slots) as SlotKey[],
+		location: c.location ? { lat: c.location.lat, lon: c.location.lon } : null,
+		area: c.area,
+		budgetPence: c.budgetPence,
+		languages: Object.values(c.languages),
+		approachWords: wordsOf(c.qualities).filter((w) => w.length > 3).slice(0, 12),
+		driverWanted: c.driverWanted,
+		home: { ...c.home }
+	};
+}
+
+// changes (inside handle.change on the call-out)
+
+export function expressInterest(
+	c: CallOut,
+	person: PersonKey,
+	input: { name: string; note: string; profileDoc: string | null },
+	now = Date.now()
+): Result {
+	if (c.status !== 'open') return refuse('This call-out has closed.');
+	if (person === c.postedBy) return refuse('This is your own call-out.');
+	const name = cleanName(input.name);
+	if (!name) return refuse('Add your name, so they know who is interested.');
+	const existing = c.interests[person];
+	if (existing) {
+		if (existing.name !== name) existing.name = name;
+		if (existing.note !== text(input.note)) existing.note = text(input.note);
+		if (existing.profileDoc !== input.profileDoc) existing.profileDoc = input.profileDoc;
+		if (existing.withdrawn) existing.withdrawn = false;
+		existing.at = now;
+		return OK;
+	}
+	c.interests[person] = { name, note: text(input.note), at: now, profileDoc: input.profileDoc, withdrawn: false };
+	return OK;
+}
+
+export function withdrawInterest(c: CallOut, person: PersonKey, now = Date.now()): Result {
+	const existing = c.interests[person];
+	if (!existing || existing.withdrawn) return OK;
+	existing.withdrawn = true;
+	existing.at = now;
+	return OK;
+}
+
+/** The poster records a trial invitation for someone who expressed interest. */
+export function recordTrialInvitation(c: CallOut, by: PersonKey, person: PersonKey, invitation: Omit<TrialInvitation, 'by'>): Result {
+	if (by !== c.postedBy) return refuse('Only the person who posted the call-out invites people to a trial.');
+	const interest = c.interests[person];
+	if (!interest || interest.withdrawn) return refuse('They have not said they are interested (or they changed their mind).');
+	if (c.invitations[person]) return refuse('They have already been invited to a trial.');
+	if (Object.keys(invitation.sealed).length === 0) return refuse('Their devices could not be found, so the invitation could not be sent to them.');
+	c.invitations[person] = { inviteId: invitation.inviteId, by, at: invitation.at, sealed: { ...invitation.sealed } };
+	return OK;
+}
+
+export function closeCallOut(c: CallOut, by: PersonKey): Result {
+	if (by !== c.postedBy) return refuse('Only the person who posted the call-out can close it.');
+	if (c.status !== 'closed') c.status = 'closed';
+	return OK;
+}
+
+export function reopenCallOut(c: CallOut, by: PersonKey): Result {
+	if (by !== c.postedBy) return refuse('Only the person who posted the call-out can reopen it.');
+	if (c.status !== 'open') c.status = 'open';
+	return OK;
+}
+
+// selectors
+
+export type InterestView = Interest & { person: PersonKey; invited: boolean };
+
+export function interestList(c: CallOut): InterestView[] {
+	return Object.entries(c.interests)
+		.filter(([, i]) => !i.withdrawn)
+		.map(([person, i]) => ({ ...i, person: person as PersonKey, invited: !!c.invitations[person] }))
+		.sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
+}
+
+export function isInterested(c: CallOut, person: PersonKey): boolean {
+	const i = c.interests[person];
+	return !!i && !i.withdrawn;
+}

@@ -87,7 +87,7 @@ const MEASURED_NOTES = 20;
 const IDLE_MS = 300;
 const SETUP_WAIT_MS = 120_000;
 const NOTE_WAIT_MS = 10_000;
-const WATCHDOG_MS = 4 * 60_000;
+const WATCHDOG_MS = 12 * 60_000;
 
 function progress(message: string): void {
 	process.stderr.write(`${message}\n`);

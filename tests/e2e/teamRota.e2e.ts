@@ -44,6 +44,7 @@ const localToday = (page: Page) =>
 	});
 
 test('a weekly visit, shifts taken and swapped, a due dose before done, a trial decided, and leaving with a hat handed over', async ({ browser }) => {
+	test.setTimeout(120_000);
 	const [olive, wes] = await people(browser, 'Olive', 'Wes');
 	await wes.page.setViewportSize({ width: 360, height: 740 });
 	await olive.page.goto('/');
@@ -154,6 +155,10 @@ test('a weekly visit, shifts taken and swapped, a due dose before done, a trial 
 	await expect(wesHats).toContainText('Worn by you');
 	await expect(wesHats).toContainText('Review due');
 	await expect(wes.page.getByText('1 hat is due for review')).toBeVisible();
+	await wes.page.getByText('Review date or hand over').click();
+	const overview = await new AxeBuilder({ page: wes.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).include('main').analyze();
+	expect(overview.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+	expect(await wes.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
 	// Wes leaves, handing Rota Holder to Olive, who is asked to wear it.
 	await wes.page.getByRole('button', { name: 'Leave the team…' }).click();
@@ -166,4 +171,17 @@ test('a weekly visit, shifts taken and swapped, a due dose before done, a trial 
 	await expect(olive.page.getByRole('list', { name: 'Team members' })).not.toContainText('Wes');
 	await olive.page.getByRole('button', { name: 'Accept Rota Holder' }).click();
 	await expect(olive.page.getByRole('list', { name: 'Hats' })).toContainText('Worn by you');
+
+	// Later she hands it back to the team without leaving, and offers it to herself again.
+	const hats = olive.page.getByRole('list', { name: 'Hats' });
+	await hats.getByText('Review date or hand over').click();
+	await hats.getByLabel('Hand Rota Holder to').selectOption({ label: 'Nobody yet: give it back to the team' });
+	await hats.getByRole('button', { name: 'Hand over Rota Holder' }).click();
+	await expect(hats).toContainText('Handed back to the team; nobody wears it yet');
+	// The panel stays open, now offering the hat rather than handing it over.
+	await expect(hats.getByText('Review date or offer it to someone')).toBeVisible();
+	await hats.getByLabel('Offer Rota Holder to').selectOption({ label: 'Me' });
+	await hats.getByRole('button', { name: 'Offer Rota Holder' }).click();
+	await olive.page.getByRole('button', { name: 'Accept Rota Holder' }).click();
+	await expect(hats).toContainText('Worn by you');
 });

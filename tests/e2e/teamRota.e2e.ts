@@ -185,3 +185,72 @@ test('a weekly visit, shifts taken and swapped, a due dose before done, a trial 
 	await olive.page.getByRole('button', { name: 'Accept Rota Holder' }).click();
 	await expect(hats).toContainText('Worn by you');
 });
+
+test('two people take the last place offline: the rota shows the over-booking to sort out; a day cancelled and put back; a repeating visit stopped', async ({ browser }) => {
+	test.setTimeout(120_000);
+	const [olive, wes] = await people(browser, 'Olive', 'Wes');
+	await olive.page.goto('/');
+	await olive.page.getByLabel('Name of the team').fill('Olive’s team');
+	await olive.page.locator('#team-me').fill('Olive');
+	await olive.page.getByRole('button', { name: 'Start care team' }).click();
+	await expect(olive.page).toHaveURL(/\/team\//);
+	const teamUrl = olive.page.url();
+	const wesLink = await inviteTo(olive, 'Wes', []);
+	await joinOnTrial(olive, wes, wesLink, teamUrl);
+
+	await olive.page.goto(teamUrl + '/rota');
+	await olive.page.getByLabel('What the visit is').fill('Lunch visit');
+	await olive.page.getByLabel('Starts').fill('12:00');
+	await olive.page.getByLabel('Ends').fill('13:00');
+	await olive.page.getByRole('button', { name: 'Add visit' }).click();
+	const lunch = (p: Page) => p.getByRole('listitem', { name: 'Lunch visit, today 12:00' });
+	await expect(lunch(olive.page)).toContainText('Gap: 1 place nobody has taken');
+	await waitUntilSynced(olive.page);
+	await wes.page.goto(teamUrl + '/rota');
+	await expect(lunch(wes.page)).toContainText('Gap');
+
+	// Wes is offline when he takes the place Olive has just taken.
+	await wes.context.setOffline(true);
+	await lunch(olive.page).getByRole('button', { name: /^Take this shift/ }).click();
+	await expect(lunch(olive.page)).toContainText('On this visit: you');
+	await waitUntilSynced(olive.page);
+	await lunch(wes.page).getByRole('button', { name: /^Take this shift/ }).click();
+	await expect(lunch(wes.page)).toContainText('On this visit: you');
+	await wes.context.setOffline(false);
+	await waitUntilSynced(wes.page);
+	await expect(lunch(olive.page)).toContainText('Over-booked: Wes also took a place after it was full');
+	await expect(lunch(wes.page)).toContainText('On this visit: Olive');
+	await expect(olive.page.getByText('1 visit is over-booked')).toBeVisible();
+	await lunch(olive.page).getByRole('button', { name: /^Take Wes off/ }).first().click();
+	await expect(lunch(olive.page)).not.toContainText('Over-booked');
+	await expect(lunch(olive.page)).toContainText('On this visit: you');
+
+	// Cancelled for today, then put back.
+	await lunch(olive.page).getByText('Change this visit').click();
+	await lunch(olive.page).getByRole('button', { name: 'Cancel this visit on today' }).click();
+	await expect(lunch(olive.page)).toContainText('This visit is cancelled for today.');
+	await expect(lunch(wes.page)).toContainText('Cancelled');
+	await lunch(olive.page).getByRole('button', { name: /^Put this visit back/ }).click();
+	await expect(lunch(olive.page)).toContainText('On this visit: you');
+
+	// A visit every week on today's weekday: Olive puts Wes on today's, then stops it repeating.
+	await olive.page.getByLabel('What the visit is').fill('Shopping');
+	await olive.page.getByLabel('Every week').check();
+	await olive.page.getByLabel('Starts').fill('15:00');
+	await olive.page.getByLabel('Ends').fill('16:00');
+	await olive.page.getByRole('button', { name: 'Add visit' }).click();
+	const shopping = olive.page.getByRole('listitem', { name: 'Shopping, today 15:00' });
+	await shopping.getByText('Change this visit').click();
+	await shopping.getByLabel('Put someone on it').selectOption({ label: 'Wes' });
+	await shopping.getByRole('button', { name: /^Put on/ }).click();
+	await expect(shopping).toContainText('On this visit: Wes');
+	await olive.page.getByRole('button', { name: 'Next week →' }).click();
+	await expect(olive.page.getByRole('listitem', { name: /^Shopping, / })).toHaveCount(1);
+	await olive.page.getByRole('button', { name: 'This week' }).click();
+	await shopping.getByText('Change this visit').click();
+	await shopping.getByRole('button', { name: 'Stop repeating after today' }).click();
+	await shopping.getByRole('button', { name: 'Yes, stop repeating' }).click();
+	await expect(olive.page.getByRole('status').filter({ hasText: 'Shopping no longer repeats after today.' })).toBeVisible();
+	await olive.page.getByRole('button', { name: 'Next week →' }).click();
+	await expect(olive.page.getByRole('listitem', { name: /^Shopping, / })).toHaveCount(0);
+});

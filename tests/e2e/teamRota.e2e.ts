@@ -186,7 +186,7 @@ test('a weekly visit, shifts taken and swapped, a due dose before done, a trial 
 	await expect(hats).toContainText('Worn by you');
 });
 
-test('two people take the last place offline: the rota shows the over-booking to sort out; a day cancelled and put back; a repeating visit stopped', async ({ browser }) => {
+test('someone speaks for the Owner; two people take the last place offline and the rota shows the over-booking to sort out; a day cancelled and put back; a repeating visit stopped', async ({ browser }) => {
 	test.setTimeout(120_000);
 	const [olive, wes] = await people(browser, 'Olive', 'Wes');
 	await olive.page.goto('/');
@@ -197,6 +197,12 @@ test('two people take the last place offline: the rota shows the over-booking to
 	const teamUrl = olive.page.url();
 	const wesLink = await inviteTo(olive, 'Wes', []);
 	await joinOnTrial(olive, wes, wesLink, teamUrl);
+
+	// Olive lets Wes speak for her in team decisions; he sees it too.
+	await olive.page.getByRole('button', { name: 'Let Wes speak for you' }).click();
+	await expect(olive.page.getByRole('list', { name: 'Team members' })).toContainText('Speaks for you');
+	await expect(wes.page.getByRole('list', { name: 'Team members' })).toContainText('Speaks for Olive');
+	await expect(wes.page.getByRole('button', { name: 'Stop speaking for Olive' })).toBeVisible();
 
 	await olive.page.goto(teamUrl + '/rota');
 	await olive.page.getByLabel('What the visit is').fill('Lunch visit');

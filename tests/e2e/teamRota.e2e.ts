@@ -4,6 +4,9 @@
 // visit done until the dose due in it has an outcome, records it, and then can. The Owner
 // records the trial session and that the worker stays on; the worker accepts a hat that is
 // due for review, then leaves the team handing the hat to the Owner, who is asked to wear it.
+// A second story: the Owner names someone to speak for her; two people take the last place on a
+// visit while one of them is offline, and the rota shows the over-booking for the team to sort
+// out; a day is cancelled and put back; someone is put on a weekly visit that is then stopped.
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { acceptInvitation, people, peoplePanel, waitUntilSynced, type Person } from './helpers';

@@ -50,7 +50,9 @@ test('team chat, check-in actions, and hours and money from a visit marked done'
 
 	// Rate £12.50 an hour; 25% Commons Contribution: £3.13, net £9.37.
 	await page.getByRole('link', { name: 'Hours and money' }).click();
-	await page.getByLabel('Who').selectOption({ label: 'Olive (you)' });
+	// Wait for the page itself: the overview also has controls whose labels start with "Who".
+	await expect(page).toHaveURL(/\/money$/);
+	await page.getByLabel('Who', { exact: true }).selectOption({ label: 'Olive (you)' });
 	await page.getByLabel('Rate per hour in pounds').fill('12.50');
 	await page.getByRole('button', { name: 'Save rate' }).click();
 	await expect(page.getByRole('list', { name: 'Hourly rates today' })).toContainText('£12.50 an hour');

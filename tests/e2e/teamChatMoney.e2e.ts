@@ -51,7 +51,7 @@ test('team chat, check-in actions, and hours and money from a visit marked done'
 	// Rate £12.50 an hour; 25% Commons Contribution: £3.13, net £9.37.
 	await page.getByRole('link', { name: 'Hours and money' }).click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Hours and money' })).toBeVisible();
-	await page.getByLabel('Who').selectOption({ label: 'Olive (you)' });
+	await page.getByLabel('Who', { exact: true }).selectOption({ label: 'Olive (you)' });
 	await page.getByLabel('Rate per hour in pounds').fill('12.50');
 	await page.getByRole('button', { name: 'Save rate' }).click();
 	await expect(page.getByRole('list', { name: 'Hourly rates today' })).toContainText('£12.50 an hour');

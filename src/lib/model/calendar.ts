@@ -76,3 +76,8 @@ export function minutesOf(time: TimeOfDay): number {
 	const [h, m] = time.split(':').map(Number);
 	return h * 60 + m;
 }
+
+/** The Monday of the week a date falls in (weeks run Monday to Sunday, as on a UK rota). */
+export function startOfWeek(date: IsoDate): IsoDate {
+	return addDays(date, 1 - weekdayOf(date));
+}

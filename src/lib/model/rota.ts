@@ -463,3 +463,11 @@ export function swapsToAnswer(rota: Rota, person: PersonKey): SwapView[] {
 		.map(([id, s]) => ({ id, ...s }))
 		.sort((a, b) => a.requestedAt - b.requestedAt || a.id.localeCompare(b.id));
 }
+
+/** Swaps a person asked for, newest first, with the colleague's answer (or none yet). */
+export function swapsAskedBy(rota: Rota, person: PersonKey): SwapView[] {
+	return Object.entries(rota.swaps)
+		.filter(([, s]) => s.requester === person)
+		.map(([id, s]) => ({ id, ...s }))
+		.sort((a, b) => b.requestedAt - a.requestedAt || a.id.localeCompare(b.id));
+}

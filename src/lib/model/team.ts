@@ -51,6 +51,12 @@ export type TeamMember = {
 	joinedAt: number;
 	trial: Trial | null;
 	leftAt: number | null;
+	/**
+	 * Named by the Team Owner to speak for them (a family member, an advocate), with the same
+	 * say in team decisions. A field on the member rather than a map of its own, so teams made
+	 * before it existed need no new map (two devices each creating one would lose one).
+	 */
+	representative?: boolean;
 };
 
 export type StandardHat =
@@ -210,16 +216,30 @@ export function recordTrialSession(team: Team, person: PersonKey, session: strin
 }
 
 /**
- * Records the outcome of a trial. The team decides together at a check-in; the Team Owner
- * records that they continue. Either the Team Owner or the person on trial may end it
- * (anyone may leave).
+ * Records the outcome of a trial. The team decides together at a check-in; the Team Owner (or
+ * someone who speaks for them) records that they continue. Either of them or the person on
+ * trial may end it (anyone may leave).
  */
 export function setTrialOutcome(team: Team, actor: PersonKey, person: PersonKey, outcome: TrialOutcome): Result {
 	const trial = team.members[person]?.trial;
 	if (!trial || !isActive(team, person)) return refuse('They are not on trial.');
-	if (outcome === 'continuing' && actor !== team.owner) return refuse('Only the Team Owner records that someone continues after their trial.');
-	if (outcome === 'ended' && actor !== team.owner && actor !== person) return refuse('Only the Team Owner or the person on trial can end a trial.');
+	if (outcome === 'continuing' && !speaksForOwner(team, actor)) return refuse('Only the Team Owner records that someone continues after their trial.');
+	if (outcome === 'ended' && !speaksForOwner(team, actor) && actor !== person) return refuse('Only the Team Owner or the person on trial can end a trial.');
 	trial.outcome = outcome;
+	return OK;
+}
+
+/**
+ * The Team Owner names someone to speak for them (true), or stops (false); a representative
+ * may also step down themself. Only the Owner names representatives: it is their team.
+ */
+export function setRepresentative(team: Team, actor: PersonKey, person: PersonKey, on: boolean): Result {
+	const member = team.members[person];
+	if (!member || !isActive(team, person)) return refuse('They are not in the team.');
+	if (person === team.owner) return refuse('The Team Owner speaks for themself.');
+	if (actor !== team.owner && !(actor === person && !on)) return refuse('Only the Team Owner chooses who speaks for them.');
+	if (on) member.representative = true;
+	else if (member.representative) delete member.representative;
 	return OK;
 }
 
@@ -253,6 +273,7 @@ export function leave(team: Team, person: PersonKey, handovers: Record<string, P
 		}
 	}
 	team.members[person].leftAt = now;
+	if (team.members[person].representative) delete team.members[person].representative;
 	return OK;
 }
 
@@ -420,6 +441,11 @@ export function setActionDone(team: Team, checkInId: string, actionId: string, d
 export function isActive(team: Team, person: PersonKey): boolean {
 	const m = team.members[person];
 	return !!m && m.leftAt === null;
+}
+
+/** The Team Owner, or an active member they named to speak for them. */
+export function speaksForOwner(team: Team, person: PersonKey): boolean {
+	return person === team.owner || (isActive(team, person) && team.members[person]?.representative === true);
 }
 
 /** The name the team sees for a person, or a neutral stand-in. */

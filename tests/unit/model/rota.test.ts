@@ -6,7 +6,7 @@ import type { IsoDate, TimeOfDay } from '$lib/model/calendar';
 import type { PersonKey } from '$lib/model/ids';
 import {
 	acceptSwap, addVisit, assign, cancelVisit, declineSwap, endSeries, gaps, markDone, newRota, occurrence,
-	occurrences, openShifts, overBooked, parseVisitKey, requestSwap, restoreVisit, shiftsOf, swapsToAnswer,
+	occurrences, openShifts, overBooked, parseVisitKey, requestSwap, restoreVisit, shiftsOf, swapsAskedBy, swapsToAnswer,
 	takeShift, unassign, visitKey, visitMinutes, type Rota
 } from '$lib/model/rota';
 import { act, refused } from './changes';
@@ -195,6 +195,16 @@ describe('the rota', () => {
 		rota = act(rota, (r) => acceptSwap(r, cat, 'x', 3));
 		expect(occurrence(rota, fri)!.workers).toEqual([cat]);
 		expect(occurrence(rota, thu)!.workers).toEqual([bea]);
+	});
+
+	it('lists the swaps someone asked for, newest first, with the answer they got', () => {
+		let rota = act(baseRota(), (r) => takeShift(r, thu, cat, 1));
+		rota = act(rota, (r) => requestSwap(r, 'first', { requester: bea, visit: mon, colleague: dev }, 2));
+		rota = act(rota, (r) => requestSwap(r, 'second', { requester: bea, visit: fri, colleague: cat }, 3));
+		rota = act(rota, (r) => declineSwap(r, dev, 'first', 4));
+		expect(swapsAskedBy(rota, bea).map((s) => [s.id, s.status])).toEqual([['second', 'requested'], ['first', 'declined']]);
+		expect(swapsAskedBy(rota, cat)).toEqual([]);
+		expect(swapsToAnswer(rota, cat).map((s) => s.id)).toEqual(['second']);
 	});
 
 	it('marks visits done, counts overnight stays across midnight, and checks what it is given', () => {

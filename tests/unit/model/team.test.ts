@@ -7,7 +7,7 @@ import type { PersonKey } from '$lib/model/ids';
 import {
 	acceptHat, activeMembers, addAction, addCheckIn, addMember, checkIns, declineHat, editCheckInNotes, handOverHat,
 	hatsDueForReview, hatsOf, isTeam, leave, newTeam, nominateHat, nominationsFor, openActions, recordTrialSession,
-	renominate, setActionDone, setMemberName, setReviewDate, setTrialOutcome, trialStatus, vacantHats, type Team
+	renominate, setActionDone, setMemberName, setRepresentative, setReviewDate, setTrialOutcome, speaksForOwner, trialStatus, vacantHats, type Team
 } from '$lib/model/team';
 import { act, refused } from './changes';
 
@@ -72,6 +72,26 @@ describe('a team', () => {
 	it('a person on trial may end it themself', () => {
 		const team = act(oliveTeam(), (t) => setTrialOutcome(t, dan, dan, 'ended'));
 		expect(trialStatus(team, dan)).toMatchObject({ kind: 'ended' });
+	});
+
+	it('someone the Owner names to speak for them can decide a trial; nobody else can name them', () => {
+		let team = oliveTeam();
+		expect(refused(team, (t) => setRepresentative(t, bea, cat, true))).toBe('Only the Team Owner chooses who speaks for them.');
+		expect(refused(team, (t) => setRepresentative(t, olive, olive, true))).toBe('The Team Owner speaks for themself.');
+		expect(refused(team, (t) => setRepresentative(t, olive, stranger, true))).toBe('They are not in the team.');
+		team = act(team, (t) => setRepresentative(t, olive, cat, true));
+		expect(speaksForOwner(team, cat)).toBe(true);
+		expect(speaksForOwner(team, bea)).toBe(false);
+		team = act(team, (t) => setTrialOutcome(t, cat, dan, 'continuing'));
+		expect(trialStatus(team, dan)).toMatchObject({ kind: 'continuing' });
+
+		// They may step down themself; after that (or after leaving) they no longer speak for Olive.
+		const stepped = act(A.clone(team), (t) => setRepresentative(t, cat, cat, false));
+		expect(speaksForOwner(stepped, cat)).toBe(false);
+		expect(stepped.members[cat]).not.toHaveProperty('representative');
+		const left = act(A.clone(team), (t) => leave(t, cat, {}, 20));
+		expect(speaksForOwner(left, cat)).toBe(false);
+		expect(refused(team, (t) => setRepresentative(t, cat, bea, true))).toBe('Only the Team Owner chooses who speaks for them.');
 	});
 });
 

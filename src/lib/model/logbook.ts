@@ -8,6 +8,7 @@
 // Collections are maps keyed by random id (or by person), never arrays that two devices would
 // both append to and reorder; text that people write together is Automerge text changed
 // character by character (`setText`), so two secretaries typing at once both keep their words.
+import * as A from '@automerge/automerge';
 import { addDays, isIsoDate, type IsoDate } from './calendar';
 import { amendAround, closeObjection, newConsentRound, openObjections, consentsOf, respond, type Answer, type ConsentRound } from './consent';
 import { OK, refuse, type PersonKey, type Result } from './ids';
@@ -230,6 +231,18 @@ export function editMinutes(book: Logbook, meetingId: string, value: string): Re
 	if (!meeting) return refuse('That meeting is not in the logbook.');
 	if (value.length > MINUTES_MAX) return refuse('The minutes are too long for one meeting. Start another meeting page.');
 	setText(book, ['meetings', meetingId, 'minutes'], value);
+	return OK;
+}
+
+/** One keystroke's worth of change to the live minutes, exactly where it happened. */
+export function spliceMinutes(book: Logbook, meetingId: string, index: number, remove: number, insert: string): Result {
+	const meeting = book.meetings[meetingId];
+	if (!meeting) return refuse('That meeting is not in the logbook.');
+	const length = meeting.minutes.length;
+	if (!Number.isInteger(index) || !Number.isInteger(remove) || index < 0 || remove < 0 || index + remove > length) return refuse('That edit does not fit the minutes.');
+	if (length - remove + insert.length > MINUTES_MAX) return refuse('The minutes are too long for one meeting. Start another meeting page.');
+	if (remove === 0 && insert === '') return OK;
+	A.splice(book, ['meetings', meetingId, 'minutes'], index, remove, insert);
 	return OK;
 }
 

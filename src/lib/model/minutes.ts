@@ -2,6 +2,7 @@
 // like the words do: a line starting "# " or "## " is a heading, "- " a bullet, "1. " a
 // numbered item; **bold** and _italic_ inside a line. A plain text box edits it (robust with
 // several people typing, keyboard and screen readers); `minutesBlocks` shows it formatted.
+import * as A from '@automerge/automerge';
 
 export type Span = { text: string; bold: boolean; italic: boolean };
 export type Block =
@@ -72,4 +73,45 @@ export function toggleLinePrefix(text: string, start: number, end: number, prefi
 		start: Math.max(lineStart, start + delta),
 		end: Math.max(lineStart, end + total)
 	};
+}
+
+// ── carets that stick to what you typed ─────────────────────────────────────────────────────
+
+/**
+ * The smallest splice from `before` to `after`, using where the caret ended up to place it:
+ * typing "a" before another "a" is an insert at the caret, not after it. (A plain diff cannot
+ * tell, and would put your letter on the wrong side of a letter someone else just typed.)
+ */
+export function spliceFor(before: string, after: string, caret: number): { index: number; remove: number; insert: string } {
+	const max = Math.min(before.length, after.length);
+	let suffix = 0;
+	const suffixCap = Math.min(max, Math.max(0, after.length - caret));
+	while (suffix < suffixCap && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+	let prefix = 0;
+	const prefixCap = max - suffix;
+	while (prefix < prefixCap && before[prefix] === after[prefix]) prefix++;
+	return { index: prefix, remove: before.length - suffix - prefix, insert: after.slice(prefix, after.length - suffix) };
+}
+
+/**
+ * A caret as "just after this character" (or "at the start"): when someone else types at the
+ * same spot, their words go on the far side of your caret and yours stay together, instead of
+ * the two people's letters interleaving.
+ */
+export function caretCursor(doc: unknown, path: Array<string | number>, position: number): string | undefined {
+	try {
+		return position <= 0 ? 'start' : A.getCursor(doc as A.Doc<unknown>, path, position - 1);
+	} catch {
+		return undefined;
+	}
+}
+
+export function caretPosition(doc: unknown, path: Array<string | number>, cursor: string | null | undefined, fallback: number): number {
+	if (!cursor) return fallback;
+	if (cursor === 'start') return 0;
+	try {
+		return A.getCursorPosition(doc as A.Doc<unknown>, path, cursor) + 1;
+	} catch {
+		return fallback;
+	}
 }

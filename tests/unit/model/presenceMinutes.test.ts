@@ -41,3 +41,42 @@ describe('minutes formatting', () => {
 		expect(toggleLinePrefix('# Title', 2, 2, '## ').text).toBe('## Title');
 	});
 });
+
+describe('typing at the same spot as someone else', () => {
+	it('places a keystroke at the caret, even where a plain diff cannot tell', async () => {
+		const { spliceFor } = await import('$lib/model/minutes');
+		expect(spliceFor('a', 'aa', 1)).toEqual({ index: 0, remove: 0, insert: 'a' });
+		expect(spliceFor('a', 'aa', 2)).toEqual({ index: 1, remove: 0, insert: 'a' });
+		expect(spliceFor('hello', 'help', 3)).toEqual({ index: 3, remove: 2, insert: 'p' });
+		expect(spliceFor('abc', 'ac', 1)).toEqual({ index: 1, remove: 1, insert: '' });
+	});
+
+	it('keeps each person’s words together when both type at the end at once', async () => {
+		const A = await import('@automerge/automerge');
+		const { caretCursor, caretPosition } = await import('$lib/model/minutes');
+		const path = ['t'];
+		let ana = A.from({ t: 'Minutes\n' });
+		let ben = A.clone(ana);
+		let anaCaret = caretCursor(ana, path, 8);
+		let benCaret = caretCursor(ben, path, 8);
+		const a = 'Ana agrees';
+		const b = 'Ben objects';
+		for (let i = 0; i < Math.max(a.length, b.length); i++) {
+			if (a[i]) {
+				ana = A.change(ana, (d) => A.splice(d, path, caretPosition(d, path, anaCaret, 0), 0, a[i]));
+				anaCaret = caretCursor(ana, path, caretPosition(ana, path, anaCaret, 0) + 1);
+			}
+			if (b[i]) {
+				ben = A.change(ben, (d) => A.splice(d, path, caretPosition(d, path, benCaret, 0), 0, b[i]));
+				benCaret = caretCursor(ben, path, caretPosition(ben, path, benCaret, 0) + 1);
+			}
+			// Each keystroke reaches the other before the next one.
+			const merged = A.merge(A.clone(ana), ben);
+			ben = A.merge(ben, ana);
+			ana = merged;
+		}
+		expect(ana.t).toBe(ben.t);
+		expect(ana.t).toContain(a);
+		expect(ana.t).toContain(b);
+	});
+});

@@ -238,11 +238,14 @@ export function editMinutes(book: Logbook, meetingId: string, value: string): Re
 export function spliceMinutes(book: Logbook, meetingId: string, index: number, remove: number, insert: string): Result {
 	const meeting = book.meetings[meetingId];
 	if (!meeting) return refuse('That meeting is not in the logbook.');
-	const length = meeting.minutes.length;
+	// Reading `meeting.minutes` inside a change would copy the whole text out of Automerge
+	// (about 100 ms for 200 pages); an end cursor gives its length directly.
+	const path = ['meetings', meetingId, 'minutes'];
+	const length = A.getCursorPosition(book, path, A.getCursor(book, path, 'end'));
 	if (!Number.isInteger(index) || !Number.isInteger(remove) || index < 0 || remove < 0 || index + remove > length) return refuse('That edit does not fit the minutes.');
 	if (length - remove + insert.length > MINUTES_MAX) return refuse('The minutes are too long for one meeting. Start another meeting page.');
 	if (remove === 0 && insert === '') return OK;
-	A.splice(book, ['meetings', meetingId, 'minutes'], index, remove, insert);
+	A.splice(book, path, index, remove, insert);
 	return OK;
 }
 

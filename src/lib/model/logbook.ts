@@ -16,8 +16,9 @@ import { cleanTitle } from './space';
 import { setText } from './text';
 
 export const TEXT_MAX = 20_000;
-/** About 200 pages of minutes per meeting: plenty, and a bound on what one document holds. */
-export const MINUTES_MAX = 1_000_000;
+/** About 30 pages of minutes per meeting. Remote keystrokes cost time in proportion to the
+ * length of the text they land in (Automerge 3.5), so a long logbook is many meetings. */
+export const MINUTES_MAX = 100_000;
 
 export type Attendance = 'present' | 'apologies' | 'absent';
 

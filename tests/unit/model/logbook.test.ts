@@ -153,3 +153,17 @@ describe('meetings', () => {
 		expect(refused(book, (b) => editMemberPage(b, ben, ana, 'aims', 'x'))).toMatch(/their own/);
 	});
 });
+
+describe('live minutes keystrokes', () => {
+	it('splice exactly where typed, refuse edits that do not fit, and keep both people’s letters', async () => {
+		const { spliceMinutes } = await import('$lib/model/logbook');
+		let book = A.from<Logbook>(newLogbook(0));
+		book = act(book, (b) => addMeeting(b, 'm1', ana, 'M', d('2026-03-03'), 1));
+		book = act(book, (b) => spliceMinutes(b, 'm1', 0, 0, 'ab'));
+		const mine = act(A.clone(book), (b) => spliceMinutes(b, 'm1', 1, 0, 'X'));
+		const theirs = act(A.clone(book), (b) => spliceMinutes(b, 'm1', 2, 0, 'Y'));
+		expect(A.merge(mine, theirs).meetings.m1.minutes).toBe('aXbY');
+		expect(refused(book, (b) => spliceMinutes(b, 'm1', 1, 5, ''))).toBe('That edit does not fit the minutes.');
+		expect(refused(book, (b) => spliceMinutes(b, 'nope', 0, 0, 'x'))).toMatch(/not in the logbook/);
+	});
+});

@@ -9,7 +9,8 @@
 // the Hearth/stock ratio. A benchmark, not a test: slow figures never fail it.
 //
 // Shorter runs: TYPING_CHARS (default 2000), TYPING_PAGES (default 200), TYPING_RATE (keys per
-// second, default 10); BENCH_QUICK=1 means 200 characters into 20 pages.
+// second, default 10); BENCH_QUICK=1 means 200 characters into 20 pages. TYPING_ONLY=hearth or
+// stock runs one side.
 import 'fake-indexeddb/auto';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -224,7 +225,10 @@ async function main(): Promise<number> {
 			hearth: () => hearthPair(`ws://127.0.0.1:${relay.port}/sync`, text),
 			stock: () => stockPair(`ws://127.0.0.1:${stock.port}`, text)
 		};
+		// TYPING_ONLY=hearth (or stock) runs one side, e.g. to profile it.
+		const only = process.env.TYPING_ONLY;
 		for (const key of ['hearth', 'stock'] as const) {
+			if (only && only !== key) continue;
 			progress(`  ${key}: setting up two clients with the logbook`);
 			try {
 				const pair = await systems[key]();

@@ -76,6 +76,14 @@ test('two secretaries type in the same minutes at once and see each other’s te
 	await ben.page.keyboard.press('Control+Home');
 	await expect(ana.page.getByRole('list', { name: 'Writing the minutes now' })).toContainText('Ben (line 1)');
 
+	// On a 360 px wide phone the meeting page fits without sideways scrolling.
+	await ben.page.setViewportSize({ width: 360, height: 740 });
+	await expect.poll(() => ben.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+	if (process.env.HEARTH_E2E_SCREENSHOTS) {
+		await ana.page.screenshot({ path: 'test-results/circles-minutes-ana.png', fullPage: true });
+		await ben.page.screenshot({ path: 'test-results/circles-minutes-ben-360.png', fullPage: true });
+	}
+
 	// Ben leaves the page: he disappears from Ana's screen.
 	await ben.page.goto(circleUrl);
 	await expect(benCursorOnAna).toHaveCount(0, { timeout: 5000 });

@@ -115,13 +115,16 @@ export class PresenceChannel {
 		if (m.docId !== this.docId || this.#closed) return;
 		const message = decodePresence(m.data);
 		if (!message || message.session === this.session) return;
-		const isNew = message.type === 'here' && !this.#roster[message.session];
+		const before = this.#roster[message.session];
 		const next = applyPresence(this.#roster, m.author, message, this.#now());
 		if (next === this.#roster) return;
 		this.#roster = next;
 		// Someone new: answer at once rather than at the next heartbeat.
-		if (isNew) this.#sendNow();
-		this.#emit();
+		if (message.type === 'here' && !before) this.#sendNow();
+		// A heartbeat that only says "still here" changes nothing anyone sees.
+		const after = next[message.session];
+		const same = before && after && before.name === after.name && before.colour === after.colour && JSON.stringify(before.spot) === JSON.stringify(after.spot);
+		if (!same) this.#emit();
 	}
 
 	#expire(): void {

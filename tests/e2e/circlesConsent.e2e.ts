@@ -2,8 +2,15 @@
 // with an objection open the decision cannot be recorded; once its author says it is
 // resolved, the decision is recorded and appears in the register with its review date. Then
 // the circle elects a Facilitator by nomination and consent.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { people } from './helpers';
+
+/** No WCAG 2.2 A/AA failures axe can find on the page as it is now. */
+async function accessible(page: Page, where: string): Promise<void> {
+	const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+	expect(violations.map((v) => `${where}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
 
 test('a proposal cannot be decided while an objection is open; an election fills a role by consent', async ({ browser }) => {
 	const [ana] = await people(browser, 'Ana');
@@ -14,6 +21,7 @@ test('a proposal cannot be decided while an objection is open; an election fills
 	await page.getByRole('button', { name: 'Start circle' }).click();
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Helping Circle');
 	const nav = page.getByRole('navigation', { name: 'Helping Circle sections' });
+	await accessible(page, 'overview');
 
 	await nav.getByRole('link', { name: 'Proposals' }).click();
 	await page.getByLabel('A short name').fill('Meeting day');
@@ -39,6 +47,7 @@ test('a proposal cannot be decided while an objection is open; an election fills
 	await expect(page.getByRole('list', { name: 'Objections' })).toContainText('Wednesday is my care day');
 	await page.getByLabel('What was decided').fill('We meet on the first Wednesday at 10:30');
 	await page.getByLabel('How we will know it is working').fill('Everyone can come most months');
+	await accessible(page, 'proposal at decision');
 	await page.getByRole('button', { name: 'Mark as decided' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'objection still open' })).toBeVisible();
 
@@ -55,6 +64,7 @@ test('a proposal cannot be decided while an objection is open; an election fills
 
 	await nav.getByRole('link', { name: 'Decisions' }).click();
 	await expect(page.getByRole('list', { name: 'Decisions register' })).toContainText('We meet on the first Wednesday at 10:30');
+	await accessible(page, 'decisions');
 
 	// An election: Ana nominates herself, is proposed, consents, and takes the role.
 	await nav.getByRole('link', { name: 'Roles' }).click();
@@ -65,8 +75,16 @@ test('a proposal cannot be decided while an objection is open; an election fills
 	await page.getByRole('button', { name: 'Nominate' }).click();
 	await page.getByLabel('Facilitator: propose').selectOption({ label: 'Ana' });
 	await page.getByRole('button', { name: 'Propose and ask for consent' }).click();
+	await accessible(page, 'election');
 	await page.getByRole('button', { name: 'Record my consent' }).click();
 	await page.getByRole('button', { name: 'Confirm Ana in the role' }).click();
 	await expect(page.getByRole('list', { name: 'Roles' })).toContainText(/Facilitator:\s*Ana, until/);
+	await nav.getByRole('link', { name: 'Meetings' }).click();
+	await page.getByRole('button', { name: 'Start meeting page' }).click();
+	await expect(page.getByRole('textbox', { name: 'Minutes' })).toBeVisible();
+	await accessible(page, 'meeting');
+	await nav.getByRole('link', { name: 'Our goals' }).click();
+	await expect(page.getByLabel('My aims')).toBeVisible();
+	await accessible(page, 'goals');
 	await ana.context.close();
 });

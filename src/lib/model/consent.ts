@@ -1,0 +1,125 @@
+// A consent round, as Sociocracy For All runs one: each member says "I consent" or raises an
+// objection with a reason. An objection is recorded, the proposal is amended around it, and
+// the objector says when it is resolved (or withdraws it). Used by proposals (logbook.ts) and
+// elections (circle.ts). Responses are keyed by person and objections by random id, so people
+// answering on several devices at once all keep their answers after a merge. Nothing is ever
+// deleted: a resolved objection stays, with how it was resolved.
+import { OK, refuse, type PersonKey, type Result } from './ids';
+
+export type Answer = 'consent' | 'object';
+
+export type ConsentResponse = { answer: Answer; reason: string; at: number };
+
+export type ObjectionStatus = 'open' | 'resolved' | 'withdrawn';
+
+export type Amendment = { text: string; by: PersonKey; at: number };
+
+export type Objection = {
+	by: PersonKey;
+	reason: string;
+	at: number;
+	status: ObjectionStatus;
+	/** How the proposal was changed to meet it, by random id (several people may suggest at once). */
+	amendments: Record<string, Amendment>;
+	closedAt: number | null;
+	/** In the objector's words: what resolved it, or why they withdrew. */
+	closingNote: string;
+};
+
+export type ConsentRound = {
+	responses: Record<string, ConsentResponse>;
+	objections: Record<string, Objection>;
+};
+
+export const REASON_MAX = 2000;
+
+export function newConsentRound(): ConsentRound {
+	return { responses: {}, objections: {} };
+}
+
+function clean(text: string): string {
+	return text.trim().slice(0, REASON_MAX);
+}
+
+export function openObjections(round: ConsentRound): Array<{ id: string } & Objection> {
+	return Object.entries(round.objections)
+		.filter(([, o]) => o.status === 'open')
+		.map(([id, o]) => ({ id, ...o }))
+		.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
+}
+
+export function objectionsOf(round: ConsentRound): Array<{ id: string } & Objection> {
+	return Object.entries(round.objections)
+		.map(([id, o]) => ({ id, ...o }))
+		.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
+}
+
+export function consentsOf(round: ConsentRound): PersonKey[] {
+	return Object.entries(round.responses)
+		.filter(([, r]) => r.answer === 'consent')
+		.map(([p]) => p as PersonKey);
+}
+
+/**
+ * A member answers. Consent may carry a reason; an objection must (it is what the circle works
+ * with). Someone with an objection still open must resolve or withdraw it before consenting,
+ * so an objection is never quietly lost. `objectionId` is a fresh random id from the caller.
+ */
+export function respond(
+	round: ConsentRound,
+	person: PersonKey,
+	answer: Answer,
+	reason: string,
+	objectionId: string,
+	now = Date.now()
+): Result {
+	const why = clean(reason);
+	if (answer !== 'consent' && answer !== 'object') return refuse('Choose consent or objection.');
+	if (answer === 'object' && !why) return refuse('Say what your objection is, so the circle can work with it.');
+	const mine = openObjections(round).filter((o) => o.by === person);
+	if (answer === 'consent' && mine.length > 0) {
+		return refuse('You have an objection still open. Say it is resolved, or withdraw it, first.');
+	}
+	if (answer === 'object') {
+		if (round.objections[objectionId]) return refuse('That objection is already recorded.');
+		round.objections[objectionId] = { by: person, reason: why, at: now, status: 'open', amendments: {}, closedAt: null, closingNote: '' };
+	}
+	round.responses[person] = { answer, reason: why, at: now };
+	return OK;
+}
+
+/** Anyone in the circle suggests a change to the proposal that might meet an objection. */
+export function amendAround(round: ConsentRound, objectionId: string, by: PersonKey, text: string, amendmentId: string, now = Date.now()): Result {
+	const objection = round.objections[objectionId];
+	const what = clean(text);
+	if (!objection) return refuse('That objection is not recorded here.');
+	if (objection.status !== 'open') return refuse('That objection is already closed.');
+	if (!what) return refuse('Describe the change to the proposal.');
+	objection.amendments[amendmentId] = { text: what, by, at: now };
+	return OK;
+}
+
+/**
+ * Closes an objection. Only the person who raised it can say it is resolved or withdraw it:
+ * nobody else can talk an objection away. Their answer becomes consent.
+ */
+export function closeObjection(
+	round: ConsentRound,
+	objectionId: string,
+	actor: PersonKey,
+	how: 'resolved' | 'withdrawn',
+	note: string,
+	now = Date.now()
+): Result {
+	const objection = round.objections[objectionId];
+	if (!objection) return refuse('That objection is not recorded here.');
+	if (objection.status !== 'open') return refuse('That objection is already closed.');
+	if (objection.by !== actor) return refuse('Only the person who raised an objection can say it is resolved or withdraw it.');
+	if (how !== 'resolved' && how !== 'withdrawn') return refuse('Say whether it is resolved or withdrawn.');
+	objection.status = how;
+	objection.closedAt = now;
+	objection.closingNote = clean(note);
+	const stillOpen = openObjections(round).some((o) => o.by === actor);
+	if (!stillOpen) round.responses[actor] = { answer: 'consent', reason: clean(note), at: now };
+	return OK;
+}

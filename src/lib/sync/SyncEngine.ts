@@ -728,14 +728,21 @@ export class SyncEngine {
 			}
 			if (opened) {
 				if (entry.kind === 'snapshot') {
-					if ((entry.covers ?? 0) > doc.record.lastSeq) {
-						snapshot = opened.body;
-						chunks.length = 0;
-						doc.seen.merge(SeenCounters.fromJSON(opened.seen));
-					}
 					doc.record.sinceSnapshot = 0;
 					doc.record.bytesSinceSnapshot = 0;
 					doc.record.snapshotBytes = entry.ct.length;
+					const covers = entry.covers ?? 0;
+					if (covers > doc.record.lastSeq) {
+						snapshot = opened.body;
+						chunks.length = 0;
+						doc.seen.merge(SeenCounters.fromJSON(opened.seen));
+						headsToKnow.push(...opened.heads);
+						// The relay sends a snapshot first, then the entries after what it covers,
+						// including those between its cover and its own seq: those are not in it,
+						// so only what it covers counts as had, or they would be skipped as old.
+						doc.record.lastSeq = covers;
+						continue;
+					}
 				} else {
 					chunks.push(opened.body);
 					doc.seen.add(entry.author, opened.counter!);

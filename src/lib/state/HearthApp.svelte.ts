@@ -4,6 +4,7 @@ import { Repo } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { getContext, setContext } from 'svelte';
 import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
+import { LocalStore } from '$lib/sync/LocalStore';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import type { DocumentId, SpaceId } from '$lib/protocol';
 import type { DocHandle } from '@automerge/automerge-repo';
@@ -15,6 +16,8 @@ const CONTEXT = Symbol('hearth');
 
 export class HearthApp {
 	readonly engine: SyncEngine;
+	/** Small records this device keeps beside the documents (e.g. read-only copies from a backup). */
+	readonly local: LocalStore;
 	/** Notes this device keeps for itself (never synced). */
 	readonly notes = {
 		joining: new DeviceRecord<Joining>('hearth:joining'),
@@ -30,8 +33,9 @@ export class HearthApp {
 	paused = $state(false);
 	readonly #cleanups: Array<() => void> = [];
 
-	private constructor(engine: SyncEngine) {
+	private constructor(engine: SyncEngine, local: LocalStore) {
 		this.engine = engine;
+		this.local = local;
 	}
 
 	static async start(): Promise<HearthApp> {
@@ -44,7 +48,7 @@ export class HearthApp {
 			url: `${scheme}://${location.host}/sync`,
 			socketFactory: (url) => new WebSocket(url) as unknown as SocketLike
 		});
-		const app = new HearthApp(engine);
+		const app = new HearthApp(engine, new LocalStore(storage));
 		app.#wire();
 		return app;
 	}

@@ -64,7 +64,8 @@ export const en = {
 		backupTitle: 'Encrypted backup',
 		backupHint:
 			'A file only your passphrase opens. Keep the file and the passphrase apart: anyone with both can read it. Hearth cannot get the passphrase back for you.',
-		passphrase: 'Passphrase',
+		passphrase: 'Choose a passphrase',
+		restorePassphrase: 'The backup’s passphrase',
 		passphraseHint: (n: number) => `At least ${n} characters. A few unusual words work well.`,
 		passphraseAgain: 'Type the passphrase again',
 		suggest: 'Suggest a strong passphrase',

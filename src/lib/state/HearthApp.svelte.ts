@@ -7,7 +7,7 @@ import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
 import { LocalStore } from '$lib/sync/LocalStore';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import type { DocumentId, SpaceId } from '$lib/protocol';
-import type { DocHandle } from '@automerge/automerge-repo';
+import type { DocHandle, StorageAdapterInterface } from '@automerge/automerge-repo';
 
 import { DeviceRecord } from './DeviceRecord.svelte';
 import type { Joining } from './DeviceNotes.svelte';
@@ -38,8 +38,8 @@ export class HearthApp {
 		this.local = local;
 	}
 
-	static async start(): Promise<HearthApp> {
-		const storage = new IndexedDBStorageAdapter('hearth');
+	/** `storage` is the app lock's encrypting adapter when the lock is on. */
+	static async start(storage: StorageAdapterInterface = new IndexedDBStorageAdapter('hearth')): Promise<HearthApp> {
 		const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const engine = await SyncEngine.open({
@@ -124,6 +124,8 @@ export class HearthApp {
 	async destroy(): Promise<void> {
 		for (const c of this.#cleanups.splice(0)) c();
 		await this.engine.close();
+		// Writes everything to storage and lets go of it (the app lock relies on this).
+		await this.engine.repo.shutdown();
 	}
 
 	provide(): void {

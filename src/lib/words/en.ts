@@ -123,6 +123,30 @@ export const en = {
 		contacts: 'Contacts',
 		links: 'Links'
 	},
+	lock: {
+		title: 'Hearth is locked',
+		lead: 'Your spaces on this device are locked with your passphrase.',
+		passphrase: 'Your app lock passphrase',
+		unlock: 'Unlock',
+		unlocking: 'Unlocking… (this takes a few seconds on purpose)',
+		wrong: 'That passphrase does not unlock Hearth. Check it and try again.',
+		forgot:
+			'Forgot it? The passphrase cannot be recovered. You can still restore your spaces on a new device from your recovery kit or a backup.',
+		settingsTitle: 'App lock',
+		settingsHint:
+			'Locks everything Hearth keeps on this device with a passphrase, and locks again when the device is left alone. Useful on a shared or work phone.',
+		isOn: (minutes: number) => `The app lock is on. Hearth locks after ${minutes === 1 ? '1 minute' : `${minutes} minutes`} without use.`,
+		choose: 'Choose an app lock passphrase',
+		chooseHint: (n: number) => `At least ${n} characters. If you forget it, this device’s copy cannot be opened.`,
+		again: 'Type the app lock passphrase again',
+		idle: 'Lock after',
+		minutes: (m: number) => (m === 1 ? '1 minute without use' : m === 60 ? '1 hour without use' : `${m} minutes without use`),
+		turnOn: 'Turn on app lock',
+		turningOn: 'Locking your data… (this takes a few seconds)',
+		turnOff: 'Turn off app lock',
+		turnOffPassphrase: 'App lock passphrase (to turn it off)',
+		notYet: 'What is not locked yet: a few notes this device keeps for itself outside the store (the names on invitations you accepted, which chats you have read).'
+	},
 	update: {
 		ready: 'A new version of Hearth is ready.',
 		reload: 'Reload',

@@ -77,3 +77,49 @@ test('the app is installable: a manifest with real icons, and the relay caches s
 	// A missing build file is a 404, never the app shell passed off as a script.
 	expect((await request.get('/_app/immutable/chunks/missing.js')).status()).toBe(404);
 });
+
+test('a new version waits for the person: "new version ready", Reload, and the old cache is gone', async ({ browser }) => {
+	// A new build is simulated faithfully: the same service worker with a new version number
+	// (what `vite build` changes), written over the served file for this test only.
+	const { readFileSync, writeFileSync, rmSync, existsSync } = await import('node:fs');
+	const { resolve } = await import('node:path');
+	const file = resolve(import.meta.dirname, '../../build/service-worker.js');
+	const original = readFileSync(file, 'utf8');
+	const compressed = ['.br', '.gz'].filter((ext) => existsSync(file + ext)).map((ext) => ({ path: file + ext, bytes: readFileSync(file + ext) }));
+	const [ada] = await people(browser, 'ada');
+	const { page } = ada;
+	try {
+		await startSpace(ada, 'Lunch club');
+		await page.getByLabel('Notes').fill('Before the update.');
+		await waitUntilSynced(page);
+		await controlledByServiceWorker(page);
+		const caches0 = await page.evaluate(() => caches.keys());
+		expect(caches0).toHaveLength(1);
+
+		// The minified worker names its cache `hearth-${v}` where v = `<build version>`.
+		const name = /`hearth-\$\{(\w+)\}`/.exec(original)?.[1];
+		const version = name && new RegExp(`\\b${name}=\`([^\`]+)\``).exec(original);
+		expect(version, 'the built service worker names its cache after the version').toBeTruthy();
+		writeFileSync(file, original.replace(version![0], version![0].replace(version![1], 'next-version')));
+		for (const c of compressed) rmSync(c.path);
+
+		await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+		const prompt = page.getByTestId('update-prompt');
+		await expect(prompt).toContainText('A new version of Hearth is ready.');
+		// It waits: the old version still runs this page and its cache is still there.
+		expect(await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())!.waiting)).toBe(true);
+		expect(await page.evaluate(() => caches.keys())).toEqual(expect.arrayContaining([...caches0, 'hearth-next-version']));
+		await expect(page.getByLabel('Notes')).toHaveValue('Before the update.');
+
+		const reloaded = page.waitForEvent('framenavigated');
+		await prompt.getByRole('button', { name: /Reload/ }).click();
+		await reloaded;
+		await expect(page.getByLabel('Notes')).toHaveValue('Before the update.');
+		await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+		await expect.poll(() => page.evaluate(() => caches.keys())).toEqual(['hearth-next-version']);
+	} finally {
+		writeFileSync(file, original);
+		for (const c of compressed) writeFileSync(c.path, c.bytes);
+		await ada.context.close();
+	}
+});

@@ -123,3 +123,24 @@ test('a new version waits for the person: "new version ready", Reload, and the o
 		await ada.context.close();
 	}
 });
+
+test('something that cannot be unlocked is explained calmly, with what to do', async ({ browser }) => {
+	const [ada, bea] = await people(browser, 'ada', 'bea');
+	const link = await startSpace(ada, 'Lunch club');
+	await ada.page.getByLabel('Notes').fill('Soup.');
+	await waitUntilSynced(ada.page);
+	// Bea was sent the link with its key garbled in a way that still looks like a key.
+	const url = new URL(link);
+	const params = new URLSearchParams(url.hash.slice(1));
+	const k = params.get('k')!;
+	params.set('k', (k[0] === 'A' ? 'B' : 'A') + k.slice(1));
+	await bea.page.goto(`${url.pathname}#${params.toString()}`);
+	const problems = bea.page.getByRole('status').filter({ hasText: 'Something needs your attention.' });
+	await expect(problems).toContainText('Your own copy is safe.');
+	await expect(problems).toContainText('could not be unlocked');
+	await expect(problems).toContainText('Nothing was changed. If it keeps happening, tell the person who runs your relay.');
+	await problems.getByRole('button', { name: /Dismiss/ }).click();
+	await expect(problems).toHaveCount(0);
+	await ada.context.close();
+	await bea.context.close();
+});

@@ -12,6 +12,7 @@ async function headsByDoc(page: Page): Promise<Record<string, string>> {
 test('export an encrypted backup, restore it on a device with empty storage: identical documents', async ({ browser }) => {
 	const [ada, fresh] = await people(browser, 'ada', 'fresh');
 	await startSpace(ada, 'Lunch club');
+	const spaceUrl = ada.page.url();
 	await ada.page.getByLabel('Notes').fill('Soup on Tuesdays.');
 	await ada.page.goto('/');
 	await ada.page.getByLabel('Name of the team').fill('Ada’s team');
@@ -43,8 +44,24 @@ test('export an encrypted backup, restore it on a device with empty storage: ide
 	expect(text).not.toContain('Soup');
 	expect(text).not.toContain('Ada');
 
+	// Restoring onto the device that made it merges: the edit made since is kept.
+	await ada.page.goto(spaceUrl);
+	await ada.page.getByLabel('Notes').fill('Soup on Tuesdays and Fridays.');
+	await ada.page.goto('/your-data');
+	await ada.page.getByLabel('Backup file').setInputFiles(file);
+	await ada.page.getByLabel('The backup’s passphrase').fill('kettle on the landing');
+	await ada.page.getByRole('button', { name: 'Restore' }).click();
+	await expect(ada.page.getByRole('list', { name: 'Restore a backup' })).toContainText('Lunch club: merged with the copy here', { timeout: 20_000 });
+	await ada.page.goto(spaceUrl);
+	await expect(ada.page.getByLabel('Notes')).toHaveValue('Soup on Tuesdays and Fridays.');
+
 	// A device with empty storage (a new browser profile) restores it.
 	await fresh.page.goto('/your-data');
+	await expect(fresh.page.getByLabel('Backup file')).toBeVisible();
+	// The first visit's service worker has stored the app, so it keeps working offline.
+	await expect.poll(() => fresh.page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true);
+	// Offline, so what it holds afterwards is exactly the backup, not what the relay has since.
+	await fresh.context.setOffline(true);
 	await fresh.page.getByLabel('Backup file').setInputFiles(file);
 	await fresh.page.getByLabel('The backup’s passphrase').fill('not the passphrase');
 	await fresh.page.getByRole('button', { name: 'Restore' }).click();
@@ -54,10 +71,13 @@ test('export an encrypted backup, restore it on a device with empty storage: ide
 	await expect(fresh.page.getByRole('status').filter({ hasText: /Restored \d+ documents/ })).toBeVisible({ timeout: 20_000 });
 	expect(await headsByDoc(fresh.page)).toEqual(original);
 
-	// The space shared by link is back in full, with its keys: it opens and reads the same.
-	await fresh.page.goto('/');
+	// The space shared by link is back in full, with its keys: it opens and reads the same,
+	// and once online it catches up with what was written after the backup.
+	await fresh.page.getByRole('link', { name: 'Your spaces' }).click();
 	await fresh.page.getByRole('list', { name: 'Your spaces' }).getByRole('link', { name: /Lunch club/ }).click();
 	await expect(fresh.page.getByLabel('Notes')).toHaveValue('Soup on Tuesdays.');
+	await fresh.context.setOffline(false);
+	await expect(fresh.page.getByLabel('Notes')).toHaveValue('Soup on Tuesdays and Fridays.');
 	// The team's documents are kept to read (this device is not a member): the words are there.
 	await fresh.page.goto('/your-data');
 	await expect(fresh.page.getByRole('heading', { level: 1 })).toHaveText('Your data');

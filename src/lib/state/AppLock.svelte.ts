@@ -23,6 +23,8 @@ export class AppLock {
 	#onLock: () => Promise<void> = async () => {};
 	#reopen: () => void = () => {};
 	readonly #activity = () => this.#resetTimer();
+	/** Other tabs of Hearth on this device: they must follow a lock, and reload when it turns on or off. */
+	#tabs?: BroadcastChannel;
 
 	constructor(raw: StorageAdapterInterface = new IndexedDBStorageAdapter('hearth')) {
 		this.#raw = raw;
@@ -40,6 +42,15 @@ export class AppLock {
 
 	async start(): Promise<void> {
 		await cryptoReady();
+		if (typeof BroadcastChannel !== 'undefined') {
+			this.#tabs = new BroadcastChannel('hearth-app-lock');
+			this.#tabs.onmessage = (event: MessageEvent) => {
+				// A tab still writing plaintext into a store another tab just encrypted (or the
+				// reverse) would spoil it: close and start again on the right storage.
+				if (event.data === 'changed') void this.#onLock().finally(() => location.reload());
+				if (event.data === 'locked') void this.lockNow();
+			};
+		}
 		const bytes = await this.#raw.load(LOCK_RECORD_KEY);
 		const record: unknown = bytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined;
 		if (record !== undefined && !isLockRecord(record)) throw new Error('the app lock settings on this device are damaged');
@@ -83,9 +94,12 @@ export class AppLock {
 	async turnOn(passphrase: string, idleMinutes: number): Promise<void> {
 		if (this.#record) throw new Error('The app lock is already on');
 		const { record, storageKey } = await newLock(passphrase, idleMinutes);
+		this.#tabs?.postMessage('changed');
 		await this.#onLock();
 		// Written first as "turning-on", so an interrupted run is finished at the next unlock.
 		await this.#saveRecord(record);
+		await sealAll(this.#raw, storageKey);
+		// Again, for anything another tab saved while it was closing.
 		await sealAll(this.#raw, storageKey);
 		await this.#saveRecord({ ...record, state: 'on' });
 		this.idleMinutes = idleMinutes;
@@ -101,8 +115,10 @@ export class AppLock {
 		if (!record) return true;
 		const key = await unwrapStorageKey(record, passphrase);
 		if (!key) return false;
+		this.#tabs?.postMessage('changed');
 		await this.#onLock();
 		await this.#saveRecord({ ...record, state: 'turning-off' });
+		await openAll(this.#raw, key);
 		await openAll(this.#raw, key);
 		await this.#raw.remove(LOCK_RECORD_KEY);
 		this.#record = undefined;
@@ -121,6 +137,7 @@ export class AppLock {
 		// Dropping the adapter drops the only reference to the storage key.
 		this.#storage = undefined;
 		this.status = 'locked';
+		this.#tabs?.postMessage('locked');
 	}
 
 	#watch(): void {
@@ -146,6 +163,7 @@ export class AppLock {
 
 	destroy(): void {
 		this.#unwatch();
+		this.#tabs?.close();
 	}
 
 	provide(): void {

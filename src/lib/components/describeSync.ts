@@ -1,5 +1,6 @@
 // Turns the engine's status into a short, calm sentence.
-import type { SyncStatus } from '$lib/sync/SyncEngine';
+import type { ProblemKind, SyncStatus } from '$lib/sync/SyncEngine';
+import { words } from '$lib/words';
 
 export interface SyncSummary {
 	tone: 'ok' | 'busy' | 'off';
@@ -7,34 +8,35 @@ export interface SyncSummary {
 	detail?: string;
 }
 
-function changes(n: number): string {
-	return n === 1 ? '1 change' : `${n} changes`;
-}
+const w = words.sync;
 
 export function describeSync(status: SyncStatus, paused: boolean, now = Date.now()): SyncSummary {
-	const last = status.lastSyncedAt ? `last synced ${timeAgo(status.lastSyncedAt, now)}` : undefined;
-	if (paused) {
-		return {
-			tone: 'off',
-			headline: 'Syncing paused',
-			detail: status.pendingChanges > 0 ? `${changes(status.pendingChanges)} waiting to sync` : 'your changes are saved on this device'
-		};
-	}
+	const last = status.lastSyncedAt ? w.lastSynced(timeAgo(status.lastSyncedAt, now)) : undefined;
+	const waiting = status.pendingChanges > 0 ? w.waiting(status.pendingChanges) : undefined;
+	// Offline, both matter: what is still to send, and how fresh the rest is.
+	const offlineDetail = waiting && last ? `${waiting} · ${last}` : (waiting ?? last ?? w.savedHere);
+	if (paused) return { tone: 'off', headline: w.paused, detail: waiting ?? w.savedHere };
 	if (status.connection === 'online') {
-		if (status.pendingChanges > 0) return { tone: 'busy', headline: 'Online', detail: `sending ${changes(status.pendingChanges)}…` };
-		return { tone: 'ok', headline: 'Online', detail: 'all changes synced' };
+		if (status.pendingChanges > 0) return { tone: 'busy', headline: w.syncing, detail: w.sending(status.pendingChanges) };
+		return { tone: 'ok', headline: w.online, detail: w.allSynced };
 	}
-	const waiting = status.pendingChanges > 0 ? `${changes(status.pendingChanges)} waiting to sync` : last ?? 'your changes are saved on this device';
-	if (status.connection === 'connecting') return { tone: 'busy', headline: 'Connecting…', detail: waiting };
-	return { tone: 'off', headline: 'Offline', detail: waiting };
+	if (status.connection === 'connecting') return { tone: 'busy', headline: w.connecting, detail: offlineDetail };
+	return { tone: 'off', headline: w.offline, detail: offlineDetail };
+}
+
+/** What the person can do about a problem, in one calm sentence. */
+export function whatToDo(kind: ProblemKind): string {
+	return w.whatToDo[kind];
 }
 
 export function timeAgo(then: number, now: number): string {
+	const t = words.time;
 	const s = Math.max(0, Math.round((now - then) / 1000));
-	if (s < 10) return 'just now';
-	if (s < 60) return `${s} seconds ago`;
+	if (s < 10) return t.justNow;
+	if (s < 60) return t.seconds(s);
 	const m = Math.round(s / 60);
-	if (m < 60) return m === 1 ? '1 minute ago' : `${m} minutes ago`;
+	if (m < 60) return t.minutes(m);
 	const h = Math.round(m / 60);
-	return h === 1 ? '1 hour ago' : `${h} hours ago`;
+	if (h < 24) return t.hours(h);
+	return t.days(Math.round(h / 24));
 }

@@ -1,1 +1,2 @@
 export * from './sodium';
+export * from './passphrase';

@@ -4,9 +4,10 @@ import { Repo } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { getContext, setContext } from 'svelte';
 import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
+import { LocalStore } from '$lib/sync/LocalStore';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import type { DocumentId, SpaceId } from '$lib/protocol';
-import type { DocHandle } from '@automerge/automerge-repo';
+import type { DocHandle, StorageAdapterInterface } from '@automerge/automerge-repo';
 
 import { DeviceRecord } from './DeviceRecord.svelte';
 import type { Joining } from './DeviceNotes.svelte';
@@ -15,6 +16,8 @@ const CONTEXT = Symbol('hearth');
 
 export class HearthApp {
 	readonly engine: SyncEngine;
+	/** Small records this device keeps beside the documents (e.g. read-only copies from a backup). */
+	readonly local: LocalStore;
 	/** Notes this device keeps for itself (never synced). */
 	readonly notes = {
 		joining: new DeviceRecord<Joining>('hearth:joining'),
@@ -32,12 +35,13 @@ export class HearthApp {
 	paused = $state(false);
 	readonly #cleanups: Array<() => void> = [];
 
-	private constructor(engine: SyncEngine) {
+	private constructor(engine: SyncEngine, local: LocalStore) {
 		this.engine = engine;
+		this.local = local;
 	}
 
-	static async start(): Promise<HearthApp> {
-		const storage = new IndexedDBStorageAdapter('hearth');
+	/** `storage` is the app lock's encrypting adapter when the lock is on. */
+	static async start(storage: StorageAdapterInterface = new IndexedDBStorageAdapter('hearth')): Promise<HearthApp> {
 		const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const engine = await SyncEngine.open({
@@ -46,7 +50,7 @@ export class HearthApp {
 			url: `${scheme}://${location.host}/sync`,
 			socketFactory: (url) => new WebSocket(url) as unknown as SocketLike
 		});
-		const app = new HearthApp(engine);
+		const app = new HearthApp(engine, new LocalStore(storage));
 		app.#wire();
 		return app;
 	}
@@ -134,6 +138,8 @@ export class HearthApp {
 	async destroy(): Promise<void> {
 		for (const c of this.#cleanups.splice(0)) c();
 		await this.engine.close();
+		// Writes everything to storage and lets go of it (the app lock relies on this).
+		await this.engine.repo.shutdown();
 	}
 
 	provide(): void {

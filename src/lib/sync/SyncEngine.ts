@@ -363,6 +363,56 @@ export class SyncEngine {
 		this.#emitDoc(docId);
 	}
 
+	/** The whole document as Automerge bytes, for a backup; undefined without a local copy. */
+	exportCopy(docId: DocumentId): { bytes: Uint8Array; heads: string[] } | undefined {
+		const handle = this.#docs.get(docId)?.handle;
+		if (!handle) return undefined;
+		const doc = handle.doc() as A.Doc<unknown>;
+		return { bytes: A.save(doc), heads: A.getHeads(doc) };
+	}
+
+	/**
+	 * Restores a document from a backup into a document this device has the keys for: merged
+	 * into the local copy (nothing is lost on either side), or made the local copy if there
+	 * was none. Anything the relay lacks is sent once the document has caught up. Works offline.
+	 */
+	async importCopy(docId: DocumentId, bytes: Uint8Array): Promise<'merged' | 'restored'> {
+		const doc = this.#docs.get(docId);
+		if (!doc) throw new Error('This device has no key for that document');
+		let loaded: A.Doc<unknown>;
+		try {
+			loaded = A.load<unknown>(bytes);
+		} catch {
+			throw new Error('The document in the backup is damaged');
+		}
+		if (doc.handle) {
+			doc.handle.update((d) => A.merge(d as A.Doc<unknown>, loaded));
+			await this.#persistNow(docId);
+			return 'merged';
+		}
+		const handle = this.repo.import<unknown>(A.save(loaded), { docId: docId as unknown as RepoDocumentId });
+		doc.record.hasLocalCopy = true;
+		await this.#attach(doc, handle);
+		await this.#persistNow(docId);
+		this.#emitDoc(docId);
+		this.#scheduleFlush(doc);
+		return 'restored';
+	}
+
+	/**
+	 * Removes a whole space from this device: its membership log and every document in it,
+	 * with their keys. Nothing changes for anyone else; the relay still holds the encrypted
+	 * copies, so being invited again (or a recovery kit made earlier) brings it back.
+	 */
+	async forgetSpace(spaceId: SpaceId): Promise<void> {
+		if (!this.#spaces.delete(spaceId)) return;
+		this.#watchers.delete(spaceId);
+		await this.#store.remove('space', spaceId);
+		for (const [docId, doc] of [...this.#docs]) if (doc.access.space?.spaceId === spaceId) await this.forget(docId);
+		this.#recount();
+		for (const l of this.#spaceListeners) l(spaceId);
+	}
+
 	/** Sends an encrypted, unstored message (presence, cursors) to others viewing the document. */
 	sendEphemeral(docId: DocumentId, data: Uint8Array): boolean {
 		const doc = this.#docs.get(docId);

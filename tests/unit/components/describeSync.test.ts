@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSync } from '$lib/components/describeSync';
+import { describeSync, whatToDo } from '$lib/components/describeSync';
 
 const base = { problems: [] };
 
@@ -17,5 +17,21 @@ describe('sync status in plain words', () => {
 	it('shows when it last synced', () => {
 		const now = Date.now();
 		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0, lastSyncedAt: now - 120_000 }, false, now).detail).toBe('last synced 2 minutes ago');
+	});
+});
+
+describe('sync status: syncing, waiting and problems', () => {
+	it('says it is syncing while changes are being sent', () => {
+		expect(describeSync({ ...base, connection: 'online', pendingChanges: 2 }, false)).toMatchObject({ tone: 'busy', headline: 'Syncing', detail: 'sending 2 changes…' });
+	});
+	it('offline, shows both what is waiting and when it last synced', () => {
+		const now = Date.now();
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 2, lastSyncedAt: now - 3 * 3600_000 }, false, now).detail).toBe('2 changes waiting to sync · last synced 3 hours ago');
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0, lastSyncedAt: now - 50 * 3600_000 }, false, now).detail).toBe('last synced 2 days ago');
+	});
+	it('gives something to do for every kind of problem the engine reports', () => {
+		for (const kind of ['tampered', 'replayed', 'foreign', 'unreadable', 'refused', 'relay'] as const) {
+			expect(whatToDo(kind).length).toBeGreaterThan(10);
+		}
 	});
 });

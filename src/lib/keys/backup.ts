@@ -1,0 +1,113 @@
+// Encrypted backup files: the documents a person can read, as Automerge bytes, sealed with a
+// key made from a passphrase (PBKDF2, see $lib/crypto/passphrase) and XChaCha20-Poly1305.
+// The file names nothing: no titles, no ids, only the KDF settings, a nonce and ciphertext.
+// Documents shared by link carry their access (keys) too, so a restore can keep syncing
+// them; documents of private spaces do not (their keys come with membership).
+import { PASSPHRASE_ITERATIONS, SALT_BYTES, decrypt, encrypt, keyFromPassphrase, randomBytes } from '$lib/crypto';
+import { fromBase64Url, toBase64Url, type DocumentId } from '$lib/protocol';
+import type { DocAccess } from './access';
+
+export interface BackupDoc {
+	docId: DocumentId;
+	/** A title to show when choosing what to restore (the document's own name, if any). */
+	title: string;
+	kind: string;
+	/** Automerge heads when backed up, to check a restore is identical. */
+	heads: string[];
+	/** The whole document (Automerge save format), base64url. */
+	bytes: string;
+	access?: DocAccess;
+}
+
+export interface BackupContents {
+	format: 'hearth-backup-contents';
+	version: 1;
+	createdAt: number;
+	docs: BackupDoc[];
+}
+
+export interface BackupFile {
+	format: 'hearth-backup';
+	version: 1;
+	kdf: { name: 'PBKDF2-SHA256'; iterations: number; salt: string };
+	nonce: string;
+	ciphertext: string;
+}
+
+export const MIN_PASSPHRASE_LENGTH = 10;
+const AD = new TextEncoder().encode('hearth-backup-v1');
+
+export type Opened = { ok: true; contents: BackupContents } | { ok: false; error: string };
+
+export async function sealBackup(contents: BackupContents, passphrase: string, iterations = PASSPHRASE_ITERATIONS): Promise<string> {
+	if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(`A backup passphrase needs at least ${MIN_PASSPHRASE_LENGTH} characters`);
+	const salt = randomBytes(SALT_BYTES);
+	const key = await keyFromPassphrase(passphrase, salt, iterations);
+	const { nonce, ciphertext } = encrypt(new TextEncoder().encode(JSON.stringify(contents)), key, AD);
+	const file: BackupFile = {
+		format: 'hearth-backup',
+		version: 1,
+		kdf: { name: 'PBKDF2-SHA256', iterations, salt: toBase64Url(salt) },
+		nonce: toBase64Url(nonce),
+		ciphertext: toBase64Url(ciphertext)
+	};
+	return JSON.stringify(file);
+}
+
+function isBackupFile(value: unknown): value is BackupFile {
+	const f = value as BackupFile;
+	return (
+		typeof f === 'object' && f !== null && f.format === 'hearth-backup' && f.version === 1 &&
+		typeof f.kdf === 'object' && f.kdf?.name === 'PBKDF2-SHA256' && Number.isInteger(f.kdf.iterations) &&
+		typeof f.kdf.salt === 'string' && typeof f.nonce === 'string' && typeof f.ciphertext === 'string'
+	);
+}
+
+function isContents(value: unknown): value is BackupContents {
+	const c = value as BackupContents;
+	return (
+		typeof c === 'object' && c !== null && c.format === 'hearth-backup-contents' && c.version === 1 && Array.isArray(c.docs) &&
+		c.docs.every((d) => typeof d?.docId === 'string' && typeof d.bytes === 'string' && Array.isArray(d.heads) && typeof d.title === 'string')
+	);
+}
+
+/** Opens a backup file's text. A wrong passphrase and a damaged file are told apart where possible. */
+export async function openBackup(text: string, passphrase: string): Promise<Opened> {
+	let file: unknown;
+	try {
+		file = JSON.parse(text);
+	} catch {
+		return { ok: false, error: 'This is not a Hearth backup file.' };
+	}
+	if (!isBackupFile(file)) return { ok: false, error: 'This is not a Hearth backup file, or it was made by a newer version of Hearth.' };
+	let key: Uint8Array;
+	try {
+		key = await keyFromPassphrase(passphrase, fromBase64Url(file.kdf.salt), file.kdf.iterations);
+	} catch {
+		return { ok: false, error: 'This backup file is damaged.' };
+	}
+	const plain = decrypt(fromBase64Url(file.ciphertext), fromBase64Url(file.nonce), key, AD);
+	if (!plain) return { ok: false, error: 'That passphrase does not open this backup (or the file was changed). Check it and try again.' };
+	let contents: unknown;
+	try {
+		contents = JSON.parse(new TextDecoder().decode(plain));
+	} catch {
+		return { ok: false, error: 'This backup file is damaged.' };
+	}
+	if (!isContents(contents)) return { ok: false, error: 'This backup was made by a newer version of Hearth.' };
+	return { ok: true, contents };
+}
+
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I/L: easy to copy by hand
+
+/** A strong passphrase to suggest: 20 characters from 31 (about 99 bits), in groups of four. */
+export function suggestPassphrase(): string {
+	const out: string[] = [];
+	while (out.length < 20) {
+		for (const b of randomBytes(32)) {
+			// Rejection sampling keeps every character equally likely.
+			if (b < 248 && out.length < 20) out.push(ALPHABET[b % 31]);
+		}
+	}
+	return out.join('').match(/.{4}/g)!.join('-');
+}

@@ -898,7 +898,7 @@ export class SyncEngine {
 				doc.record.sinceSnapshot = 0;
 				return;
 			}
-			if (code === 'storage-failed') {
+			if (code === 'storage-failed' || code === 'rate-limited') {
 				this.#problem({ docId: doc.docId, kind: 'relay', message: 'The relay could not store changes just now. They are kept here and will be sent again.' });
 				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
 				return;

@@ -112,6 +112,8 @@ export class RelayServer {
 	readonly #log: LogFn;
 	readonly #verifier = new Ed25519Verifier();
 	readonly #auth = new Map<DocumentId, AuthEntry>();
+	/** Bumped on every auth change, so a slow read cannot cache a state older than one already known. */
+	#authGeneration = 0;
 	readonly #locks = new SerialLocks();
 	readonly #connections = new Map<WebSocket, Connection>();
 	readonly #docSubscribers = new Map<DocumentId, Set<Connection>>();
@@ -427,6 +429,7 @@ export class RelayServer {
 	async #authEntry(docId: DocumentId): Promise<AuthEntry> {
 		const cached = this.#auth.get(docId);
 		if (cached) return cached;
+		const generation = this.#authGeneration;
 		let state: DocAuthState | undefined;
 		const records = await this.#store.authSince(docId, 0);
 		for (const { record } of records) {
@@ -434,15 +437,23 @@ export class RelayServer {
 			if (result.ok) state = result.state;
 		}
 		const entry = { state, stored: records.length };
-		// An unknown document is not cached: another node may create it at any moment.
-		if (state) this.#cacheAuth(docId, entry);
+		// An unknown document is not cached: another node may create it at any moment. Nor is
+		// a read that a newer record overtook while it was in flight (it could be stale).
+		if (state && generation === this.#authGeneration) this.#cacheAuth(docId, entry);
 		return entry;
 	}
 
 	#cacheAuth(docId: DocumentId, entry: AuthEntry): void {
+		this.#authGeneration++;
 		this.#auth.delete(docId);
 		if (this.#auth.size >= AUTH_CACHE_LIMIT) this.#auth.delete(this.#auth.keys().next().value!);
 		this.#auth.set(docId, entry);
+	}
+
+	#forgetAuth(docId?: DocumentId): void {
+		this.#authGeneration++;
+		if (docId) this.#auth.delete(docId);
+		else this.#auth.clear();
 	}
 
 	async #onAuth(conn: Connection, rid: number, record: AuthRecord): Promise<void> {
@@ -459,7 +470,7 @@ export class RelayServer {
 				return;
 			}
 			// Another record took that index first (on another node): re-read and re-check.
-			this.#auth.delete(docId);
+			this.#forgetAuth(docId);
 		}
 		throw new Error('auth log kept moving');
 	}
@@ -488,7 +499,7 @@ export class RelayServer {
 			}
 			switch (result.reason) {
 				case 'auth-changed':
-					this.#auth.delete(entry.docId);
+					this.#forgetAuth(entry.docId);
 					continue;
 				case 'unknown-document':
 					throw new RelayError('unknown-document', 'That document is not on this relay yet');
@@ -573,7 +584,7 @@ export class RelayServer {
 				await this.#locks.run(`d:${event.docId}`, () => this.#deliverEntries(event.docId, event.seq, undefined, undefined, startedAt));
 			} else if (event.kind === 'auth') {
 				await this.#locks.run(`d:${event.docId}`, async () => {
-					this.#auth.delete(event.docId);
+					this.#forgetAuth(event.docId);
 					if (!this.#docSubscribers.has(event.docId)) return;
 					for (const { index, record } of await this.#store.authSince(event.docId, event.index)) {
 						if (index === event.index) this.#fanOutDoc(event.docId, undefined, { type: 'auth', docId: event.docId, index, record });
@@ -589,7 +600,7 @@ export class RelayServer {
 
 	/** The feed from other nodes was down: forget cached auth and send anything missed. */
 	async #resync(): Promise<void> {
-		this.#auth.clear();
+		this.#forgetAuth();
 		const now = performance.now();
 		for (const docId of [...this.#docSubscribers.keys()]) {
 			await this.#locks
@@ -655,6 +666,8 @@ export class RelayServer {
 						unknown.push(request.docId);
 						continue;
 					}
+					// Fan-out for this document continues from what this catch-up holds.
+					if (!this.#docCursor.has(request.docId)) this.#docCursor.set(request.docId, read.doc.head);
 					// Large documents are split across frames so no single frame nears the size limit.
 					let part: CatchupDoc = { docId: request.docId, head: read.doc.head, auth: read.auth, entries: [] };
 					chunk.push(part);
@@ -675,7 +688,11 @@ export class RelayServer {
 			for (const request of logs) {
 				let part: CatchupLog = { spaceId: request.spaceId, entries: [] };
 				logChunk.push(part);
-				for (const entry of await this.#store.opsSince(request.spaceId, request.since)) {
+				const ops = await this.#store.opsSince(request.spaceId, request.since);
+				// Fan-out continues after the last op this catch-up holds (when that is known).
+				const last = ops.length > 0 ? ops[ops.length - 1].index : request.since === 0 ? -1 : undefined;
+				if (last !== undefined && !this.#spaceCursor.has(request.spaceId)) this.#spaceCursor.set(request.spaceId, last);
+				for (const entry of ops) {
 					const entrySize = entry.op.body.length + 256;
 					if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
 						flush(false);

@@ -438,8 +438,14 @@ export class SyncEngine {
 				return this.#onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
 				return this.#onLiveEntry(message.entry);
-			case 'auth':
-				return this.#onAuthRecord(message.docId, message.index, message.record);
+			case 'auth': {
+				this.#onAuthRecord(message.docId, message.index, message.record);
+				// A document we asked for before it reached the relay (the catch-up said unknown)
+				// arrives live: join it now, since no later catch-up will prompt us to.
+				const doc = this.#docs.get(message.docId);
+				if (doc?.caughtUp && doc.record.auth.length > 0) this.#ensureJoined(doc);
+				return;
+			}
 			case 'auth-ok':
 				return this.#onAuthOk(message.rid, message.docId, message.index);
 			case 'ack':

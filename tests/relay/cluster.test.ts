@@ -58,7 +58,7 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 			await new Promise((r) => setTimeout(r, 20));
 		}
 		const items = (d: Device) => d.engine.handle<{ items: string[] }>(docId)?.doc().items ?? [];
-		await eventually(() => items(alice).length === 20 && items(bob).length === 20, 20_000, 'all 20 edits on both nodes’ devices')
+		await eventually(() => items(alice).length === 20 && items(bob).length === 20, 20_000, 'all 20 edits on both nodes’ devices');
 		expect(items(alice)).toEqual(items(bob));
 		expect(new Set(items(alice)).size).toBe(20);
 	});
@@ -107,7 +107,7 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		const live = (c: RawRelayClient) =>
 			c.messages.filter((m): m is Extract<ServerMessage, { type: 'entry' }> => m.type === 'entry' && m.entry.docId === docId).map((m) => m.entry.seq);
 		for (const reader of [r1, r2]) {
-			await eventually(() => live(reader).length >= 2 * perWriter, 15_000, 'every entry fanned out to a reader')
+			await eventually(() => live(reader).length >= 2 * perWriter, 15_000, 'every entry fanned out to a reader');
 			expect(live(reader)).toEqual(seqs);
 		}
 		const stored = await node2.query<{ seq: number; ct: string }>('SELECT seq, ct FROM entries WHERE doc_id = ? ORDER BY seq', [docId]);

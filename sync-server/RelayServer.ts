@@ -40,6 +40,7 @@ import {
 	type WireEntry
 } from '../src/lib/protocol';
 import { Ed25519Verifier } from './Ed25519Verifier';
+import { nestsDeeperThan } from './jsonDepth';
 import { jsonLogger, type LogFn } from './jsonLog';
 import { Counter, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
 import { DEFAULT_LIMITS, maxCiphertextFor, type Limits } from './relayConfig';
@@ -68,6 +69,8 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const MAX_APPEND_ATTEMPTS = 5;
 /** Auth states kept in memory; beyond this the oldest are read again from storage when needed. */
 const AUTH_CACHE_LIMIT = 100_000;
+/** No protocol message nests deeper than this; deeper frames are refused before parsing. */
+const MAX_JSON_DEPTH = 32;
 /** WebSocket close codes the relay uses. */
 export const CLOSE = { restarting: 1012, tooFarBehind: 1013, policy: 1008 } as const;
 
@@ -352,6 +355,7 @@ export class RelayServer {
 		let message: unknown;
 		try {
 			if (isBinary) throw new Error('binary');
+			if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('too deep');
 			message = JSON.parse(text.toString('utf8'));
 		} catch {
 			this.#reject(conn, undefined, new RelayError('malformed', 'Frames must be JSON text'));

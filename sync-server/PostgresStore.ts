@@ -1,8 +1,8 @@
 // PostgreSQL storage, for running several relay nodes against one database. The schema is
 // the SQLite one; every check that decides a seq or an index runs inside the statement or
 // transaction that writes it, so nodes never need to trust each other's caches. Each write
-// also NOTIFYs the other nodes with ids and positions only (never content); they read what
-// they need from the database and fan it out to their own clients.
+// is announced to the other nodes after it commits (a batched NOTIFY with ids and positions
+// only, never content); they read what they need from the database and fan it out.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
@@ -10,6 +10,8 @@ import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, 
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 
 const CHANNEL = 'hearth_relay';
+/** PostgreSQL's NOTIFY payload limit is 8000 bytes. */
+const NOTIFY_PAYLOAD_LIMIT = 7900;
 // Any fixed number: only relay nodes migrating this schema take this advisory lock.
 const MIGRATION_LOCK = 7_246_801;
 
@@ -56,6 +58,8 @@ export class PostgresStore implements RelayStore {
 	#feed?: pg.Client;
 	#feedRetry?: ReturnType<typeof setTimeout>;
 	#closed = false;
+	readonly #outbox: string[] = [];
+	#sending = false;
 
 	constructor(options: PostgresStoreOptions) {
 		this.#options = options;
@@ -134,22 +138,53 @@ export class PostgresStore implements RelayStore {
 		this.#feedRetry.unref();
 	}
 
-	/** Payload: `node kind id position sentAt`, space-separated. Ids are random, never content. */
+	/** Payload: the node id, then one `kind id position sentAt` per line. Ids are random, never content. */
 	#onNotification(payload: string): void {
-		const [node, kind, id, position, sentAt] = payload.split(' ');
+		const [node, ...lines] = payload.split('\n');
 		if (node === this.nodeId || !this.#listener) return;
-		const n = Number(position);
-		const at = Number(sentAt);
-		let event: StoreEvent | undefined;
-		if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, sentAt: at };
-		else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
-		else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
-		if (event) this.#listener.onEvent(event);
+		for (const line of lines) {
+			const [kind, id, position, sentAt] = line.split(' ');
+			const n = Number(position);
+			const at = Number(sentAt);
+			let event: StoreEvent | undefined;
+			if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, sentAt: at };
+			else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
+			else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
+			if (event) this.#listener.onEvent(event);
+		}
 	}
 
-	#note(kind: 'e' | 'a' | 'o', id: string): string {
-		// The position and time are appended in SQL, where the seq is known.
-		return `${this.nodeId} ${kind} ${id} `;
+	/**
+	 * Tells the other nodes about a committed write. A NOTIFY inside the writing transaction
+	 * would serialise every commit in the cluster on PostgreSQL's notify queue lock (appends/s
+	 * capped at one fsync each), so notifications go out after commit, batched: one small
+	 * NOTIFY carries up to a few hundred events, and only one is in flight per node at a time.
+	 */
+	#announce(kind: 'e' | 'a' | 'o', id: string, position: number): void {
+		if (this.#outbox.length >= 100_000) this.#outbox.shift(); // the database is away; resync covers it
+		this.#outbox.push(`${kind} ${id} ${position} ${Date.now()}`);
+		if (!this.#sending) void this.#sendOutbox();
+	}
+
+	async #sendOutbox(): Promise<void> {
+		this.#sending = true;
+		try {
+			while (this.#outbox.length > 0 && !this.#closed) {
+				let size = this.nodeId.length;
+				let count = 0;
+				while (count < this.#outbox.length && size + this.#outbox[count].length + 1 < NOTIFY_PAYLOAD_LIMIT) size += this.#outbox[count++].length + 1;
+				const batch = this.#outbox.slice(0, count);
+				try {
+					await this.#pool.query('SELECT pg_notify($1, $2)', [CHANNEL, [this.nodeId, ...batch].join('\n')]);
+					this.#outbox.splice(0, count);
+				} catch (error) {
+					this.#options.log?.('notify_failed', { code: (error as { code?: string }).code ?? 'unknown' });
+					await new Promise((r) => setTimeout(r, 500));
+				}
+			}
+		} finally {
+			this.#sending = false;
+		}
 	}
 
 	async ping(): Promise<void> {
@@ -169,13 +204,13 @@ export class PostgresStore implements RelayStore {
 			index === 0
 				? 'INSERT INTO docs (doc_id, auth_count) VALUES ($1, 1) ON CONFLICT DO NOTHING RETURNING 0 AS idx'
 				: 'UPDATE docs SET auth_count = auth_count + 1 WHERE doc_id = $1 AND auth_count = $2 RETURNING auth_count - 1 AS idx';
-		// One statement: claim the index, store the record, tell the other nodes, all or nothing.
+		// One statement: claim the index and store the record, all or nothing.
 		const { rows } = await this.#pool.query(
-			`WITH c AS (${claim.replace('$2', '$4')}),
-			 i AS (INSERT INTO auth (doc_id, idx, record) SELECT $1, idx, $2 FROM c RETURNING idx)
-			 SELECT idx, pg_notify('${CHANNEL}', $3 || idx || ' ' || (extract(epoch from clock_timestamp()) * 1000)::bigint) FROM i`,
-			index === 0 ? [docId, JSON.stringify(record), this.#note('a', docId)] : [docId, JSON.stringify(record), this.#note('a', docId), index]
+			`WITH c AS (${claim.replace('$2', '$3')})
+			 INSERT INTO auth (doc_id, idx, record) SELECT $1, idx, $2 FROM c RETURNING idx`,
+			index === 0 ? [docId, JSON.stringify(record)] : [docId, JSON.stringify(record), index]
 		);
+		if (rows.length === 1) this.#announce('a', docId, index);
 		return rows.length === 1;
 	}
 
@@ -191,7 +226,7 @@ export class PostgresStore implements RelayStore {
 		if (entry.kind === 'snapshot') return this.#appendSnapshot(entry, guard);
 		const len = entry.ct.length;
 		// One round trip: bump the head under the row lock only if the auth state and size
-		// quota still hold, store the entry at that seq, and notify on commit.
+		// quota still hold, and store the entry at that seq.
 		const { rows } = await this.#pool.query<{ seq: number }>(
 			`WITH d AS (
 				UPDATE docs SET head = head + 1, bytes = bytes + $2
@@ -201,10 +236,13 @@ export class PostgresStore implements RelayStore {
 				INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig)
 				SELECT $1, head, $5, 'change', NULL::bigint, $6, $7, $8, $9 FROM d RETURNING seq
 			)
-			SELECT seq, pg_notify('${CHANNEL}', $10 || seq || ' ' || (extract(epoch from clock_timestamp()) * 1000)::bigint) FROM i`,
-			[entry.docId, len, guard.authCount, guard.maxDocBytes, entry.epoch, entry.author, entry.nonce, entry.ct, entry.sig, this.#note('e', entry.docId)]
+			SELECT seq FROM i`,
+			[entry.docId, len, guard.authCount, guard.maxDocBytes, entry.epoch, entry.author, entry.nonce, entry.ct, entry.sig]
 		);
-		if (rows.length === 1) return { ok: true, seq: rows[0].seq };
+		if (rows.length === 1) {
+			this.#announce('e', entry.docId, rows[0].seq);
+			return { ok: true, seq: rows[0].seq };
+		}
 		const doc = await this.getDoc(entry.docId);
 		if (!doc) return { ok: false, reason: 'unknown-document' };
 		if (doc.authCount !== guard.authCount) return { ok: false, reason: 'auth-changed' };
@@ -244,11 +282,10 @@ export class PostgresStore implements RelayStore {
 				[entry.docId, seq, covers]
 			);
 			if (sized[0].bytes > guard.maxDocBytes) return refuse('doc-too-large');
-			await client.query(`SELECT pg_notify('${CHANNEL}', $1 || $2::text || ' ' || (extract(epoch from clock_timestamp()) * 1000)::bigint)`, [
-				this.#note('e', entry.docId),
-				seq
-			]);
 			return { commit: true, value: { ok: true, seq } as const };
+		}).then((result) => {
+			if (result.ok) this.#announce('e', entry.docId, result.seq);
+			return result;
 		});
 	}
 
@@ -314,11 +351,10 @@ export class PostgresStore implements RelayStore {
 				op.sig,
 				at
 			]);
-			await client.query(`SELECT pg_notify('${CHANNEL}', $1 || $2::text || ' ' || (extract(epoch from clock_timestamp()) * 1000)::bigint)`, [
-				this.#note('o', spaceId),
-				index
-			]);
 			return { commit: true, value: { logged: { index, at, op }, fresh: true } };
+		}).then((result) => {
+			if (result.fresh) this.#announce('o', spaceId, result.logged.index);
+			return result;
 		});
 	}
 
@@ -355,6 +391,8 @@ export class PostgresStore implements RelayStore {
 	}
 
 	async close(): Promise<void> {
+		// Let the last announcements go out, so other nodes' clients hear of our final writes.
+		for (let i = 0; i < 50 && (this.#sending || this.#outbox.length > 0); i++) await new Promise((r) => setTimeout(r, 20));
 		this.#closed = true;
 		clearTimeout(this.#feedRetry);
 		const feed = this.#feed;

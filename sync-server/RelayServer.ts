@@ -115,8 +115,12 @@ export class RelayServer {
 	readonly #log: LogFn;
 	readonly #verifier = new Ed25519Verifier();
 	readonly #auth = new Map<DocumentId, AuthEntry>();
-	/** Bumped on every auth change, so a slow read cannot cache a state older than one already known. */
-	#authGeneration = 0;
+	/**
+	 * Per document, a stamp taken from a counter on every auth write or invalidation, so a
+	 * slow read cannot cache a state older than one already known for that document.
+	 */
+	readonly #authStamps = new Map<DocumentId, number>();
+	#authCounter = 0;
 	readonly #locks = new SerialLocks();
 	readonly #connections = new Map<WebSocket, Connection>();
 	readonly #docSubscribers = new Map<DocumentId, Set<Connection>>();
@@ -433,7 +437,7 @@ export class RelayServer {
 	async #authEntry(docId: DocumentId): Promise<AuthEntry> {
 		const cached = this.#auth.get(docId);
 		if (cached) return cached;
-		const generation = this.#authGeneration;
+		const stamp = this.#authStamps.get(docId);
 		let state: DocAuthState | undefined;
 		const records = await this.#store.authSince(docId, 0);
 		for (const { record } of records) {
@@ -443,21 +447,33 @@ export class RelayServer {
 		const entry = { state, stored: records.length };
 		// An unknown document is not cached: another node may create it at any moment. Nor is
 		// a read that a newer record overtook while it was in flight (it could be stale).
-		if (state && generation === this.#authGeneration) this.#cacheAuth(docId, entry);
+		if (state && stamp === this.#authStamps.get(docId)) this.#cacheAuth(docId, entry);
 		return entry;
 	}
 
 	#cacheAuth(docId: DocumentId, entry: AuthEntry): void {
-		this.#authGeneration++;
 		this.#auth.delete(docId);
 		if (this.#auth.size >= AUTH_CACHE_LIMIT) this.#auth.delete(this.#auth.keys().next().value!);
 		this.#auth.set(docId, entry);
 	}
 
+	/** After a write or a notice from another node: the cached state (and any read in flight) is stale. */
+	#touchAuth(docId: DocumentId): void {
+		if (this.#authStamps.size >= AUTH_CACHE_LIMIT) this.#authStamps.clear();
+		this.#authStamps.delete(docId);
+		this.#authStamps.set(docId, ++this.#authCounter);
+	}
+
 	#forgetAuth(docId?: DocumentId): void {
-		this.#authGeneration++;
-		if (docId) this.#auth.delete(docId);
-		else this.#auth.clear();
+		if (docId) {
+			this.#touchAuth(docId);
+			this.#auth.delete(docId);
+		} else {
+			// Everything may be stale (the feed from other nodes was down): stamp every cached
+			// document, so reads in flight for them are not cached either.
+			for (const id of this.#auth.keys()) this.#touchAuth(id);
+			this.#auth.clear();
+		}
 	}
 
 	async #onAuth(conn: Connection, rid: number, record: AuthRecord): Promise<void> {
@@ -468,6 +484,7 @@ export class RelayServer {
 			if (!result.ok) throw new RelayError(result.code, result.message);
 			if (await this.#store.appendAuth(docId, stored, record)) {
 				this.#counted('auth');
+				this.#touchAuth(docId);
 				this.#cacheAuth(docId, { state: result.state, stored: stored + 1 });
 				this.#send(conn, { type: 'auth-ok', rid, docId, index: stored });
 				this.#fanOutDoc(docId, conn, { type: 'auth', docId, index: stored, record });

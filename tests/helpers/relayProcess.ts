@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { inject } from 'vitest';
 import { createDatabase } from './postgresProcess';
 
 export type TestStore = 'sqlite' | 'postgres';
@@ -66,6 +65,8 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
 	let pgUrl = options.pgUrl;
 	let pgDataDir = options.pgDataDir;
 	if (store === 'postgres' && !pgUrl) {
+		// Only inside Vitest (benchmarks import this helper too, and always pass a store).
+		const { inject } = await import('vitest');
 		const cluster = inject('hearthPostgres');
 		if (!cluster) throw new Error('HEARTH_TEST_STORE=postgres needs the relay-postgres Vitest project (its global setup starts PostgreSQL)');
 		pgUrl = await createDatabase(cluster.url);

@@ -48,10 +48,12 @@ function progress(line: string): void {
 }
 
 const relayEnv = { HEARTH_STATIC: '', HEARTH_LOG_LEVEL: 'warn' };
+/** e.g. HEARTH_LOAD_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the relay nodes. */
+const nodeArgs = process.env.HEARTH_LOAD_RELAY_NODE_ARGS?.split(' ').filter(Boolean);
 
 async function startNodes(setup: string, pg: PostgresProcess | undefined): Promise<ChildServer[]> {
 	if (setup === 'sqlite') {
-		return [await startChildServer({ name: 'relay-sqlite', script: 'sync-server/main.ts', env: { ...relayEnv, HEARTH_STORE: 'sqlite' }, dataDirVar: 'HEARTH_DATA', ready: /listening at ws:\/\/[^:]+:(\d+)/ })];
+		return [await startChildServer({ name: 'relay-sqlite', script: 'sync-server/main.ts', env: { ...relayEnv, HEARTH_STORE: 'sqlite' }, dataDirVar: 'HEARTH_DATA', ready: /listening at ws:\/\/[^:]+:(\d+)/, nodeArgs })];
 	}
 	const url = await pg!.createDatabase();
 	const count = setup === 'pg2' ? 2 : 1;
@@ -63,7 +65,8 @@ async function startNodes(setup: string, pg: PostgresProcess | undefined): Promi
 				script: 'sync-server/main.ts',
 				env: { ...relayEnv, HEARTH_STORE: 'postgres', HEARTH_PG_URL: url, HEARTH_PG_POOL: '16' },
 				dataDirVar: 'HEARTH_DATA',
-				ready: /listening at ws:\/\/[^:]+:(\d+)/
+				ready: /listening at ws:\/\/[^:]+:(\d+)/,
+				nodeArgs
 			})
 		);
 	}

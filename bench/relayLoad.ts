@@ -63,7 +63,7 @@ async function startNodes(setup: string, pg: PostgresProcess | undefined): Promi
 			await startChildServer({
 				name: `relay-${setup}-${i + 1}`,
 				script: 'sync-server/main.ts',
-				env: { ...relayEnv, HEARTH_STORE: 'postgres', HEARTH_PG_URL: url, HEARTH_PG_POOL: '16' },
+				env: { ...relayEnv, HEARTH_STORE: 'postgres', HEARTH_PG_URL: url, HEARTH_PG_POOL: process.env.HEARTH_LOAD_PG_POOL ?? '16' },
 				dataDirVar: 'HEARTH_DATA',
 				ready: /listening at ws:\/\/[^:]+:(\d+)/,
 				nodeArgs

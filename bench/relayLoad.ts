@@ -150,6 +150,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		const after = await Promise.all(nodes.map((n) => relayStats(n.port)));
 		clearInterval(sampler);
 		const done = (await Promise.all(results)).filter((r): r is Extract<FromWorker, { type: 'done' }> => r.type === 'done');
+		progress(`  ${setup}: ${done.reduce((n, d) => n + d.sent, 0)} pushes sent, ${done.reduce((n, d) => n + d.acked, 0)} acknowledged`);
 
 		const errors: Record<string, number> = {};
 		if (failed > 0) errors['connect-failed'] = failed;

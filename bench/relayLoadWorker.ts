@@ -154,12 +154,16 @@ async function main(): Promise<void> {
 		stats.measuring = true;
 		for (const client of clients) {
 			// Each client sends at its own phase within the second, so load is spread evenly.
+			// Slots are counted, not derived from the clock, so a timer firing a little early
+			// cannot send twice in one slot.
 			const phase = Math.random() * interval;
+			let slot = 0;
 			const tick = () => {
-				const at = now();
-				if (at >= endAt) return;
+				const due = startAt + phase + slot * interval;
+				if (due >= endAt) return;
 				push(client, stats);
-				setTimeout(tick, Math.max(0, interval - ((now() - startAt - phase) % interval)));
+				slot++;
+				setTimeout(tick, Math.max(0, startAt + phase + slot * interval - now()));
 			};
 			setTimeout(tick, Math.max(0, startAt - now() + phase));
 		}

@@ -25,6 +25,8 @@ export interface ChildServerOptions {
 	/** Matched against stdout; group 1 must be the bound port. */
 	ready: RegExp;
 	startTimeoutMs?: number;
+	/** Extra Node flags for the child (e.g. --cpu-prof when looking for a bottleneck). */
+	nodeArgs?: string[];
 }
 
 const running = new Set<ChildProcess>();
@@ -41,7 +43,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
 	// The relay's frame log is a test aid that appends every frame to a file; it must not
 	// slow the relay down in a benchmark.
 	delete env.HEARTH_FRAME_LOG;
-	const child = spawn(process.execPath, ['--import', 'tsx', options.script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 	running.add(child);
 	let stderr = '';
 	child.stderr!.on('data', (d: Buffer) => {

@@ -4,13 +4,18 @@
 // in one round trip. Per space it keeps a log of signed membership ops, which it verifies,
 // orders and timestamps but never interprets (clients run the membership reducer). It never
 // sees a key or a byte of plaintext.
+//
+// Storage is asynchronous (SQLite group commit, or PostgreSQL shared by several nodes), so:
+// - each connection's frames are handled one at a time, in order, so its replies keep order;
+// - each document's (and space's) writes and fan-out run one at a time, in seq order;
+// - an ack is sent only after storage has durably committed the entry;
+// - fan-out to a connection waits while that connection's catch-up is being read, so a live
+//   entry can never overtake (and be dropped in favour of) the catch-up that should hold it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { appendFileSync } from 'node:fs';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import {
-	MAX_CIPHERTEXT_BYTES,
 	MAX_EPHEMERAL_BYTES,
-	MAX_FRAME_BYTES,
 	MAX_OP_BODY_BYTES,
 	PROTOCOL_VERSION,
 	applyAuthRecord,
@@ -35,8 +40,14 @@ import {
 	type WireEntry
 } from '../src/lib/protocol';
 import { Ed25519Verifier } from './Ed25519Verifier';
-import type { RelayStore } from './RelayStore';
+import { nestsDeeperThan } from './jsonDepth';
+import { jsonLogger, type LogFn } from './jsonLog';
+import { Counter, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
+import { DEFAULT_LIMITS, maxCiphertextFor, type Limits } from './relayConfig';
+import type { RelayStore, StoreEvent } from './RelayStore';
+import { SerialLocks } from './SerialLocks';
 import { serveStatic } from './serveStatic';
+import { TokenBucket } from './TokenBucket';
 
 export interface RelayOptions {
 	store: RelayStore;
@@ -46,13 +57,22 @@ export interface RelayOptions {
 	staticDir?: string;
 	/** Test aid: append every received frame to this file so a test can scan it for plaintext. */
 	frameLog?: string;
-	log?: (line: string) => void;
+	log?: LogFn;
+	limits?: Partial<Limits>;
 }
 
 /** Frames sent in one catch-up reply are cut at about this size. */
 const CATCHUP_CHUNK_BYTES = 1024 * 1024;
 /** A client that falls this far behind reading is disconnected rather than buffered forever. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Attempts at an append whose auth state moved on underneath it (another node, a join). */
+const MAX_APPEND_ATTEMPTS = 5;
+/** Auth states kept in memory; beyond this the oldest are read again from storage when needed. */
+const AUTH_CACHE_LIMIT = 100_000;
+/** No protocol message nests deeper than this; deeper frames are refused before parsing. */
+const MAX_JSON_DEPTH = 32;
+/** WebSocket close codes the relay uses. */
+export const CLOSE = { restarting: 1012, tooFarBehind: 1013, policy: 1008 } as const;
 
 class RelayError extends Error {
 	constructor(
@@ -63,34 +83,116 @@ class RelayError extends Error {
 	}
 }
 
+interface Connection {
+	id: number;
+	ws: WebSocket;
+	openedAt: number;
+	alive: boolean;
+	/** Tail of this connection's frame queue: frames are handled strictly in order. */
+	tail: Promise<void>;
+	queued: number;
+	frames: TokenBucket;
+	bytes: TokenBucket;
+	strikes: number;
+	rejected: number;
+	docs: Set<DocumentId>;
+	spaces: Set<SpaceId>;
+	/** Fan-out frames held back while this connection's catch-up is being read. */
+	held?: string[];
+}
+
+interface AuthEntry {
+	state: DocAuthState | undefined;
+	/** Records in storage (the next index), which the append guard checks. */
+	stored: number;
+}
+
 export class RelayServer {
 	readonly #options: RelayOptions;
 	readonly #store: RelayStore;
+	readonly #limits: Limits;
+	readonly #maxCiphertext: number;
+	readonly #log: LogFn;
 	readonly #verifier = new Ed25519Verifier();
-	readonly #auth = new Map<DocumentId, DocAuthState | undefined>();
-	readonly #subscribers = new Map<DocumentId, Set<WebSocket>>();
-	readonly #subscriptions = new WeakMap<WebSocket, Set<DocumentId>>();
+	readonly #auth = new Map<DocumentId, AuthEntry>();
+	/**
+	 * Per document, a stamp taken from a counter on every auth write or invalidation, so a
+	 * slow read cannot cache a state older than one already known for that document.
+	 */
+	readonly #authStamps = new Map<DocumentId, number>();
+	#authCounter = 0;
+	readonly #locks = new SerialLocks();
+	readonly #connections = new Map<WebSocket, Connection>();
+	readonly #docSubscribers = new Map<DocumentId, Set<Connection>>();
 	// Space logs get their own maps: a space id and a document id share a format, so one map
 	// keyed by both could cross-deliver if the same random id were ever used for each.
-	readonly #spaceSubscribers = new Map<SpaceId, Set<WebSocket>>();
-	readonly #spaceSubscriptions = new WeakMap<WebSocket, Set<SpaceId>>();
+	readonly #spaceSubscribers = new Map<SpaceId, Set<Connection>>();
+	/** Highest seq (or op index) this node has fanned out, per followed document (or space). */
+	readonly #docCursor = new Map<DocumentId, number>();
+	readonly #spaceCursor = new Map<SpaceId, number>();
 	#http?: Server;
 	#wss?: WebSocketServer;
 	#heartbeat?: ReturnType<typeof setInterval>;
-	readonly stats = { framesIn: 0, entriesStored: 0, opsStored: 0, rejected: 0 };
+	#nextConnectionId = 1;
+	#draining = false;
+	#closed?: Promise<void>;
+	readonly #recentAppends: number[] = [];
+
+	readonly metrics = new Registry();
+	readonly #m;
 
 	constructor(options: RelayOptions) {
 		this.#options = options;
 		this.#store = options.store;
+		this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+		this.#maxCiphertext = maxCiphertextFor(this.#limits);
+		this.#log = options.log ?? jsonLogger('info');
+		const m = this.metrics;
+		const sizeBounds = [1024, 16 * 1024, 256 * 1024, 1024 * 1024, 16 * 1024 * 1024, 256 * 1024 * 1024];
+		this.#m = {
+			connections: m.add(new Gauge('hearth_relay_connections', 'Open WebSocket connections', () => this.#connections.size)),
+			connectionsTotal: m.add(new Counter('hearth_relay_connections_total', 'WebSocket connections accepted')),
+			frames: m.add(new Counter('hearth_relay_frames_total', 'Frames received from clients')),
+			appends: m.add(new Counter('hearth_relay_appends_total', 'Writes durably stored, by kind (change, snapshot, auth, op)')),
+			appendRate: m.add(new Gauge('hearth_relay_appends_per_second', 'Entries and ops stored per second over the last 10 s', () => this.#appendRate())),
+			fanout: m.add(
+				new Histogram('hearth_relay_fanout_seconds', 'From an entry reaching a relay node to this node sending it to subscribers', [
+					0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
+				])
+			),
+			fanoutFrames: m.add(new Counter('hearth_relay_fanout_frames_total', 'Frames fanned out to subscribers')),
+			rejected: m.add(new Counter('hearth_relay_rejected_frames_total', 'Frames refused, by reason')),
+			storageErrors: m.add(new Counter('hearth_relay_storage_errors_total', 'Storage operations that failed')),
+			clusterEvents: m.add(new Counter('hearth_relay_cluster_events_total', 'Writes heard from other relay nodes, by kind')),
+			docBytes: m.add(new SnapshotHistogram('hearth_relay_document_bytes', 'Stored ciphertext per document (no ids)', sizeBounds)),
+			storedBytes: m.add(new Gauge('hearth_relay_stored_bytes', 'Stored ciphertext across all documents', () => this.#sizes.totalBytes)),
+			documents: m.add(new Gauge('hearth_relay_documents', 'Documents stored', () => this.#sizes.docs)),
+			draining: m.add(new Gauge('hearth_relay_draining', '1 while shutting down', () => (this.#draining ? 1 : 0))),
+			rss: m.add(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes', () => process.memoryUsage.rss())),
+			cpu: m.add(
+				new Gauge('process_cpu_seconds_total', 'User and system CPU time spent in seconds', () => {
+					const u = process.cpuUsage();
+					return (u.user + u.system) / 1e6;
+				})
+			),
+			sizeBounds
+		};
+		this.#store.listen({ onEvent: (e) => this.#onStoreEvent(e), onResync: () => void this.#resync() });
 	}
+
+	#sizes = { docs: 0, totalBytes: 0, at: 0 };
 
 	/** Starts listening; resolves with the bound port (useful with port 0). */
 	async listen(): Promise<number> {
-		const http = createServer((req, res) => this.#onHttp(req, res));
-		const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+		const http = createServer((req, res) => void this.#onHttp(req, res));
+		const wss = new WebSocketServer({ noServer: true, maxPayload: this.#limits.maxFrameBytes, perMessageDeflate: false });
 		http.on('upgrade', (req, socket, head) => {
 			if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') {
 				socket.destroy();
+				return;
+			}
+			if (this.#draining) {
+				socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
 				return;
 			}
 			wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws));
@@ -104,21 +206,66 @@ export class RelayServer {
 			http.listen(this.#options.port, this.#options.host ?? '127.0.0.1', () => resolve());
 		});
 		const address = http.address();
-		return typeof address === 'object' && address ? address.port : this.#options.port;
+		const port = typeof address === 'object' && address ? address.port : this.#options.port;
+		this.#log('listening', { port, store: this.#store.kind });
+		return port;
 	}
 
-	async close(): Promise<void> {
+	get draining(): boolean {
+		return this.#draining;
+	}
+
+	/**
+	 * Graceful shutdown: stop accepting connections, let every connection finish the requests
+	 * it already sent (so their acks go out), then close each with 1012 "restarting" so
+	 * clients reconnect (to another node, or to this one once it is back).
+	 */
+	shutdown(reason = 'signal'): Promise<void> {
+		this.#closed ??= this.#shutdown(reason);
+		return this.#closed;
+	}
+
+	async #shutdown(reason: string): Promise<void> {
+		this.#draining = true;
+		const started = Date.now();
+		this.#log('draining', { reason, connections: this.#connections.size });
 		clearInterval(this.#heartbeat);
-		for (const ws of this.#wss?.clients ?? []) ws.terminate();
+		const httpClosed = new Promise<void>((resolve) => (this.#http ? this.#http.close(() => resolve()) : resolve()));
+		const idle = Promise.all([...this.#connections.values()].map((c) => c.tail));
+		const timedOut = await Promise.race([idle.then(() => false), delay(this.#limits.drainMs).then(() => true)]);
+		for (const c of this.#connections.values()) c.ws.close(CLOSE.restarting, 'The relay is restarting; reconnect in a moment');
+		const allClosed = Promise.all([...this.#connections.values()].map((c) => new Promise((r) => (c.ws.readyState === WebSocket.CLOSED ? r(0) : c.ws.once('close', r)))));
+		await Promise.race([allClosed, delay(2_000)]);
+		for (const c of this.#connections.values()) c.ws.terminate();
+		this.#http?.closeAllConnections();
+		await httpClosed;
 		await new Promise<void>((resolve) => this.#wss?.close(() => resolve()) ?? resolve());
-		await new Promise<void>((resolve) => this.#http?.close(() => resolve()) ?? resolve());
-		this.#store.close();
+		await this.#store.close();
+		this.#log('stopped', { drainMs: Date.now() - started, timedOut });
 	}
 
-	#onHttp(req: IncomingMessage, res: ServerResponse): void {
+	/** Immediate stop (tests, fatal errors): no draining. */
+	async close(): Promise<void> {
+		this.#limits.drainMs = 0;
+		await this.shutdown('close');
+	}
+
+	// ── HTTP: health, readiness, metrics, the app ─────────────────────────────────────────
+
+	async #onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const path = new URL(req.url ?? '/', 'http://x').pathname;
 		if (path === '/healthz') {
 			res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+			return;
+		}
+		if (path === '/readyz') {
+			const problem = this.#draining ? 'draining' : await this.#storageProblem();
+			res.writeHead(problem ? 503 : 200, { 'content-type': 'text/plain' }).end(problem ?? 'ready');
+			return;
+		}
+		if (path === '/metrics') {
+			await this.#refreshSizes();
+			res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(this.metrics.render());
 			return;
 		}
 		if (this.#options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -128,61 +275,141 @@ export class RelayServer {
 		res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
 	}
 
-	#onConnection(ws: WebSocket): void {
-		const alive = { value: true };
-		(ws as WebSocket & { alive?: typeof alive }).alive = alive;
-		ws.on('pong', () => (alive.value = true));
-		this.#subscriptions.set(ws, new Set());
-		this.#spaceSubscriptions.set(ws, new Set());
-		this.#send(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, maxCiphertextBytes: MAX_CIPHERTEXT_BYTES });
-		ws.on('message', (data, isBinary) => this.#onFrame(ws, data, isBinary));
-		ws.on('close', () => this.#dropSocket(ws));
-		ws.on('error', () => this.#dropSocket(ws));
-	}
-
-	#ping(): void {
-		for (const ws of this.#wss?.clients ?? []) {
-			const alive = (ws as WebSocket & { alive?: { value: boolean } }).alive;
-			if (alive && !alive.value) {
-				ws.terminate();
-				continue;
-			}
-			if (alive) alive.value = false;
-			ws.ping();
+	async #storageProblem(): Promise<string | undefined> {
+		try {
+			await Promise.race([this.#store.ping(), delay(2_000).then(() => Promise.reject(new Error('timeout')))]);
+			return undefined;
+		} catch {
+			return 'storage unavailable';
 		}
 	}
 
-	#onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
-		this.stats.framesIn++;
+	/** Document sizes come from storage; a scrape every few seconds must not rescan each time. */
+	async #refreshSizes(): Promise<void> {
+		if (Date.now() - this.#sizes.at < 15_000) return;
+		try {
+			const s = await this.#store.docSizes(this.#m.sizeBounds);
+			this.#m.docBytes.set(s.cumulative, s.docs, s.totalBytes);
+			this.#sizes = { docs: s.docs, totalBytes: s.totalBytes, at: Date.now() };
+		} catch (error) {
+			this.#storageFailed('doc_sizes', error);
+		}
+	}
+
+	#appendRate(): number {
+		const cutoff = performance.now() - 10_000;
+		while (this.#recentAppends.length > 0 && this.#recentAppends[0] < cutoff) this.#recentAppends.shift();
+		return this.#recentAppends.length / 10;
+	}
+
+	#counted(kind: 'change' | 'snapshot' | 'auth' | 'op'): void {
+		this.#m.appends.inc({ kind });
+		this.#recentAppends.push(performance.now());
+		if (this.#recentAppends.length > 200_000) this.#recentAppends.splice(0, 100_000);
+	}
+
+	// ── connections and frames ────────────────────────────────────────────────────────────
+
+	#onConnection(ws: WebSocket): void {
+		const l = this.#limits;
+		const conn: Connection = {
+			id: this.#nextConnectionId++,
+			ws,
+			openedAt: Date.now(),
+			alive: true,
+			tail: Promise.resolve(),
+			queued: 0,
+			frames: new TokenBucket(l.framesPerSecond, l.frameBurst),
+			bytes: new TokenBucket(l.bytesPerSecond, Math.max(l.maxFrameBytes, l.bytesPerSecond * 4)),
+			strikes: 0,
+			rejected: 0,
+			docs: new Set(),
+			spaces: new Set()
+		};
+		this.#connections.set(ws, conn);
+		this.#m.connectionsTotal.inc();
+		this.#log('connection_open', { conn: conn.id }, 'debug');
+		ws.on('pong', () => (conn.alive = true));
+		this.#send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, maxCiphertextBytes: this.#maxCiphertext });
+		ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
+		ws.on('close', (code) => this.#dropConnection(conn, code));
+		ws.on('error', (error: Error & { code?: string }) => {
+			// ws reports an oversized frame here before closing with 1009.
+			if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#m.rejected.inc({ reason: 'frame-too-large' });
+			this.#dropConnection(conn, 1006);
+		});
+	}
+
+	#ping(): void {
+		for (const conn of this.#connections.values()) {
+			if (!conn.alive) {
+				conn.ws.terminate();
+				continue;
+			}
+			conn.alive = false;
+			conn.ws.ping();
+		}
+	}
+
+	#onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+		this.#m.frames.inc();
+		const receivedAt = performance.now();
 		const text = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
 		if (this.#options.frameLog) appendFileSync(this.#options.frameLog, Buffer.concat([text, Buffer.from('\n')]));
 		let message: unknown;
 		try {
 			if (isBinary) throw new Error('binary');
+			if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('too deep');
 			message = JSON.parse(text.toString('utf8'));
 		} catch {
-			this.#reject(ws, undefined, new RelayError('malformed', 'Frames must be JSON text'));
+			this.#reject(conn, undefined, new RelayError('malformed', 'Frames must be JSON text'));
 			return;
 		}
 		const rid = typeof (message as { rid?: unknown })?.rid === 'number' ? (message as { rid: number }).rid : undefined;
-		if (!isClientMessage(message)) {
-			this.#reject(ws, rid, new RelayError('malformed', 'That message is not one the relay understands'));
+		if (!conn.frames.take(1) || !conn.bytes.take(text.length) || conn.queued >= this.#limits.maxQueuedFrames) {
+			this.#reject(conn, rid, new RelayError('rate-limited', 'Too many requests from this connection; please slow down and retry'));
+			if (++conn.strikes >= this.#limits.maxStrikes) {
+				this.#log('connection_throttled', { conn: conn.id }, 'warn');
+				conn.ws.close(CLOSE.policy, 'Too many requests; reconnect later');
+			}
 			return;
 		}
-		try {
-			this.#handle(ws, message);
-		} catch (error) {
-			if (error instanceof RelayError) this.#reject(ws, rid, error);
-			else {
-				// Storage failures (a full disk, a locked file) lose nothing already stored; the
-				// client keeps its unsent changes and retries.
-				this.#options.log?.(`relay: storage error ${(error as Error).message}`);
-				this.#reject(ws, rid, new RelayError('storage-failed', 'The relay could not store that right now; it will be retried'));
-			}
+		conn.strikes = 0;
+		if (!isClientMessage(message)) {
+			this.#reject(conn, rid, new RelayError('malformed', 'That message is not one the relay understands'));
+			return;
 		}
+		if (this.#draining) {
+			this.#reject(conn, rid, new RelayError('storage-failed', 'The relay is restarting; this will be sent again'));
+			return;
+		}
+		conn.queued++;
+		const parsed = message;
+		conn.tail = conn.tail.then(async () => {
+			try {
+				await this.#handle(conn, parsed, receivedAt);
+			} catch (error) {
+				if (error instanceof RelayError) this.#reject(conn, rid, error);
+				else {
+					// Storage failures (a full disk, a database restarting) lose nothing already
+					// stored; the client keeps its unsent changes and retries.
+					this.#storageFailed(parsed.type, error);
+					this.#reject(conn, rid, new RelayError('storage-failed', 'The relay could not store that right now; it will be retried'));
+				}
+			} finally {
+				conn.queued--;
+			}
+		});
 	}
 
-	#handle(ws: WebSocket, message: ClientMessage): void {
+	#storageFailed(operation: string, error: unknown): void {
+		this.#m.storageErrors.inc();
+		// Only the error's code: database messages can quote the values (ids) involved.
+		const code = (error as { code?: unknown })?.code;
+		this.#log('storage_error', { operation, code: typeof code === 'string' ? code : 'unknown' }, 'error');
+	}
+
+	async #handle(conn: Connection, message: ClientMessage, receivedAt: number): Promise<void> {
 		switch (message.type) {
 			case 'hello':
 				if (message.protocol !== PROTOCOL_VERSION) {
@@ -190,67 +417,147 @@ export class RelayServer {
 				}
 				return;
 			case 'auth':
-				return this.#onAuth(ws, message.rid, message.record);
+				return this.#locks.run(`d:${message.record.docId}`, () => this.#onAuth(conn, message.rid, message.record));
 			case 'push':
-				return this.#onPush(ws, message.rid, message.entry);
+				return this.#locks.run(`d:${message.entry.docId}`, () => this.#onPush(conn, message.rid, message.entry, receivedAt));
 			case 'sync':
-				return this.#onSync(ws, message.rid, message.docs, message.logs ?? []);
+				return this.#onSync(conn, message.rid, message.docs, message.logs ?? []);
 			case 'unsubscribe':
-				for (const docId of message.docIds) this.#unsubscribe(ws, docId);
+				for (const docId of message.docIds) this.#unsubscribe(conn, docId);
 				return;
 			case 'ephemeral':
-				return this.#onEphemeral(ws, message);
+				return this.#onEphemeral(conn, message);
 			case 'log-append':
-				return this.#onLogAppend(ws, message.rid, message.op);
+				return this.#locks.run(`s:${message.op.spaceId}`, () => this.#onLogAppend(conn, message.rid, message.op, receivedAt));
 		}
 	}
 
-	#authState(docId: DocumentId): DocAuthState | undefined {
-		if (this.#auth.has(docId)) return this.#auth.get(docId);
+	// ── auth state ────────────────────────────────────────────────────────────────────────
+
+	async #authEntry(docId: DocumentId): Promise<AuthEntry> {
+		const cached = this.#auth.get(docId);
+		if (cached) return cached;
+		const stamp = this.#authStamps.get(docId);
 		let state: DocAuthState | undefined;
-		for (const { record } of this.#store.authSince(docId, 0)) {
+		const records = await this.#store.authSince(docId, 0);
+		for (const { record } of records) {
 			const result = applyAuthRecord(state, record, this.#verifier.verify);
 			if (result.ok) state = result.state;
 		}
-		this.#auth.set(docId, state);
-		return state;
+		const entry = { state, stored: records.length };
+		// An unknown document is not cached: another node may create it at any moment. Nor is
+		// a read that a newer record overtook while it was in flight (it could be stale).
+		if (state && stamp === this.#authStamps.get(docId)) this.#cacheAuth(docId, entry);
+		return entry;
 	}
 
-	#onAuth(ws: WebSocket, rid: number, record: AuthRecord): void {
+	#cacheAuth(docId: DocumentId, entry: AuthEntry): void {
+		this.#auth.delete(docId);
+		if (this.#auth.size >= AUTH_CACHE_LIMIT) this.#auth.delete(this.#auth.keys().next().value!);
+		this.#auth.set(docId, entry);
+	}
+
+	/** After a write or a notice from another node: the cached state (and any read in flight) is stale. */
+	#touchAuth(docId: DocumentId): void {
+		if (this.#authStamps.size >= AUTH_CACHE_LIMIT) this.#authStamps.clear();
+		this.#authStamps.delete(docId);
+		this.#authStamps.set(docId, ++this.#authCounter);
+	}
+
+	#forgetAuth(docId?: DocumentId): void {
+		if (docId) {
+			this.#touchAuth(docId);
+			this.#auth.delete(docId);
+		} else {
+			// Everything may be stale (the feed from other nodes was down): stamp every cached
+			// document, so reads in flight for them are not cached either.
+			for (const id of this.#auth.keys()) this.#touchAuth(id);
+			this.#auth.clear();
+		}
+	}
+
+	async #onAuth(conn: Connection, rid: number, record: AuthRecord): Promise<void> {
 		const docId = record.docId;
-		const state = this.#authState(docId);
-		const result = applyAuthRecord(state, record, this.#verifier.verify);
-		if (!result.ok) throw new RelayError(result.code, result.message);
-		const index = state?.count ?? 0;
-		if (state) this.#store.appendAuth(docId, index, record);
-		else this.#store.createDoc(docId, record);
-		this.#auth.set(docId, result.state);
-		this.#send(ws, { type: 'auth-ok', rid, docId, index });
-		this.#fanOut(docId, ws, { type: 'auth', docId, index, record });
+		for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+			const { state, stored } = await this.#authEntry(docId);
+			const result = applyAuthRecord(state, record, this.#verifier.verify);
+			if (!result.ok) throw new RelayError(result.code, result.message);
+			if (await this.#store.appendAuth(docId, stored, record)) {
+				this.#counted('auth');
+				this.#touchAuth(docId);
+				this.#cacheAuth(docId, { state: result.state, stored: stored + 1 });
+				this.#send(conn, { type: 'auth-ok', rid, docId, index: stored });
+				this.#fanOutDoc(docId, conn, { type: 'auth', docId, index: stored, record });
+				return;
+			}
+			// Another record took that index first (on another node): re-read and re-check.
+			this.#forgetAuth(docId);
+		}
+		throw new Error('auth log kept moving');
 	}
 
-	#onPush(ws: WebSocket, rid: number, entry: WireEntry): void {
-		const state = this.#authState(entry.docId);
-		const doc = this.#store.getDoc(entry.docId);
-		if (!state || !doc) throw new RelayError('unknown-document', 'That document is not on this relay yet');
-		if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
-		if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
-		if ((entry.ct.length * 3) / 4 > MAX_CIPHERTEXT_BYTES) throw new RelayError('too-large', 'That change is too large to store');
+	// ── entries ───────────────────────────────────────────────────────────────────────────
+
+	async #onPush(conn: Connection, rid: number, entry: WireEntry, receivedAt: number): Promise<void> {
+		if ((entry.ct.length * 3) / 4 > this.#maxCiphertext) throw new RelayError('too-large', 'That change is too large to store');
 		const { sig, seq: _seq, ...unsigned } = entry;
-		if (!this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
-			throw new RelayError('bad-signature', 'The entry signature does not verify');
+		let verified = false;
+		for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+			const { state, stored } = await this.#authEntry(entry.docId);
+			if (!state) throw new RelayError('unknown-document', 'That document is not on this relay yet');
+			if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
+			if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
+			if (!verified && !this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
+				throw new RelayError('bad-signature', 'The entry signature does not verify');
+			}
+			verified = true;
+			const result = await this.#store.append(entry, { authCount: stored, maxDocBytes: this.#limits.maxDocBytes });
+			if (result.ok) {
+				this.#counted(entry.kind);
+				this.#send(conn, { type: 'ack', rid, docId: entry.docId, seq: result.seq });
+				await this.#deliverEntries(entry.docId, result.seq, { ...entry, seq: result.seq }, conn, receivedAt);
+				return;
+			}
+			switch (result.reason) {
+				case 'auth-changed':
+					this.#forgetAuth(entry.docId);
+					continue;
+				case 'unknown-document':
+					throw new RelayError('unknown-document', 'That document is not on this relay yet');
+				case 'stale-snapshot':
+					throw new RelayError('stale-snapshot', 'A newer snapshot already covers that point');
+				case 'doc-too-large':
+					throw new RelayError('quota-exceeded', 'This document has reached the relay’s size limit; a snapshot would make room');
+			}
 		}
-		if (entry.kind === 'snapshot' && (entry.covers! > doc.head || entry.covers! <= doc.snapshotCovers)) {
-			throw new RelayError('stale-snapshot', 'A newer snapshot already covers that point');
-		}
-		const seq = doc.head + 1;
-		this.#store.append(entry, seq);
-		this.stats.entriesStored++;
-		this.#send(ws, { type: 'ack', rid, docId: entry.docId, seq });
-		this.#fanOut(entry.docId, ws, { type: 'entry', entry: { ...entry, seq } });
+		throw new Error('auth log kept moving');
 	}
 
-	#onLogAppend(ws: WebSocket, rid: number, op: SignedOp): void {
+	/**
+	 * Sends entries up to `seq` to this node's subscribers of the document, in seq order and
+	 * each once: a gap since the last one sent (entries another node stored) is filled from
+	 * storage first. Runs under the document's lock.
+	 */
+	async #deliverEntries(docId: DocumentId, seq: number, entry: (WireEntry & { seq: number }) | undefined, from: Connection | undefined, startedAt: number): Promise<void> {
+		const subscribers = this.#docSubscribers.get(docId);
+		if (!subscribers || subscribers.size === 0) {
+			this.#docCursor.delete(docId);
+			return;
+		}
+		const cursor = this.#docCursor.get(docId) ?? seq - 1;
+		if (seq <= cursor) return;
+		const upTo = entry ? seq - 1 : seq;
+		const missing = upTo > cursor ? await this.#store.entriesBetween(docId, cursor, upTo) : [];
+		this.#docCursor.set(docId, seq);
+		for (const e of missing) this.#fanOutDoc(docId, undefined, { type: 'entry', entry: e as WireEntry & { seq: number } });
+		if (entry) this.#fanOutDoc(docId, from, { type: 'entry', entry });
+		const everyone = from ? subscribers.size - (subscribers.has(from) ? 1 : 0) : subscribers.size;
+		if (everyone > 0) this.#m.fanout.observe((performance.now() - startedAt) / 1000);
+	}
+
+	// ── space logs ────────────────────────────────────────────────────────────────────────
+
+	async #onLogAppend(conn: Connection, rid: number, op: SignedOp, receivedAt: number): Promise<void> {
 		if (Buffer.byteLength(op.body, 'utf8') > MAX_OP_BODY_BYTES) {
 			throw new RelayError('too-large', `A space-log op body may be at most ${MAX_OP_BODY_BYTES} bytes`);
 		}
@@ -258,79 +565,175 @@ export class RelayServer {
 		if (!this.#verifier.verify(fromBase64Url(sig), opSigningBytes(unsigned), fromBase64Url(op.author))) {
 			throw new RelayError('bad-signature', 'The op signature does not verify');
 		}
-		// A client that lost the connection before our reply resends the same op: answer with
-		// where it already is, rather than logging it twice or telling anyone again.
-		const existing = this.#store.findOp(op.spaceId, sig);
-		if (existing) {
-			this.#send(ws, { type: 'log-ok', rid, spaceId: op.spaceId, index: existing.index, at: existing.at });
-			return;
-		}
 		// Only fields the signature covers are stored, so nothing extra a client sent rides along.
 		const stored: SignedOp = { spaceId: op.spaceId, author: op.author, body: op.body, sig };
-		const at = Date.now();
-		const index = this.#store.appendOp(op.spaceId, stored, at);
-		this.stats.opsStored++;
-		this.#send(ws, { type: 'log-ok', rid, spaceId: op.spaceId, index, at });
-		this.#fanOutSpace(op.spaceId, ws, { type: 'log', spaceId: op.spaceId, entry: { index, op: stored, at } });
+		// A client that lost the connection before our reply resends the same op: the store
+		// answers with where it already is, rather than logging it twice or telling anyone again.
+		const { logged, fresh } = await this.#store.appendOp(op.spaceId, stored, Date.now());
+		this.#send(conn, { type: 'log-ok', rid, spaceId: op.spaceId, index: logged.index, at: logged.at });
+		if (!fresh) return;
+		this.#counted('op');
+		await this.#deliverOps(op.spaceId, logged.index, logged, conn, receivedAt);
 	}
 
-	#onSync(ws: WebSocket, rid: number, docs: SyncRequestDoc[], logs: SyncRequestLog[]): void {
+	async #deliverOps(spaceId: SpaceId, index: number, logged: { index: number; at: number; op: SignedOp } | undefined, from: Connection | undefined, startedAt: number): Promise<void> {
+		const subscribers = this.#spaceSubscribers.get(spaceId);
+		if (!subscribers || subscribers.size === 0) {
+			this.#spaceCursor.delete(spaceId);
+			return;
+		}
+		const cursor = this.#spaceCursor.get(spaceId) ?? index - 1;
+		if (index <= cursor) return;
+		const upTo = logged ? index - 1 : index;
+		const missing = upTo > cursor ? await this.#store.opsSince(spaceId, cursor + 1, upTo - cursor) : [];
+		this.#spaceCursor.set(spaceId, index);
+		for (const e of missing) this.#fanOutSpace(spaceId, undefined, { type: 'log', spaceId, entry: e });
+		if (logged) this.#fanOutSpace(spaceId, from, { type: 'log', spaceId, entry: logged });
+		this.#m.fanout.observe((performance.now() - startedAt) / 1000);
+	}
+
+	// ── other nodes ───────────────────────────────────────────────────────────────────────
+
+	#onStoreEvent(event: StoreEvent): void {
+		this.#m.clusterEvents.inc({ kind: event.kind });
+		// The other node's clock stamped sentAt; on one host (or NTP-synced hosts) it is close
+		// enough to count fan-out latency from the origin node's commit.
+		const startedAt = performance.now() - Math.max(0, Date.now() - event.sentAt);
+		const run = async () => {
+			if (event.kind === 'entry') {
+				if (!this.#docSubscribers.has(event.docId)) return;
+				await this.#locks.run(`d:${event.docId}`, () => this.#deliverEntries(event.docId, event.seq, undefined, undefined, startedAt));
+			} else if (event.kind === 'auth') {
+				await this.#locks.run(`d:${event.docId}`, async () => {
+					this.#forgetAuth(event.docId);
+					if (!this.#docSubscribers.has(event.docId)) return;
+					for (const { index, record } of await this.#store.authSince(event.docId, event.index)) {
+						if (index === event.index) this.#fanOutDoc(event.docId, undefined, { type: 'auth', docId: event.docId, index, record });
+					}
+				});
+			} else {
+				if (!this.#spaceSubscribers.has(event.spaceId)) return;
+				await this.#locks.run(`s:${event.spaceId}`, () => this.#deliverOps(event.spaceId, event.index, undefined, undefined, startedAt));
+			}
+		};
+		run().catch((error: unknown) => this.#storageFailed('cluster_event', error));
+	}
+
+	/** The feed from other nodes was down: forget cached auth and send anything missed. */
+	async #resync(): Promise<void> {
+		this.#forgetAuth();
+		const now = performance.now();
+		for (const docId of [...this.#docSubscribers.keys()]) {
+			await this.#locks
+				.run(`d:${docId}`, async () => {
+					const doc = await this.#store.getDoc(docId);
+					if (doc && this.#docCursor.has(docId)) await this.#deliverEntries(docId, doc.head, undefined, undefined, now);
+				})
+				.catch((error: unknown) => this.#storageFailed('resync', error));
+		}
+		for (const spaceId of [...this.#spaceSubscribers.keys()]) {
+			await this.#locks
+				.run(`s:${spaceId}`, async () => {
+					const cursor = this.#spaceCursor.get(spaceId);
+					if (cursor === undefined) return;
+					const ops = await this.#store.opsSince(spaceId, cursor + 1);
+					if (ops.length > 0) await this.#deliverOps(spaceId, ops[ops.length - 1].index, undefined, undefined, now);
+				})
+				.catch((error: unknown) => this.#storageFailed('resync', error));
+		}
+	}
+
+	// ── catch-up ──────────────────────────────────────────────────────────────────────────
+
+	async #onSync(conn: Connection, rid: number, docs: SyncRequestDoc[], logs: SyncRequestLog[]): Promise<void> {
+		const fresh = docs.filter((d) => !conn.docs.has(d.docId)).length + logs.filter((l) => !conn.spaces.has(l.spaceId)).length;
+		if (conn.docs.size + conn.spaces.size + fresh > this.#limits.maxSubscriptions) {
+			throw new RelayError('quota-exceeded', `One connection may follow at most ${this.#limits.maxSubscriptions} documents and spaces`);
+		}
 		let chunk: CatchupDoc[] = [];
 		let unknown: DocumentId[] = [];
 		let logChunk: CatchupLog[] = [];
 		let size = 0;
 		const flush = (done: boolean) => {
-			this.#send(ws, { type: 'catchup', rid, docs: chunk, unknown, logs: logChunk, done });
+			this.#send(conn, { type: 'catchup', rid, docs: chunk, unknown, logs: logChunk, done });
 			chunk = [];
 			unknown = [];
 			logChunk = [];
 			size = 0;
 		};
-		for (const request of docs) {
-			this.#subscribe(ws, request.docId);
-			const doc = this.#store.getDoc(request.docId);
-			if (!doc) {
-				unknown.push(request.docId);
-				continue;
-			}
-			const auth = this.#store.authSince(request.docId, request.authSince);
-			const entries = request.since >= doc.head ? [] : this.#store.entriesSince(request.docId, request.since, doc);
-			// Large documents are split across frames so no single frame nears the size limit.
-			let part: CatchupDoc = { docId: request.docId, head: doc.head, auth, entries: [] };
-			chunk.push(part);
-			for (const entry of entries) {
-				const entrySize = entry.ct.length + 256;
-				if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
-					flush(false);
-					part = { docId: request.docId, head: doc.head, auth: [], entries: [] };
+		// Subscribe first and hold this connection's fan-out until the catch-up is sent: then
+		// every entry is either in the catch-up or arrives after it, never lost in between.
+		conn.held = [];
+		try {
+			for (const request of docs) this.#subscribe(conn, request.docId);
+			for (const request of logs) this.#subscribeSpace(conn, request.spaceId);
+			// Reads for a few documents run at once; replies keep the requested order.
+			for (let from = 0; from < docs.length; from += 8) {
+				const batch = docs.slice(from, from + 8);
+				const reads = await Promise.all(
+					batch.map(async (request) => {
+						const doc = await this.#store.getDoc(request.docId);
+						if (!doc) return undefined;
+						const [auth, entries] = await Promise.all([
+							this.#store.authSince(request.docId, request.authSince),
+							request.since >= doc.head ? Promise.resolve([]) : this.#store.entriesSince(request.docId, request.since, doc)
+						]);
+						return { doc, auth, entries };
+					})
+				);
+				for (const [i, request] of batch.entries()) {
+					const read = reads[i];
+					if (!read) {
+						unknown.push(request.docId);
+						continue;
+					}
+					// Fan-out for this document continues from what this catch-up holds.
+					if (!this.#docCursor.has(request.docId)) this.#docCursor.set(request.docId, read.doc.head);
+					// Large documents are split across frames so no single frame nears the size limit.
+					let part: CatchupDoc = { docId: request.docId, head: read.doc.head, auth: read.auth, entries: [] };
 					chunk.push(part);
+					for (const entry of read.entries) {
+						const entrySize = entry.ct.length + 256;
+						if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
+							flush(false);
+							part = { docId: request.docId, head: read.doc.head, auth: [], entries: [] };
+							chunk.push(part);
+						}
+						part.entries.push(entry);
+						size += entrySize;
+					}
 				}
-				part.entries.push(entry);
-				size += entrySize;
 			}
-		}
-		// Logs share the frames and the size budget with documents. A space nobody has written
-		// to yet simply has no ops: it comes into being with its first append.
-		for (const request of logs) {
-			this.#subscribeSpace(ws, request.spaceId);
-			let part: CatchupLog = { spaceId: request.spaceId, entries: [] };
-			logChunk.push(part);
-			for (const entry of this.#store.opsSince(request.spaceId, request.since)) {
-				const entrySize = entry.op.body.length + 256;
-				if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
-					flush(false);
-					part = { spaceId: request.spaceId, entries: [] };
-					logChunk.push(part);
+			// Logs share the frames and the size budget with documents. A space nobody has written
+			// to yet simply has no ops: it comes into being with its first append.
+			for (const request of logs) {
+				let part: CatchupLog = { spaceId: request.spaceId, entries: [] };
+				logChunk.push(part);
+				const ops = await this.#store.opsSince(request.spaceId, request.since);
+				// Fan-out continues after the last op this catch-up holds (when that is known).
+				const last = ops.length > 0 ? ops[ops.length - 1].index : request.since === 0 ? -1 : undefined;
+				if (last !== undefined && !this.#spaceCursor.has(request.spaceId)) this.#spaceCursor.set(request.spaceId, last);
+				for (const entry of ops) {
+					const entrySize = entry.op.body.length + 256;
+					if (size + entrySize > CATCHUP_CHUNK_BYTES && part.entries.length > 0) {
+						flush(false);
+						part = { spaceId: request.spaceId, entries: [] };
+						logChunk.push(part);
+					}
+					part.entries.push(entry);
+					size += entrySize;
 				}
-				part.entries.push(entry);
-				size += entrySize;
 			}
+			flush(true);
+		} finally {
+			const held = conn.held;
+			conn.held = undefined;
+			for (const frame of held) this.#sendRaw(conn, frame);
 		}
-		flush(true);
 	}
 
-	#onEphemeral(ws: WebSocket, message: Extract<ClientMessage, { type: 'ephemeral' }>): void {
-		const state = this.#authState(message.docId);
+	async #onEphemeral(conn: Connection, message: Extract<ClientMessage, { type: 'ephemeral' }>): Promise<void> {
+		const { state } = await this.#authEntry(message.docId);
 		if (!state || message.epoch !== state.epoch || !mayWrite(state, message.epoch, message.author)) {
 			throw new RelayError('not-a-writer', 'This device may not send presence for that document');
 		}
@@ -338,74 +741,94 @@ export class RelayServer {
 		if (!this.#verifier.verify(fromBase64Url(message.sig), ephemeralSigningBytes(message), fromBase64Url(message.author))) {
 			throw new RelayError('bad-signature', 'The presence signature does not verify');
 		}
-		this.#fanOut(message.docId, ws, message);
+		// Presence is for whoever is here now: it is not stored, so it reaches this node's
+		// subscribers only.
+		this.#fanOutDoc(message.docId, conn, message);
 	}
 
-	#subscribe(ws: WebSocket, docId: DocumentId): void {
-		let set = this.#subscribers.get(docId);
-		if (!set) this.#subscribers.set(docId, (set = new Set()));
-		set.add(ws);
-		this.#subscriptions.get(ws)?.add(docId);
+	// ── subscriptions and sending ─────────────────────────────────────────────────────────
+
+	#subscribe(conn: Connection, docId: DocumentId): void {
+		let set = this.#docSubscribers.get(docId);
+		if (!set) this.#docSubscribers.set(docId, (set = new Set()));
+		set.add(conn);
+		conn.docs.add(docId);
 	}
 
-	#unsubscribe(ws: WebSocket, docId: DocumentId): void {
-		const set = this.#subscribers.get(docId);
-		set?.delete(ws);
-		if (set?.size === 0) this.#subscribers.delete(docId);
-		this.#subscriptions.get(ws)?.delete(docId);
+	#unsubscribe(conn: Connection, docId: DocumentId): void {
+		const set = this.#docSubscribers.get(docId);
+		set?.delete(conn);
+		if (set?.size === 0) {
+			this.#docSubscribers.delete(docId);
+			this.#docCursor.delete(docId);
+		}
+		conn.docs.delete(docId);
 	}
 
-	#subscribeSpace(ws: WebSocket, spaceId: SpaceId): void {
+	#subscribeSpace(conn: Connection, spaceId: SpaceId): void {
 		let set = this.#spaceSubscribers.get(spaceId);
 		if (!set) this.#spaceSubscribers.set(spaceId, (set = new Set()));
-		set.add(ws);
-		this.#spaceSubscriptions.get(ws)?.add(spaceId);
+		set.add(conn);
+		conn.spaces.add(spaceId);
 	}
 
-	#dropSocket(ws: WebSocket): void {
-		for (const docId of this.#subscriptions.get(ws) ?? []) {
-			const set = this.#subscribers.get(docId);
-			set?.delete(ws);
-			if (set?.size === 0) this.#subscribers.delete(docId);
-		}
-		this.#subscriptions.delete(ws);
-		for (const spaceId of this.#spaceSubscriptions.get(ws) ?? []) {
+	#dropConnection(conn: Connection, code: number): void {
+		if (!this.#connections.delete(conn.ws)) return;
+		for (const docId of [...conn.docs]) this.#unsubscribe(conn, docId);
+		for (const spaceId of conn.spaces) {
 			const set = this.#spaceSubscribers.get(spaceId);
-			set?.delete(ws);
-			if (set?.size === 0) this.#spaceSubscribers.delete(spaceId);
+			set?.delete(conn);
+			if (set?.size === 0) {
+				this.#spaceSubscribers.delete(spaceId);
+				this.#spaceCursor.delete(spaceId);
+			}
 		}
-		this.#spaceSubscriptions.delete(ws);
+		conn.spaces.clear();
+		this.#log('connection_close', { conn: conn.id, code, seconds: Math.round((Date.now() - conn.openedAt) / 1000), rejected: conn.rejected }, 'debug');
 	}
 
-	#fanOut(docId: DocumentId, from: WebSocket, message: ServerMessage): void {
-		const set = this.#subscribers.get(docId);
+	#fanOutDoc(docId: DocumentId, from: Connection | undefined, message: ServerMessage): void {
+		const set = this.#docSubscribers.get(docId);
 		if (!set) return;
 		const frame = JSON.stringify(message);
-		for (const ws of set) if (ws !== from) this.#sendRaw(ws, frame);
+		for (const conn of set) if (conn !== from) this.#sendFanOut(conn, frame);
 	}
 
-	#fanOutSpace(spaceId: SpaceId, from: WebSocket, message: ServerMessage): void {
+	#fanOutSpace(spaceId: SpaceId, from: Connection | undefined, message: ServerMessage): void {
 		const set = this.#spaceSubscribers.get(spaceId);
 		if (!set) return;
 		const frame = JSON.stringify(message);
-		for (const ws of set) if (ws !== from) this.#sendRaw(ws, frame);
+		for (const conn of set) if (conn !== from) this.#sendFanOut(conn, frame);
 	}
 
-	#reject(ws: WebSocket, rid: number | undefined, error: RelayError): void {
-		this.stats.rejected++;
-		this.#send(ws, { type: 'error', ...(rid === undefined ? {} : { rid }), code: error.code, message: error.message });
+	#sendFanOut(conn: Connection, frame: string): void {
+		this.#m.fanoutFrames.inc();
+		if (conn.held) conn.held.push(frame);
+		else this.#sendRaw(conn, frame);
 	}
 
-	#send(ws: WebSocket, message: ServerMessage): void {
-		this.#sendRaw(ws, JSON.stringify(message));
+	#reject(conn: Connection, rid: number | undefined, error: RelayError): void {
+		conn.rejected++;
+		this.#m.rejected.inc({ reason: error.code });
+		this.#log('frame_rejected', { conn: conn.id, reason: error.code }, 'debug');
+		this.#send(conn, { type: 'error', ...(rid === undefined ? {} : { rid }), code: error.code, message: error.message });
 	}
 
-	#sendRaw(ws: WebSocket, frame: string): void {
+	#send(conn: Connection, message: ServerMessage): void {
+		this.#sendRaw(conn, JSON.stringify(message));
+	}
+
+	#sendRaw(conn: Connection, frame: string): void {
+		const ws = conn.ws;
 		if (ws.readyState !== WebSocket.OPEN) return;
 		if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-			ws.close(1013, 'Too far behind; please reconnect');
+			ws.close(CLOSE.tooFarBehind, 'Too far behind; please reconnect');
 			return;
 		}
 		ws.send(frame);
 	}
+}
+
+function delay(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

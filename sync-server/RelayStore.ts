@@ -7,25 +7,80 @@ export interface StoredDoc {
 	snapshotSeq: number;
 	/** Highest seq that snapshot includes. */
 	snapshotCovers: number;
+	/** Number of auth records stored: an append is only valid against this exact auth state. */
+	authCount: number;
+	/** Ciphertext characters stored for this document (what the size quota counts). */
+	bytes: number;
 }
 
-/** What the relay needs from storage. SQLite is the embedded default. */
+/**
+ * What an append checks inside the same transaction that stores it, so two relay nodes
+ * sharing one database can never both accept entries against different auth states.
+ */
+export interface AppendGuard {
+	/** The auth-log length the entry was validated against. */
+	authCount: number;
+	/** Largest a document may grow (ciphertext characters). */
+	maxDocBytes: number;
+}
+
+export type AppendResult =
+	| { ok: true; seq: number }
+	/** The auth log moved on (another node, or a concurrent join): re-validate and retry. */
+	| { ok: false; reason: 'auth-changed' | 'unknown-document' | 'stale-snapshot' | 'doc-too-large' };
+
+/** Something another relay node committed to shared storage. Ids and positions only, never content. */
+export type StoreEvent =
+	| { kind: 'entry'; docId: DocumentId; seq: number; sentAt: number }
+	| { kind: 'auth'; docId: DocumentId; index: number; sentAt: number }
+	| { kind: 'op'; spaceId: SpaceId; index: number; sentAt: number };
+
+export interface StoreListener {
+	onEvent(event: StoreEvent): void;
+	/** The event feed was interrupted and is back: events in between may be missing. */
+	onResync(): void;
+}
+
+export interface DocSizeSummary {
+	docs: number;
+	totalBytes: number;
+	/** Cumulative counts of documents at or below each bound, in the order given. */
+	cumulative: number[];
+}
+
+/**
+ * What the relay needs from storage. SQLite is the embedded default; PostgreSQL lets several
+ * relay nodes share one database. Every method resolves only once the write is durable.
+ */
 export interface RelayStore {
-	getDoc(docId: DocumentId): StoredDoc | undefined;
-	createDoc(docId: DocumentId, first: AuthRecord): void;
-	appendAuth(docId: DocumentId, index: number, record: AuthRecord): void;
-	authSince(docId: DocumentId, index: number): Array<{ index: number; record: AuthRecord }>;
-	allAuth(): Array<{ docId: DocumentId; index: number; record: AuthRecord }>;
-	append(entry: WireEntry, seq: number): void;
-	entriesSince(docId: DocumentId, since: number, doc: StoredDoc): WireEntry[];
+	readonly kind: 'sqlite' | 'postgres';
+	/** Creates or migrates the schema and starts the event feed (if any). */
+	open(): Promise<void>;
+	/** Throws if storage cannot be reached right now. */
+	ping(): Promise<void>;
+	getDoc(docId: DocumentId): Promise<StoredDoc | undefined>;
 	/**
-	 * Appends a verified op to its space's log at the next index (the log's length) and returns
-	 * that index. Idempotent: an op already in the log (same sig) keeps its index and is not stored again.
+	 * Stores an auth record at `index` (0 creates the document). Resolves false, storing
+	 * nothing, when that index is already taken: someone else's record got there first.
 	 */
-	appendOp(spaceId: SpaceId, op: SignedOp, at: number): number;
-	/** The op in that space's log with this signature, if any: how retried appends are recognised. */
-	findOp(spaceId: SpaceId, sig: string): LoggedOp | undefined;
+	appendAuth(docId: DocumentId, index: number, record: AuthRecord): Promise<boolean>;
+	authSince(docId: DocumentId, index: number): Promise<Array<{ index: number; record: AuthRecord }>>;
+	/** Stores a verified entry at the next seq, if the guard still holds. */
+	append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult>;
+	/** Catch-up: the newest snapshot (if `since` is behind it) then every later entry. */
+	entriesSince(docId: DocumentId, since: number, doc: StoredDoc): Promise<WireEntry[]>;
+	/** Entries with after < seq <= upTo, in order (snapshots included): fills fan-out gaps. */
+	entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]>;
+	/**
+	 * Appends a verified op to its space's log at the next index. Idempotent: an op already in
+	 * the log (same sig) is returned as it was logged, with `fresh` false.
+	 */
+	appendOp(spaceId: SpaceId, op: SignedOp, at: number): Promise<{ logged: LoggedOp; fresh: boolean }>;
 	/** Ops at index `since` and later, in index order. Empty for a space nobody has written to. */
-	opsSince(spaceId: SpaceId, since: number): LoggedOp[];
-	close(): void;
+	opsSince(spaceId: SpaceId, since: number, limit?: number): Promise<LoggedOp[]>;
+	/** How big documents are, for the metrics histogram (no ids). */
+	docSizes(bounds: number[]): Promise<DocSizeSummary>;
+	/** Events committed by other nodes sharing this storage. SQLite has no other nodes. */
+	listen(listener: StoreListener): void;
+	close(): Promise<void>;
 }

@@ -1,8 +1,6 @@
 // Snapshots keep the relay's log short: a client compacts after enough entries, the relay
 // drops what the snapshot covers, and a newcomer loads the snapshot plus what came after.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { parseShareLink, shareFragment } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
 import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
@@ -16,10 +14,7 @@ afterEach(async () => {
 });
 
 function relayEntries(r: RelayProcess, docId: DocumentId) {
-	const db = new Database(join(r.dataDir, 'relay.sqlite'), { readonly: true });
-	const rows = db.prepare('SELECT seq, kind FROM entries WHERE doc_id = ? ORDER BY seq').all(docId) as Array<{ seq: number; kind: string }>;
-	db.close();
-	return rows;
+	return r.query<{ seq: number; kind: string }>('SELECT seq, kind FROM entries WHERE doc_id = ? ORDER BY seq', [docId]);
 }
 
 describe('compaction', () => {
@@ -34,8 +29,8 @@ describe('compaction', () => {
 			handle.change((d) => d.items.push(i));
 			await alice.engine.whenSynced();
 		}
-		await eventually(() => relayEntries(relay!, docId).some((r) => r.kind === 'snapshot'), 10_000, 'a snapshot on the relay');
-		const rows = relayEntries(relay, docId);
+		await eventually(async () => (await relayEntries(relay!, docId)).some((r) => r.kind === 'snapshot'), 10_000, 'a snapshot on the relay');
+		const rows = await relayEntries(relay, docId);
 		expect(rows.filter((r) => r.kind === 'snapshot')).toHaveLength(1);
 		expect(rows.length).toBeLessThan(25);
 

@@ -1,8 +1,7 @@
 // Private spaces add membership logs, invitations and lockboxes on the relay. None of it may
 // carry a name, a title or a note: scan everything the relay stored and every frame it got.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { DocumentId } from '$lib/protocol';
 import { eventually, setup, type Scenario } from '$tests/helpers/scenario';
 
@@ -11,13 +10,6 @@ afterEach(async () => {
 	await scenario?.teardown();
 	scenario = undefined;
 });
-
-function files(dir: string): string[] {
-	return readdirSync(dir).flatMap((name) => {
-		const full = join(dir, name);
-		return statSync(full).isDirectory() ? files(full) : [full];
-	});
-}
 
 describe('private spaces and the relay', () => {
 	it('never let names, titles or notes reach the relay, through invitations, admission or edits', async () => {
@@ -42,7 +34,7 @@ describe('private spaces and the relay', () => {
 		await s.relay.stop();
 
 		expect(readFileSync(s.relay.frameLog).length).toBeGreaterThan(0);
-		for (const file of [s.relay.frameLog, ...files(s.relay.dataDir)]) {
+		for (const file of [s.relay.frameLog, ...s.relay.storageFiles()]) {
 			const bytes = readFileSync(file);
 			for (const secret of secrets) {
 				expect(bytes.includes(Buffer.from(secret)), `${secret} in ${file}`).toBe(false);

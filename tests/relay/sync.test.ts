@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { shareFragment, parseShareLink } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
 import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
@@ -101,7 +100,7 @@ describe('two devices through a real relay', () => {
 		await alice.engine.whenSynced();
 		await s.relay.stop();
 
-		const files = [s.relay.frameLog, ...listFiles(s.relay.dataDir)];
+		const files = [s.relay.frameLog, ...s.relay.storageFiles()];
 		const frames = readFileSync(s.relay.frameLog);
 		expect(frames.length).toBeGreaterThan(0);
 		for (const file of files) {
@@ -113,10 +112,3 @@ describe('two devices through a real relay', () => {
 		}
 	});
 });
-
-function listFiles(dir: string): string[] {
-	return readdirSync(dir).flatMap((name) => {
-		const full = join(dir, name);
-		return statSync(full).isDirectory() ? listFiles(full) : [full];
-	});
-}

@@ -1,8 +1,6 @@
 // A relay that turns hostile (or a disk that flips a bit) must never change a client's
 // document: each bad entry is refused and reported, and the document stays as it was.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { encrypt, newSigningKeyPair, sign } from '$lib/crypto';
 import { keyForEpoch, parseShareLink, shareFragment } from '$lib/keys/access';
 import { encodePayload } from '$lib/sync/payload';
@@ -31,22 +29,22 @@ interface Row {
 	sig: string;
 }
 
+type Db = Scenario['relay'];
+
 /** Edits the relay's database while it is stopped, as a hostile operator could. */
-async function tamperWithRelay(s: Scenario, docId: DocumentId, edit: (db: Database.Database, rows: Row[], head: number) => void) {
+async function tamperWithRelay(s: Scenario, docId: DocumentId, edit: (db: Db, rows: Row[], head: number) => Promise<void>) {
 	await s.relay.stop();
-	const db = new Database(join(s.relay.dataDir, 'relay.sqlite'));
-	const rows = db.prepare('SELECT * FROM entries WHERE doc_id = ? ORDER BY seq').all(docId) as Row[];
-	const head = (db.prepare('SELECT head FROM docs WHERE doc_id = ?').get(docId) as { head: number }).head;
-	edit(db, rows, head);
-	db.close();
+	const rows = await s.relay.query<Row>('SELECT seq, epoch, kind, covers, author, nonce, ct, sig FROM entries WHERE doc_id = ? ORDER BY seq', [docId]);
+	const [{ head }] = await s.relay.query<{ head: number }>('SELECT head FROM docs WHERE doc_id = ?', [docId]);
+	await edit(s.relay, rows, head);
 	await s.relay.restart();
 }
 
-function insert(db: Database.Database, docId: DocumentId, seq: number, row: Omit<Row, 'seq'>) {
-	db.prepare('INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+async function insert(db: Db, docId: DocumentId, seq: number, row: Omit<Row, 'seq'>) {
+	await db.query('INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
 		docId, seq, row.epoch, row.kind, row.covers, row.author, row.nonce, row.ct, row.sig
-	);
-	db.prepare('UPDATE docs SET head = ? WHERE doc_id = ?').run(seq, docId);
+	]);
+	await db.query('UPDATE docs SET head = ? WHERE doc_id = ?', [seq, docId]);
 }
 
 async function sharedDoc(s: Scenario & Record<string, Device>) {
@@ -72,11 +70,11 @@ describe('a client refuses what it cannot trust', () => {
 		scenario = s;
 		const { docId } = await sharedDoc(s);
 		const before = A.save(s.bob.engine.handle<Notes>(docId)!.doc());
-		await tamperWithRelay(s, docId, (db, rows, head) => {
+		await tamperWithRelay(s, docId, async (db, rows, head) => {
 			const last = rows[rows.length - 1];
 			const ct = Buffer.from(last.ct, 'base64url');
 			ct[Math.floor(ct.length / 2)] ^= 0x01;
-			insert(db, docId, head + 1, { ...last, ct: ct.toString('base64url') });
+			await insert(db, docId, head + 1, { ...last, ct: ct.toString('base64url') });
 		});
 		await eventually(() => problemsOf(s.bob, 'tampered').length > 0, 10_000, 'a tampered report');
 		expect(A.save(s.bob.engine.handle<Notes>(docId)!.doc())).toEqual(before);

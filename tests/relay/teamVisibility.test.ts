@@ -5,8 +5,6 @@
 // data and every key their device holds they decrypt none of it; an emergency-only contact
 // reads only their section. The MAR's signed entries verify after sync, and an edit is flagged.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { cryptoReady, decrypt } from '$lib/crypto';
 import { documentKey, invitationFragment, openCircleKeys, parseInvitationLink } from '$lib/keys/spaceOps';
 import { entryAssociatedData, fromBase64Url, type DocumentId, type SpaceId } from '$lib/protocol';
@@ -184,9 +182,7 @@ describe('care team visibility by keys', () => {
 		expect(neighbour.engine.documents().filter((d) => neighbour.engine.handle(d) !== undefined)).toEqual([contacts]);
 
 		// A full copy of the relay's data, and every key each device holds.
-		const db = new Database(join(s.relay.dataDir, 'relay.sqlite'), { readonly: true });
-		const rows = db.prepare('SELECT * FROM entries WHERE doc_id IN (?, ?)').all(notes, mar) as Row[];
-		db.close();
+		const rows = await s.relay.query<Row>('SELECT * FROM entries WHERE doc_id IN (?, ?)', [notes, mar]);
 		expect(rows.some((r) => r.doc_id === notes && r.author === worker.engine.deviceKey)).toBe(true);
 		expect(rows.some((r) => r.doc_id === mar && r.author === worker.engine.deviceKey)).toBe(true);
 

@@ -134,7 +134,11 @@ export type ErrorCode =
 	| 'already-exists'
 	| 'epoch-closed'
 	| 'stale-snapshot'
-	| 'storage-failed';
+	| 'storage-failed'
+	/** The connection sent too much too fast: the same request may be retried a little later. */
+	| 'rate-limited'
+	/** A relay limit (document size, subscriptions) was reached: retrying will not help. */
+	| 'quota-exceeded';
 
 // Relay → client
 export type ServerMessage =

@@ -565,8 +565,14 @@ export class SyncEngine {
 				return this.#onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
 				return this.#onLiveEntry(message.entry);
-			case 'auth':
-				return this.#onAuthRecord(message.docId, message.index, message.record);
+			case 'auth': {
+				this.#onAuthRecord(message.docId, message.index, message.record);
+				// A document we asked for before it reached the relay (the catch-up said unknown)
+				// arrives live: join it now, since no later catch-up will prompt us to.
+				const doc = this.#docs.get(message.docId);
+				if (doc?.caughtUp && doc.record.auth.length > 0) this.#ensureJoined(doc);
+				return;
+			}
 			case 'auth-ok':
 				return this.#onAuthOk(message.rid, message.docId, message.index);
 			case 'ack':
@@ -1055,7 +1061,7 @@ export class SyncEngine {
 				doc.record.sinceSnapshot = 0;
 				return;
 			}
-			if (code === 'storage-failed') {
+			if (code === 'storage-failed' || code === 'rate-limited') {
 				this.#problem({ docId: doc.docId, kind: 'relay', message: 'The relay could not store changes just now. They are kept here and will be sent again.' });
 				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
 				return;

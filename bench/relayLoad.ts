@@ -1,0 +1,253 @@
+// `npm run bench:relay`: the relay under load, on loopback, bounded in count and time.
+// 2,000 WebSocket clients over 500 documents each push one signed entry per second for 60 s,
+// against the relay on SQLite, on PostgreSQL with one node, and on PostgreSQL with two nodes
+// (clients of each document split across the nodes, so fan-out crosses nodes). Prints
+// appends/s sustained, fan-out latency p50/p99, relay RSS and CPU, and errors, per setup.
+// A benchmark, not a test: it never fails on timing; it exits non-zero only if a setup could
+// not run at all. Shrink it with HEARTH_LOAD_CLIENTS, HEARTH_LOAD_DOCS, HEARTH_LOAD_SECONDS,
+// and pick setups with HEARTH_LOAD_SETUPS=sqlite,pg1,pg2.
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { cryptoReady, newSigningKeyPair, sign } from '$lib/crypto';
+import { policySigningBytes, toBase64Url, type DeviceKey, type DocumentId, type ServerMessage } from '$lib/protocol';
+import { startPostgres, type PostgresProcess } from '../tests/helpers/postgresProcess';
+import { startChildServer, type ChildServer } from './childServer';
+import { percentile, writeJson } from './report';
+import type { FromWorker, ToWorker, WorkerClient } from './relayLoadWorker';
+
+const CLIENTS = Number(process.env.HEARTH_LOAD_CLIENTS ?? 2000);
+const DOCS = Number(process.env.HEARTH_LOAD_DOCS ?? Math.max(1, Math.round(CLIENTS / 4)));
+const SECONDS = Number(process.env.HEARTH_LOAD_SECONDS ?? 60);
+const RATE = Number(process.env.HEARTH_LOAD_RATE ?? 1);
+const WORKERS = Number(process.env.HEARTH_LOAD_WORKERS ?? 4);
+const SETUPS = (process.env.HEARTH_LOAD_SETUPS ?? 'sqlite,pg1,pg2').split(',').map((s) => s.trim());
+/** Hard bound on the whole run; childServer's exit handler kills the relays. */
+const WATCHDOG_MS = (SETUPS.length * (SECONDS + 120) + 60) * 1000;
+const TARGETS = { p99FanoutMs: 100, rssMb: 500 };
+
+interface Result {
+	setup: string;
+	nodes: number;
+	clients: number;
+	appendsPerSecond: number;
+	fanoutP50: number;
+	fanoutP99: number;
+	ackP50: number;
+	ackP99: number;
+	delivered: number;
+	expectedDeliveries: number;
+	peakRssMb: number[];
+	cpuPercent: number[];
+	errors: Record<string, number>;
+}
+
+function progress(line: string): void {
+	process.stderr.write(`${line}\n`);
+}
+
+const relayEnv = { HEARTH_STATIC: '', HEARTH_LOG_LEVEL: 'warn' };
+/** e.g. HEARTH_LOAD_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the relay nodes. */
+const nodeArgs = process.env.HEARTH_LOAD_RELAY_NODE_ARGS?.split(' ').filter(Boolean);
+
+async function startNodes(setup: string, pg: PostgresProcess | undefined): Promise<ChildServer[]> {
+	if (setup === 'sqlite') {
+		return [await startChildServer({ name: 'relay-sqlite', script: 'sync-server/main.ts', env: { ...relayEnv, HEARTH_STORE: 'sqlite' }, dataDirVar: 'HEARTH_DATA', ready: /listening at ws:\/\/[^:]+:(\d+)/, nodeArgs })];
+	}
+	const url = await pg!.createDatabase();
+	const count = setup === 'pg2' ? 2 : 1;
+	const nodes: ChildServer[] = [];
+	for (let i = 0; i < count; i++) {
+		nodes.push(
+			await startChildServer({
+				name: `relay-${setup}-${i + 1}`,
+				script: 'sync-server/main.ts',
+				env: { ...relayEnv, HEARTH_STORE: 'postgres', HEARTH_PG_URL: url, HEARTH_PG_POOL: process.env.HEARTH_LOAD_PG_POOL ?? '16' },
+				dataDirVar: 'HEARTH_DATA',
+				ready: /listening at ws:\/\/[^:]+:(\d+)/,
+				nodeArgs
+			})
+		);
+	}
+	return nodes;
+}
+
+/** Creates the documents: each gets a genesis policy naming its clients as writers. */
+async function createDocs(urls: string[]): Promise<WorkerClient[]> {
+	const clients: WorkerClient[] = [];
+	const ws = new WebSocket(urls[0]);
+	await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+	let acked = 0;
+	const done = new Promise<void>((resolve, reject) => {
+		ws.on('message', (data) => {
+			const m = JSON.parse(String(data)) as ServerMessage;
+			if (m.type === 'auth-ok' && ++acked === DOCS) resolve();
+			if (m.type === 'error') reject(new Error(`creating documents: ${m.code} ${m.message}`));
+		});
+	});
+	const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+	for (let d = 0; d < DOCS; d++) {
+		const docId = Array.from({ length: 24 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('') as DocumentId;
+		const members = Array.from({ length: Math.ceil((CLIENTS - d) / DOCS) }, () => newSigningKeyPair());
+		const keys = members.map((kp) => toBase64Url(kp.publicKey) as DeviceKey);
+		const unsigned = { kind: 'policy' as const, docId, epoch: 0, writers: keys, admins: [keys[0]], joinKeys: [], signer: keys[0] };
+		ws.send(JSON.stringify({ type: 'auth', rid: d + 1, record: { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), members[0].secretKey)) } }));
+		members.forEach((kp, i) =>
+			clients.push({ url: urls[i % urls.length], docId, publicKey: keys[i], secretKey: toBase64Url(kp.secretKey) })
+		);
+	}
+	await done;
+	ws.close();
+	return clients;
+}
+
+async function relayStats(port: number): Promise<{ rss: number; cpu: number }> {
+	const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+	const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+	return { rss: value('process_resident_memory_bytes'), cpu: value('process_cpu_seconds_total') };
+}
+
+async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise<Result> {
+	const nodes = await startNodes(setup, pg);
+	const workers: ChildProcess[] = [];
+	try {
+		const urls = nodes.map((n) => `ws://127.0.0.1:${n.port}/sync`);
+		const clients = await createDocs(urls);
+		progress(`  ${setup}: ${DOCS} documents created; connecting ${clients.length} clients from ${WORKERS} processes...`);
+		const replies: FromWorker[][] = [];
+		const slices = Array.from({ length: WORKERS }, (_, w) => clients.filter((_, i) => i % WORKERS === w));
+		const next = (w: number) => new Promise<FromWorker>((resolve) => workers[w].once('message', (m: FromWorker) => resolve(m)));
+		for (let w = 0; w < WORKERS; w++) {
+			workers.push(fork(fileURLToPath(new URL('./relayLoadWorker.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' }));
+			replies.push([]);
+		}
+		const ready = await Promise.all(
+			workers.map((child, w) => {
+				const reply = next(w);
+				child.send({ type: 'clients', clients: slices[w] } satisfies ToWorker);
+				return reply;
+			})
+		);
+		const connected = ready.reduce((n, r) => n + (r.type === 'ready' ? r.connected : 0), 0);
+		const failed = ready.reduce((n, r) => n + (r.type === 'ready' ? r.failed : 0), 0);
+		progress(`  ${setup}: ${connected} clients connected (${failed} failed); pushing for ${SECONDS} s...`);
+
+		const startAt = performance.timeOrigin + performance.now() + 1000;
+		const before = await Promise.all(nodes.map((n) => relayStats(n.port)));
+		const peak = nodes.map(() => 0);
+		const sampler = setInterval(() => {
+			nodes.forEach((n, i) =>
+				relayStats(n.port).then(
+					(s) => (peak[i] = Math.max(peak[i], s.rss)),
+					() => {}
+				)
+			);
+		}, 1000);
+		const results = workers.map((_, w) => next(w));
+		for (const child of workers) child.send({ type: 'go', startAt, seconds: SECONDS, ratePerSecond: RATE } satisfies ToWorker);
+		await new Promise((r) => setTimeout(r, 1000 + SECONDS * 1000));
+		const after = await Promise.all(nodes.map((n) => relayStats(n.port)));
+		clearInterval(sampler);
+		const done = (await Promise.all(results)).filter((r): r is Extract<FromWorker, { type: 'done' }> => r.type === 'done');
+		progress(`  ${setup}: ${done.reduce((n, d) => n + d.sent, 0)} pushes sent, ${done.reduce((n, d) => n + d.acked, 0)} acknowledged`);
+
+		const errors: Record<string, number> = {};
+		if (failed > 0) errors['connect-failed'] = failed;
+		let acked = 0;
+		let delivered = 0;
+		const fanout: number[] = [];
+		const ack: number[] = [];
+		for (const d of done) {
+			acked += d.acked;
+			delivered += d.received;
+			for (const [k, v] of Object.entries(d.errors)) errors[k] = (errors[k] ?? 0) + v;
+			if (d.closes > 0) errors['disconnected'] = (errors['disconnected'] ?? 0) + d.closes;
+			for (const x of d.fanoutMs) fanout.push(x);
+			for (const x of d.ackMs) ack.push(x);
+		}
+		const perDoc = CLIENTS / DOCS;
+		const expectedDeliveries = Math.round(acked * (perDoc - 1));
+		if (delivered < expectedDeliveries) errors['fan-out-missing'] = expectedDeliveries - delivered;
+		return {
+			setup,
+			nodes: nodes.length,
+			clients: connected,
+			appendsPerSecond: acked / SECONDS,
+			fanoutP50: fanout.length ? percentile(fanout, 50) : NaN,
+			fanoutP99: fanout.length ? percentile(fanout, 99) : NaN,
+			ackP50: ack.length ? percentile(ack, 50) : NaN,
+			ackP99: ack.length ? percentile(ack, 99) : NaN,
+			delivered,
+			expectedDeliveries,
+			peakRssMb: nodes.map((_, i) => Math.max(peak[i], after[i].rss) / 1024 / 1024),
+			cpuPercent: nodes.map((_, i) => ((after[i].cpu - before[i].cpu) / SECONDS) * 100),
+			errors
+		};
+	} finally {
+		for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+		for (const n of nodes) await n.stop();
+	}
+}
+
+const label: Record<string, string> = { sqlite: 'SQLite, 1 node', pg1: 'PostgreSQL, 1 node', pg2: 'PostgreSQL, 2 nodes' };
+
+function table(results: Result[]): string {
+	const header = ['setup', 'clients', 'appends/s', 'fan-out p50', 'fan-out p99', 'ack p50', 'ack p99', 'RSS MB/node', 'CPU %/node', 'errors'];
+	const rows = results.map((r) => [
+		label[r.setup] ?? r.setup,
+		String(r.clients),
+		r.appendsPerSecond.toFixed(0),
+		`${r.fanoutP50.toFixed(1)} ms`,
+		`${r.fanoutP99.toFixed(1)} ms${r.fanoutP99 < TARGETS.p99FanoutMs ? ' ✓' : ' ✗'}`,
+		`${r.ackP50.toFixed(1)} ms`,
+		`${r.ackP99.toFixed(1)} ms`,
+		`${r.peakRssMb.map((m) => m.toFixed(0)).join(' / ')}${r.peakRssMb.every((m) => m < TARGETS.rssMb) ? ' ✓' : ' ✗'}`,
+		r.cpuPercent.map((c) => c.toFixed(0)).join(' / '),
+		Object.keys(r.errors).length === 0 ? '0 ✓' : Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+	return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+	const watchdog = setTimeout(() => {
+		progress('bench:relay: still running past its time bound; giving up.');
+		process.exit(2);
+	}, WATCHDOG_MS);
+	watchdog.unref();
+	await cryptoReady();
+	progress(`Relay load: ${CLIENTS} clients over ${DOCS} documents, ${RATE} entry/s each, ${SECONDS} s per setup (${SETUPS.join(', ')}).`);
+	progress(`Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work skews every figure).`);
+	const needsPg = SETUPS.some((s) => s.startsWith('pg'));
+	const pg = needsPg ? await startPostgres() : undefined;
+	const results: Result[] = [];
+	let failures = 0;
+	try {
+		for (const setup of SETUPS) {
+			progress(`Running ${label[setup] ?? setup}...`);
+			try {
+				results.push(await runSetup(setup, pg));
+			} catch (error) {
+				failures++;
+				progress(`  ${setup}: FAILED: ${(error as Error).message}`);
+			}
+		}
+	} finally {
+		pg?.remove();
+	}
+	console.log(`\nRelay under load: ${CLIENTS} WebSocket clients, ${DOCS} documents, ${RATE} signed entry/s per client, ${SECONDS} s, loopback`);
+	console.log(`Targets: fan-out p99 < ${TARGETS.p99FanoutMs} ms, no errors, RSS < ${TARGETS.rssMb} MB per node. Fan-out = push sent → entry received by another client of the document.\n`);
+	console.log(table(results));
+	writeJson('bench/results/relay-load.json', { at: new Date().toISOString(), clients: CLIENTS, docs: DOCS, seconds: SECONDS, rate: RATE, loadavg: loadavg(), results });
+	return failures > 0 ? 1 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	}
+);

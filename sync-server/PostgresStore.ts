@@ -1,0 +1,421 @@
+// PostgreSQL storage, for running several relay nodes against one database. The schema is
+// the SQLite one; every check that decides a seq or an index runs inside the statement or
+// transaction that writes it, so nodes never need to trust each other's caches. Each write
+// is announced to the other nodes after it commits (a batched NOTIFY with ids and positions
+// only, never content); they read what they need from the database and fan it out.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
+import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
+import { POSTGRES_MIGRATIONS } from './postgresMigrations';
+
+const CHANNEL = 'hearth_relay';
+/** PostgreSQL's NOTIFY payload limit is 8000 bytes. */
+const NOTIFY_PAYLOAD_LIMIT = 7900;
+// Any fixed number: only relay nodes migrating this schema take this advisory lock.
+const MIGRATION_LOCK = 7_246_801;
+
+const INT8 = 20;
+// Seqs, indexes and times fit easily in a double; strings would leak into the protocol.
+const types = {
+	getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+		oid === INT8 ? (v: string) => Number(v) : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)
+} as pg.CustomTypesConfig;
+
+interface EntryRow {
+	seq: number;
+	epoch: number;
+	kind: string;
+	covers: number | null;
+	author: string;
+	nonce: string;
+	ct: string;
+	sig: string;
+}
+
+interface OpRow {
+	idx: number;
+	author: string;
+	body: string;
+	sig: string;
+	at: number;
+}
+
+export interface PostgresStoreOptions {
+	url: string;
+	/** Connections in this node's pool. */
+	poolSize?: number;
+	log?: (event: string, fields?: Record<string, unknown>) => void;
+}
+
+export class PostgresStore implements RelayStore {
+	readonly kind = 'postgres' as const;
+	/** Tells this node's own notifications apart from other nodes'. */
+	readonly nodeId = randomBytes(6).toString('hex');
+	readonly #options: PostgresStoreOptions;
+	readonly #pool: pg.Pool;
+	#listener?: StoreListener;
+	#feed?: pg.Client;
+	#feedRetry?: ReturnType<typeof setTimeout>;
+	#closed = false;
+	readonly #outbox: string[] = [];
+	#sending = false;
+
+	constructor(options: PostgresStoreOptions) {
+		this.#options = options;
+		this.#pool = new pg.Pool({
+			connectionString: options.url,
+			max: options.poolSize ?? 16,
+			types,
+			// A database that is down must fail requests quickly (the client retries), not hang them.
+			connectionTimeoutMillis: 5_000,
+			idleTimeoutMillis: 30_000,
+			application_name: 'hearth-relay'
+		});
+		// An idle pooled connection that dies (a database restart) must not crash the relay.
+		this.#pool.on('error', (error) => this.#options.log?.('storage_connection_lost', { error: error.message }));
+	}
+
+	async open(): Promise<void> {
+		const client = await this.#pool.connect();
+		try {
+			await client.query('BEGIN');
+			// Several nodes starting at once: one migrates, the others wait and find it done.
+			await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+			await client.query('CREATE TABLE IF NOT EXISTS hearth_schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+			const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM hearth_schema_migrations');
+			for (let v = rows[0].v ?? 0; v < POSTGRES_MIGRATIONS.length; v++) {
+				await client.query(POSTGRES_MIGRATIONS[v]);
+				await client.query('INSERT INTO hearth_schema_migrations (version) VALUES ($1)', [v + 1]);
+			}
+			await client.query('COMMIT');
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => {});
+			throw error;
+		} finally {
+			client.release();
+		}
+		await this.#connectFeed();
+	}
+
+	listen(listener: StoreListener): void {
+		this.#listener = listener;
+	}
+
+	/** One dedicated connection LISTENs; if it drops, it reconnects and asks for a resync. */
+	async #connectFeed(): Promise<void> {
+		const feed = new pg.Client({ connectionString: this.#options.url, types, application_name: 'hearth-relay-feed' });
+		const lost = (error?: Error) => {
+			if (this.#feed !== feed) return;
+			this.#feed = undefined;
+			feed.removeAllListeners('notification');
+			void feed.end().catch(() => {});
+			if (this.#closed) return;
+			this.#options.log?.('feed_lost', { error: error?.message ?? 'ended' });
+			this.#scheduleFeedRetry(500);
+		};
+		feed.on('error', lost);
+		feed.on('end', () => lost());
+		feed.on('notification', (n) => {
+			if (n.channel === CHANNEL && n.payload) this.#onNotification(n.payload);
+		});
+		await feed.connect();
+		await feed.query(`LISTEN ${CHANNEL}`);
+		this.#feed = feed;
+	}
+
+	#scheduleFeedRetry(delayMs: number): void {
+		clearTimeout(this.#feedRetry);
+		this.#feedRetry = setTimeout(() => {
+			this.#connectFeed().then(
+				() => {
+					this.#options.log?.('feed_restored');
+					this.#listener?.onResync();
+				},
+				() => this.#scheduleFeedRetry(Math.min(delayMs * 2, 5_000))
+			);
+		}, delayMs);
+		this.#feedRetry.unref();
+	}
+
+	/** Payload: the node id, then one `kind id position sentAt` per line. Ids are random, never content. */
+	#onNotification(payload: string): void {
+		const [node, ...lines] = payload.split('\n');
+		if (node === this.nodeId || !this.#listener) return;
+		for (const line of lines) {
+			const [kind, id, position, sentAt] = line.split(' ');
+			const n = Number(position);
+			const at = Number(sentAt);
+			let event: StoreEvent | undefined;
+			if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, sentAt: at };
+			else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
+			else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
+			if (event) this.#listener.onEvent(event);
+		}
+	}
+
+	/**
+	 * Tells the other nodes about a committed write. A NOTIFY inside the writing transaction
+	 * would serialise every commit in the cluster on PostgreSQL's notify queue lock (appends/s
+	 * capped at one fsync each), so notifications go out after commit, batched: one small
+	 * NOTIFY carries up to a few hundred events, and only one is in flight per node at a time.
+	 */
+	#announce(kind: 'e' | 'a' | 'o', id: string, position: number): void {
+		if (this.#outbox.length >= 100_000) this.#outbox.shift(); // the database is away; resync covers it
+		this.#outbox.push(`${kind} ${id} ${position} ${Date.now()}`);
+		if (!this.#sending) void this.#sendOutbox();
+	}
+
+	async #sendOutbox(): Promise<void> {
+		this.#sending = true;
+		try {
+			while (this.#outbox.length > 0 && !this.#closed) {
+				let size = this.nodeId.length;
+				let count = 0;
+				while (count < this.#outbox.length && size + this.#outbox[count].length + 1 < NOTIFY_PAYLOAD_LIMIT) size += this.#outbox[count++].length + 1;
+				const batch = this.#outbox.slice(0, count);
+				try {
+					await this.#pool.query('SELECT pg_notify($1, $2)', [CHANNEL, [this.nodeId, ...batch].join('\n')]);
+					this.#outbox.splice(0, count);
+				} catch (error) {
+					this.#options.log?.('notify_failed', { code: (error as { code?: string }).code ?? 'unknown' });
+					await new Promise((r) => setTimeout(r, 500));
+				}
+			}
+		} finally {
+			this.#sending = false;
+		}
+	}
+
+	async ping(): Promise<void> {
+		await this.#pool.query('SELECT 1');
+	}
+
+	async getDoc(docId: DocumentId): Promise<StoredDoc | undefined> {
+		const { rows } = await this.#pool.query<StoredDoc>(
+			'SELECT head, snapshot_seq AS "snapshotSeq", snapshot_covers AS "snapshotCovers", auth_count AS "authCount", bytes FROM docs WHERE doc_id = $1',
+			[docId]
+		);
+		return rows[0];
+	}
+
+	async appendAuth(docId: DocumentId, index: number, record: AuthRecord): Promise<boolean> {
+		const claim =
+			index === 0
+				? 'INSERT INTO docs (doc_id, auth_count) VALUES ($1, 1) ON CONFLICT DO NOTHING RETURNING 0 AS idx'
+				: 'UPDATE docs SET auth_count = auth_count + 1 WHERE doc_id = $1 AND auth_count = $2 RETURNING auth_count - 1 AS idx';
+		// One statement: claim the index and store the record, all or nothing.
+		const { rows } = await this.#pool.query(
+			`WITH c AS (${claim.replace('$2', '$3')})
+			 INSERT INTO auth (doc_id, idx, record) SELECT $1, idx, $2 FROM c RETURNING idx`,
+			index === 0 ? [docId, JSON.stringify(record)] : [docId, JSON.stringify(record), index]
+		);
+		if (rows.length === 1) this.#announce('a', docId, index);
+		return rows.length === 1;
+	}
+
+	async authSince(docId: DocumentId, index: number): Promise<Array<{ index: number; record: AuthRecord }>> {
+		const { rows } = await this.#pool.query<{ idx: number; record: string }>('SELECT idx, record FROM auth WHERE doc_id = $1 AND idx >= $2 ORDER BY idx', [
+			docId,
+			index
+		]);
+		return rows.map((r) => ({ index: r.idx, record: JSON.parse(r.record) as AuthRecord }));
+	}
+
+	async append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult> {
+		if (entry.kind === 'snapshot') return this.#appendSnapshot(entry, guard);
+		const len = entry.ct.length;
+		// One round trip: bump the head under the row lock only if the auth state and size
+		// quota still hold, and store the entry at that seq.
+		const { rows } = await this.#pool.query<{ seq: number }>(
+			`WITH d AS (
+				UPDATE docs SET head = head + 1, bytes = bytes + $2
+				WHERE doc_id = $1 AND auth_count = $3 AND bytes + $2 <= $4
+				RETURNING head
+			), i AS (
+				INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig)
+				SELECT $1, head, $5, 'change', NULL::bigint, $6, $7, $8, $9 FROM d RETURNING seq
+			)
+			SELECT seq FROM i`,
+			[entry.docId, len, guard.authCount, guard.maxDocBytes, entry.epoch, entry.author, entry.nonce, entry.ct, entry.sig]
+		);
+		if (rows.length === 1) {
+			this.#announce('e', entry.docId, rows[0].seq);
+			return { ok: true, seq: rows[0].seq };
+		}
+		const doc = await this.getDoc(entry.docId);
+		if (!doc) return { ok: false, reason: 'unknown-document' };
+		if (doc.authCount !== guard.authCount) return { ok: false, reason: 'auth-changed' };
+		return { ok: false, reason: 'doc-too-large' };
+	}
+
+	async #appendSnapshot(entry: WireEntry, guard: AppendGuard): Promise<AppendResult> {
+		const covers = entry.covers!;
+		return this.#transaction<AppendResult>(async (client) => {
+			const refuse = (reason: Extract<AppendResult, { ok: false }>['reason']) => ({ commit: false, value: { ok: false, reason } as const });
+			const { rows } = await client.query<StoredDoc>(
+				'SELECT head, snapshot_covers AS "snapshotCovers", auth_count AS "authCount" FROM docs WHERE doc_id = $1 FOR UPDATE',
+				[entry.docId]
+			);
+			const doc = rows[0];
+			if (!doc) return refuse('unknown-document');
+			if (doc.authCount !== guard.authCount) return refuse('auth-changed');
+			if (covers > doc.head || covers <= doc.snapshotCovers) return refuse('stale-snapshot');
+			const seq = doc.head + 1;
+			await client.query('INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+				entry.docId,
+				seq,
+				entry.epoch,
+				'snapshot',
+				covers,
+				entry.author,
+				entry.nonce,
+				entry.ct,
+				entry.sig
+			]);
+			// What the snapshot covers can go, and so can any older snapshot.
+			await client.query("DELETE FROM entries WHERE doc_id = $1 AND (seq <= $2 OR (kind = 'snapshot' AND seq < $3))", [entry.docId, covers, seq]);
+			const { rows: sized } = await client.query<{ bytes: number }>(
+				`UPDATE docs SET head = $2, snapshot_seq = $2, snapshot_covers = $3,
+					bytes = (SELECT COALESCE(SUM(LENGTH(ct)), 0) FROM entries WHERE doc_id = $1)
+				 WHERE doc_id = $1 RETURNING bytes`,
+				[entry.docId, seq, covers]
+			);
+			if (sized[0].bytes > guard.maxDocBytes) return refuse('doc-too-large');
+			return { commit: true, value: { ok: true, seq } as const };
+		}).then((result) => {
+			if (result.ok) this.#announce('e', entry.docId, result.seq);
+			return result;
+		});
+	}
+
+	/** Runs `fn` in a transaction, committed only if it says so (a throw rolls back too). */
+	async #transaction<T>(fn: (client: pg.PoolClient) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+		const client = await this.#pool.connect();
+		try {
+			await client.query('BEGIN');
+			const result = await fn(client);
+			await client.query(result.commit ? 'COMMIT' : 'ROLLBACK');
+			return result.value;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => {});
+			throw error;
+		} finally {
+			client.release();
+		}
+	}
+
+	async entriesSince(docId: DocumentId, since: number, doc: StoredDoc): Promise<WireEntry[]> {
+		const cols = 'seq, epoch, kind, covers, author, nonce, ct, sig';
+		if (doc.snapshotSeq > 0 && since < doc.snapshotCovers) {
+			const { rows } = await this.#pool.query<EntryRow>(
+				`SELECT ${cols} FROM entries WHERE doc_id = $1 AND (seq = $2 OR (seq > $3 AND seq <> $2)) ORDER BY (seq = $2) DESC, seq`,
+				[docId, doc.snapshotSeq, doc.snapshotCovers]
+			);
+			return rows.map((r) => toWireEntry(docId, r));
+		}
+		// A client already past the snapshot's cover has its content: skip the snapshot itself.
+		const { rows } = await this.#pool.query<EntryRow>(`SELECT ${cols} FROM entries WHERE doc_id = $1 AND seq > $2 AND kind <> 'snapshot' ORDER BY seq`, [
+			docId,
+			since
+		]);
+		return rows.map((r) => toWireEntry(docId, r));
+	}
+
+	async entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]> {
+		const { rows } = await this.#pool.query<EntryRow>(
+			'SELECT seq, epoch, kind, covers, author, nonce, ct, sig FROM entries WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
+			[docId, after, upTo]
+		);
+		return rows.map((r) => toWireEntry(docId, r));
+	}
+
+	async appendOp(spaceId: SpaceId, op: SignedOp, at: number): Promise<{ logged: LoggedOp; fresh: boolean }> {
+		const existing = await this.#findOp(this.#pool, spaceId, op.sig);
+		if (existing) return { logged: existing, fresh: false };
+		return this.#transaction<{ logged: LoggedOp; fresh: boolean }>(async (client) => {
+			// The counter row serialises appends to one space across nodes.
+			const { rows } = await client.query<{ idx: number }>(
+				`INSERT INTO spaces (space_id, length) VALUES ($1, 1)
+				 ON CONFLICT (space_id) DO UPDATE SET length = spaces.length + 1 RETURNING length - 1 AS idx`,
+				[spaceId]
+			);
+			const again = await this.#findOp(client, spaceId, op.sig);
+			if (again) return { commit: false, value: { logged: again, fresh: false } };
+			const index = rows[0].idx;
+			await client.query('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+				spaceId,
+				index,
+				op.author,
+				op.body,
+				op.sig,
+				at
+			]);
+			return { commit: true, value: { logged: { index, at, op }, fresh: true } };
+		}).then((result) => {
+			if (result.fresh) this.#announce('o', spaceId, result.logged.index);
+			return result;
+		});
+	}
+
+	async #findOp(client: pg.Pool | pg.PoolClient, spaceId: SpaceId, sig: string): Promise<LoggedOp | undefined> {
+		const { rows } = await client.query<OpRow>('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = $1 AND sig = $2', [spaceId, sig]);
+		return rows[0] && toLoggedOp(spaceId, rows[0]);
+	}
+
+	async opsSince(spaceId: SpaceId, since: number, limit?: number): Promise<LoggedOp[]> {
+		const { rows } = await this.#pool.query<OpRow>(
+			`SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = $1 AND idx >= $2 ORDER BY idx${limit ? ' LIMIT $3' : ''}`,
+			limit ? [spaceId, since, limit] : [spaceId, since]
+		);
+		return rows.map((r) => toLoggedOp(spaceId, r));
+	}
+
+	async docSizes(bounds: number[]): Promise<DocSizeSummary> {
+		// One scan: bucket k holds documents larger than k bounds, so it belongs under bound k.
+		const { rows } = await this.#pool.query<{ bucket: number; docs: number; total: number }>(
+			'SELECT width_bucket(bytes - 1, $1::bigint[]) AS bucket, COUNT(*)::bigint AS docs, SUM(bytes)::bigint AS total FROM docs GROUP BY 1',
+			[bounds]
+		);
+		const perBucket = new Array<number>(bounds.length + 1).fill(0);
+		let docs = 0;
+		let totalBytes = 0;
+		for (const r of rows) {
+			perBucket[r.bucket] += r.docs;
+			docs += r.docs;
+			totalBytes += r.total;
+		}
+		let running = 0;
+		const cumulative = bounds.map((_, i) => (running += perBucket[i]));
+		return { docs, totalBytes, cumulative };
+	}
+
+	async close(): Promise<void> {
+		// Let the last announcements go out, so other nodes' clients hear of our final writes.
+		for (let i = 0; i < 50 && (this.#sending || this.#outbox.length > 0); i++) await new Promise((r) => setTimeout(r, 20));
+		this.#closed = true;
+		clearTimeout(this.#feedRetry);
+		const feed = this.#feed;
+		this.#feed = undefined;
+		await feed?.end().catch(() => {});
+		await this.#pool.end();
+	}
+}
+
+function toWireEntry(docId: DocumentId, r: EntryRow): WireEntry {
+	return {
+		docId,
+		seq: r.seq,
+		epoch: r.epoch,
+		kind: r.kind as WireEntry['kind'],
+		...(r.covers === null ? {} : { covers: r.covers }),
+		author: r.author as WireEntry['author'],
+		nonce: r.nonce,
+		ct: r.ct,
+		sig: r.sig
+	};
+}
+
+function toLoggedOp(spaceId: SpaceId, r: OpRow): LoggedOp {
+	return { index: r.idx, at: r.at, op: { spaceId, author: r.author as DeviceKey, body: r.body, sig: r.sig } };
+}

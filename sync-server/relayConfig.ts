@@ -1,0 +1,98 @@
+// The relay's settings, read from the environment so the same command works on a laptop
+// and on a cluster of servers. Every limit has a default an operator rarely needs to touch;
+// sync-server/README.md lists them all.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MAX_CIPHERTEXT_BYTES, MAX_FRAME_BYTES } from '../src/lib/protocol';
+
+export interface Limits {
+	/** Largest WebSocket frame accepted; bigger closes that connection (1009). */
+	maxFrameBytes: number;
+	/** Largest a document's stored ciphertext may grow; a push beyond it is refused. */
+	maxDocBytes: number;
+	/** Frames per second a connection may send on average ... */
+	framesPerSecond: number;
+	/** ... with bursts up to this many. */
+	frameBurst: number;
+	/** Bytes per second a connection may send on average (bursts up to 4x the frame limit). */
+	bytesPerSecond: number;
+	/** Documents plus spaces one connection may follow at once. */
+	maxSubscriptions: number;
+	/** Frames waiting to be handled for one connection before new ones are refused. */
+	maxQueuedFrames: number;
+	/** Refused frames in a row (rate limit) before the connection is closed. */
+	maxStrikes: number;
+	/** How long a graceful shutdown waits for connections to finish their requests. */
+	drainMs: number;
+}
+
+export interface RelayConfig {
+	port: number;
+	host: string;
+	store: { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize: number };
+	staticDir?: string;
+	frameLog?: string;
+	logLevel: 'debug' | 'info' | 'warn' | 'error';
+	limits: Limits;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+	maxFrameBytes: MAX_FRAME_BYTES,
+	maxDocBytes: 1024 * 1024 * 1024,
+	framesPerSecond: 200,
+	frameBurst: 2000,
+	bytesPerSecond: 8 * 1024 * 1024,
+	maxSubscriptions: 20_000,
+	maxQueuedFrames: 5000,
+	maxStrikes: 50,
+	drainMs: 10_000
+};
+
+function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not "${raw}"`);
+	return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+	const kind = (env.HEARTH_STORE ?? 'sqlite').toLowerCase();
+	let store: RelayConfig['store'];
+	if (kind === 'postgres' || kind === 'postgresql') {
+		const url = env.HEARTH_PG_URL ?? env.DATABASE_URL;
+		if (!url) throw new Error('HEARTH_STORE=postgres needs HEARTH_PG_URL (or DATABASE_URL), e.g. postgres://hearth@db.internal/hearth');
+		store = { kind: 'postgres', url, poolSize: num(env, 'HEARTH_PG_POOL', 16) };
+	} else if (kind === 'sqlite') {
+		store = { kind: 'sqlite', dataDir: resolve(env.HEARTH_DATA ?? 'data') };
+	} else {
+		throw new Error(`HEARTH_STORE must be "sqlite" or "postgres", not "${kind}"`);
+	}
+	const maxFrameBytes = Math.min(num(env, 'HEARTH_MAX_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes), MAX_FRAME_BYTES);
+	const level = (env.HEARTH_LOG_LEVEL ?? 'info') as RelayConfig['logLevel'];
+	return {
+		port: Number(env.PORT ?? 8787),
+		host: env.HOST ?? '127.0.0.1',
+		store,
+		staticDir: env.HEARTH_STATIC ?? (existsSync('build/index.html') ? 'build' : undefined),
+		frameLog: env.HEARTH_FRAME_LOG || undefined,
+		logLevel: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info',
+		limits: {
+			maxFrameBytes,
+			maxDocBytes: num(env, 'HEARTH_MAX_DOC_BYTES', DEFAULT_LIMITS.maxDocBytes),
+			framesPerSecond: num(env, 'HEARTH_RATE_FRAMES_PER_SEC', DEFAULT_LIMITS.framesPerSecond),
+			frameBurst: num(env, 'HEARTH_RATE_FRAME_BURST', DEFAULT_LIMITS.frameBurst),
+			bytesPerSecond: num(env, 'HEARTH_RATE_BYTES_PER_SEC', DEFAULT_LIMITS.bytesPerSecond),
+			maxSubscriptions: num(env, 'HEARTH_MAX_SUBSCRIPTIONS', DEFAULT_LIMITS.maxSubscriptions),
+			maxQueuedFrames: num(env, 'HEARTH_MAX_QUEUED_FRAMES', DEFAULT_LIMITS.maxQueuedFrames),
+			maxStrikes: num(env, 'HEARTH_MAX_STRIKES', DEFAULT_LIMITS.maxStrikes),
+			drainMs: num(env, 'HEARTH_DRAIN_MS', DEFAULT_LIMITS.drainMs)
+		}
+	};
+}
+
+/** Ciphertext an entry may carry so that its frame still fits the frame limit. */
+export function maxCiphertextFor(limits: Limits): number {
+	// Base64 grows by 4/3; leave room for the JSON around it.
+	return Math.min(MAX_CIPHERTEXT_BYTES, Math.floor(((limits.maxFrameBytes - 4096) * 3) / 4));
+}

@@ -5,8 +5,6 @@
 // device holds she decrypts none of it. The relay's data holds no word of the profile. A
 // trial invitation sealed to Wes inside A's call-out opens on his device and not on Amy's.
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { cryptoReady, decrypt } from '$lib/crypto';
 import { documentKey, invitationFragment, openCircleKeys, parseInvitationLink } from '$lib/keys/spaceOps';
 import { openSealedForDevice, sealForPerson } from '$lib/keys/personSeal';
@@ -132,9 +130,7 @@ describe('Giving Support profile visibility by keys', () => {
 		}
 
 		// A full copy of the relay's data.
-		const db = new Database(join(s.relay.dataDir, 'relay.sqlite'), { readonly: true });
-		const rows = db.prepare('SELECT * FROM entries WHERE doc_id IN (?, ?)').all(copy, master) as Row[];
-		db.close();
+		const rows = await s.relay.query<Row>('SELECT * FROM entries WHERE doc_id IN (?, ?)', [copy, master]);
 		expect(rows.some((r) => r.doc_id === copy)).toBe(true);
 		expect(rows.some((r) => r.doc_id === master)).toBe(true);
 
@@ -179,9 +175,11 @@ describe('Giving Support profile visibility by keys', () => {
 		// After all of it, the relay's data holds no word of the profile, the call-out or the invitation.
 		await alice.engine.whenSynced();
 		await wes.engine.whenSynced();
-		const all = new Database(join(s.relay.dataDir, 'relay.sqlite'), { readonly: true });
-		const everything = JSON.stringify([all.prepare('SELECT * FROM entries').all(), all.prepare('SELECT * FROM space_ops').all(), all.prepare('SELECT * FROM auth').all()]);
-		all.close();
+		const everything = JSON.stringify([
+			await s.relay.query('SELECT * FROM entries'),
+			await s.relay.query('SELECT * FROM space_ops'),
+			await s.relay.query('SELECT * FROM auth')
+		]);
 		expect(everything.length).toBeGreaterThan(10_000);
 		for (const words of SECRET_WORDS) expect(everything.includes(words), `relay data mentions “${words}”`).toBe(false);
 	}, 60_000);

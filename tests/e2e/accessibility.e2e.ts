@@ -84,8 +84,13 @@ async function tabTo(page: Page, target: ReturnType<Page['getByRole']>, maxPress
 			const seen = await target.evaluate((el) => {
 				const style = getComputedStyle(el);
 				const r = el.getBoundingClientRect();
-				const onScreen = r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
-				const atCentre = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+				// WCAG 2.2 "focus not obscured (minimum)": at least part of it is on screen and
+				// uncovered. The browser only scrolls a focused control that is out of view, so one
+				// at the bottom edge may be partly below it.
+				const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+				const left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+				const onScreen = bottom - top >= Math.min(r.height, 12) && right - left >= Math.min(r.width, 12);
+				const atCentre = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
 				const notCovered = atCentre === el || el.contains(atCentre) || (el as HTMLInputElement).labels?.[0]?.contains(atCentre) === true;
 				return { outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2, onScreen, notCovered };
 			});

@@ -85,7 +85,7 @@ const VERIFY_RUNS = 3;
 const WARMUP_NOTES = 3;
 const MEASURED_NOTES = 20;
 const IDLE_MS = 300;
-const SETUP_WAIT_MS = 120_000;
+const SETUP_WAIT_MS = 300_000;
 const NOTE_WAIT_MS = 10_000;
 const WATCHDOG_MS = 12 * 60_000;
 

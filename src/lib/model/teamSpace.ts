@@ -1,7 +1,7 @@
 // How a Team is laid out as a private space: which access circle holds which documents, and
 // what each circle is called. Circle names are content, so they live in the (encrypted) team
 // document and never in the membership log. Pure: no Svelte, no keys.
-import type { IsoDate, TimeOfDay } from './calendar';
+import { addDays, firstDayOf, monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from './calendar';
 import type { Team } from './team';
 
 /**
@@ -46,4 +46,18 @@ export function localToday(now = new Date()): IsoDate {
 export function localTime(now = new Date()): TimeOfDay {
 	const p = (n: number) => String(n).padStart(2, '0');
 	return `${p(now.getHours())}:${p(now.getMinutes())}` as TimeOfDay;
+}
+
+/**
+ * The months a team's pages read first: this month and last. Notes, the MAR log and chat are
+ * kept a document per month, and older months are loaded only when someone asks for them.
+ */
+export function recentMonths(today: IsoDate): IsoMonth[] {
+	const month = monthOf(today);
+	return [month, monthOf(addDays(firstDayOf(month), -1))];
+}
+
+/** A month as people say it, e.g. "November 2026" (in the device's language). */
+export function monthTitle(month: IsoMonth): string {
+	return new Date(`${month}-15T12:00:00`).toLocaleDateString(undefined, { month: 'long', year: 'numeric' });
 }

@@ -119,6 +119,11 @@ export class TeamState {
 		return [...set].sort().reverse();
 	}
 
+	/** The newest month before `month` that has documents of a kind on this device (for "show earlier"). */
+	monthBefore(kind: MonthlyKind, month: IsoMonth): IsoMonth | undefined {
+		return this.months(kind).find((m) => m < month);
+	}
+
 	/**
 	 * The loaded documents of a kind for some months, plus any from before months were split
 	 * (for the MAR: the medicines list, whose log holds such older entries). Asking loads them;

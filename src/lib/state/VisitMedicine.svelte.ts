@@ -9,7 +9,7 @@ import { monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from '$lib/model
 import { OK, randomId, refuse, type PersonKey, type Result } from '$lib/model/ids';
 import {
 	appendMarEntry, canCompleteVisit, isMarRecord, localDateTime, marDraftProblem, marPeriodOf, signMarEntry, trustedEntries, verifyMarLog,
-	type DueDose, type MarEntry, type MarEntryId, type MarOutcome
+	type DueDose, type MarEntry, type MarEntryId, type MarOutcome, type MarRecord
 } from '$lib/model/mar';
 import type { Occurrence } from '$lib/model/rota';
 import { localTime, localToday } from '$lib/model/teamSpace';
@@ -36,11 +36,22 @@ export class VisitMedicine {
 	 */
 	#trusted(months: IsoMonth[]): MarEntry[] | undefined {
 		if (!this.#cryptoReady || !this.#team.allLoaded('mar', months)) return undefined;
-		const verified = this.#app.verifiedMar;
-		return this.#team.inMonths('mar', months, isMarRecord).flatMap((s) => {
-			const log = s.doc;
-			return log ? trustedEntries(log, verifyMarLog(log, { verified })) : [];
-		});
+		return this.#team.inMonths('mar', months, isMarRecord).flatMap((s) => (s.doc ? this.#trustedIn(s.doc) : []));
+	}
+
+	/**
+	 * Every visit card asks, so each log is checked once per version: an Automerge document is
+	 * a new object after every change, which makes it a safe key.
+	 */
+	readonly #checked = new WeakMap<MarRecord, MarEntry[]>();
+
+	#trustedIn(log: MarRecord): MarEntry[] {
+		let entries = this.#checked.get(log);
+		if (!entries) {
+			entries = trustedEntries(log, verifyMarLog(log, { verified: this.#app.verifiedMar }));
+			this.#checked.set(log, entries);
+		}
+		return entries;
 	}
 
 	constructor(app: HearthApp, team: TeamState) {

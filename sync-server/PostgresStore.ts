@@ -41,6 +41,33 @@ interface OpRow {
 	at: number;
 }
 
+interface QueuedAppend {
+	entry: WireEntry;
+	guard: AppendGuard;
+	resolve: (result: AppendResult) => void;
+	reject: (error: unknown) => void;
+}
+
+/** Appends stored in one transaction at most, and transactions of appends in flight at once. */
+const MAX_BATCH = 100;
+const MAX_BATCHES = 4;
+
+// One round trip: bump the head under the row lock only if the auth state and size quota still
+// hold, and store the entry at that seq.
+const APPEND_SQL = `WITH d AS (
+		UPDATE docs SET head = head + 1, bytes = bytes + $2
+		WHERE doc_id = $1 AND auth_count = $3 AND bytes + $2 <= $4
+		RETURNING head
+	), i AS (
+		INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig)
+		SELECT $1, head, $5, 'change', NULL::bigint, $6, $7, $8, $9 FROM d RETURNING seq
+	)
+	SELECT seq FROM i`;
+
+function appendParams({ entry, guard }: Pick<QueuedAppend, 'entry' | 'guard'>): unknown[] {
+	return [entry.docId, entry.ct.length, guard.authCount, guard.maxDocBytes, entry.epoch, entry.author, entry.nonce, entry.ct, entry.sig];
+}
+
 export interface PostgresStoreOptions {
 	url: string;
 	/** Connections in this node's pool. */
@@ -60,6 +87,8 @@ export class PostgresStore implements RelayStore {
 	#closed = false;
 	readonly #outbox: string[] = [];
 	#sending = false;
+	readonly #appendQueue: QueuedAppend[] = [];
+	#batchesRunning = 0;
 
 	constructor(options: PostgresStoreOptions) {
 		this.#options = options;
@@ -138,16 +167,19 @@ export class PostgresStore implements RelayStore {
 		this.#feedRetry.unref();
 	}
 
-	/** Payload: the node id, then one `kind id position sentAt` per line. Ids are random, never content. */
+	/**
+	 * Payload: the node id, then one `kind id position sentAt [authCount]` per line. Ids are
+	 * random, never content.
+	 */
 	#onNotification(payload: string): void {
 		const [node, ...lines] = payload.split('\n');
 		if (node === this.nodeId || !this.#listener) return;
 		for (const line of lines) {
-			const [kind, id, position, sentAt] = line.split(' ');
+			const [kind, id, position, sentAt, authCount] = line.split(' ');
 			const n = Number(position);
 			const at = Number(sentAt);
 			let event: StoreEvent | undefined;
-			if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, sentAt: at };
+			if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, authCount: Number(authCount ?? 0), sentAt: at };
 			else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
 			else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
 			if (event) this.#listener.onEvent(event);
@@ -160,9 +192,9 @@ export class PostgresStore implements RelayStore {
 	 * capped at one fsync each), so notifications go out after commit, batched: one small
 	 * NOTIFY carries up to a few hundred events, and only one is in flight per node at a time.
 	 */
-	#announce(kind: 'e' | 'a' | 'o', id: string, position: number): void {
+	#announce(kind: 'e' | 'a' | 'o', id: string, position: number, authCount?: number): void {
 		if (this.#outbox.length >= 100_000) this.#outbox.shift(); // the database is away; resync covers it
-		this.#outbox.push(`${kind} ${id} ${position} ${Date.now()}`);
+		this.#outbox.push(`${kind} ${id} ${position} ${Date.now()}${authCount === undefined ? '' : ` ${authCount}`}`);
 		if (!this.#sending) void this.#sendOutbox();
 	}
 
@@ -222,27 +254,71 @@ export class PostgresStore implements RelayStore {
 		return rows.map((r) => ({ index: r.idx, record: JSON.parse(r.record) as AuthRecord }));
 	}
 
-	async append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult> {
+	/**
+	 * Appends wait in a queue and go to the database in batches: each batch is one transaction,
+	 * so one commit (one flush to disk) makes many appends durable at once. A quiet relay sends
+	 * each append on its own straight away; under load the queue fills while earlier batches
+	 * commit, and batches grow by themselves.
+	 */
+	append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult> {
 		if (entry.kind === 'snapshot') return this.#appendSnapshot(entry, guard);
-		const len = entry.ct.length;
-		// One round trip: bump the head under the row lock only if the auth state and size
-		// quota still hold, and store the entry at that seq.
-		const { rows } = await this.#pool.query<{ seq: number }>(
-			`WITH d AS (
-				UPDATE docs SET head = head + 1, bytes = bytes + $2
-				WHERE doc_id = $1 AND auth_count = $3 AND bytes + $2 <= $4
-				RETURNING head
-			), i AS (
-				INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig)
-				SELECT $1, head, $5, 'change', NULL::bigint, $6, $7, $8, $9 FROM d RETURNING seq
-			)
-			SELECT seq FROM i`,
-			[entry.docId, len, guard.authCount, guard.maxDocBytes, entry.epoch, entry.author, entry.nonce, entry.ct, entry.sig]
-		);
-		if (rows.length === 1) {
-			this.#announce('e', entry.docId, rows[0].seq);
-			return { ok: true, seq: rows[0].seq };
+		return new Promise((resolve, reject) => {
+			this.#appendQueue.push({ entry, guard, resolve, reject });
+			this.#pumpAppends();
+		});
+	}
+
+	#pumpAppends(): void {
+		while (this.#batchesRunning < MAX_BATCHES && this.#appendQueue.length > 0) {
+			const batch = this.#appendQueue.splice(0, MAX_BATCH);
+			this.#batchesRunning++;
+			void this.#appendBatch(batch).finally(() => {
+				this.#batchesRunning--;
+				this.#pumpAppends();
+			});
 		}
+	}
+
+	async #appendBatch(batch: QueuedAppend[]): Promise<void> {
+		let seqs: Array<number | undefined>;
+		try {
+			if (batch.length === 1) {
+				const { rows } = await this.#pool.query<{ seq: number }>(APPEND_SQL, appendParams(batch[0]));
+				seqs = [rows[0]?.seq];
+			} else {
+				// Row locks in document order on every node, so two nodes' batches cannot deadlock.
+				// (This node appends to a document one entry at a time, so each id appears once.)
+				batch.sort((a, b) => (a.entry.docId < b.entry.docId ? -1 : a.entry.docId > b.entry.docId ? 1 : 0));
+				seqs = await this.#transaction(async (client) => {
+					const out: Array<number | undefined> = [];
+					for (const item of batch) out.push((await client.query<{ seq: number }>(APPEND_SQL, appendParams(item))).rows[0]?.seq);
+					return { commit: true, value: out };
+				});
+			}
+		} catch (error) {
+			const code = (error as { code?: string }).code;
+			if (batch.length > 1 && (code === '40P01' || code === '40001')) {
+				// Rolled back for certain (deadlock or serialisation): safe to try each on its own.
+				for (const item of batch) await this.#appendBatch([item]);
+				return;
+			}
+			// Anything else (the database went away, perhaps mid-commit) is reported: the
+			// clients keep their entries and send them again.
+			for (const item of batch) item.reject(error);
+			return;
+		}
+		for (const [i, item] of batch.entries()) {
+			const seq = seqs[i];
+			if (seq !== undefined) {
+				this.#announce('e', item.entry.docId, seq, item.guard.authCount);
+				item.resolve({ ok: true, seq });
+			} else {
+				this.#refusalReason(item).then(item.resolve, item.reject);
+			}
+		}
+	}
+
+	async #refusalReason({ entry, guard }: QueuedAppend): Promise<AppendResult> {
 		const doc = await this.getDoc(entry.docId);
 		if (!doc) return { ok: false, reason: 'unknown-document' };
 		if (doc.authCount !== guard.authCount) return { ok: false, reason: 'auth-changed' };
@@ -284,7 +360,7 @@ export class PostgresStore implements RelayStore {
 			if (sized[0].bytes > guard.maxDocBytes) return refuse('doc-too-large');
 			return { commit: true, value: { ok: true, seq } as const };
 		}).then((result) => {
-			if (result.ok) this.#announce('e', entry.docId, result.seq);
+			if (result.ok) this.#announce('e', entry.docId, result.seq, guard.authCount);
 			return result;
 		});
 	}

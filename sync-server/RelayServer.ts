@@ -129,6 +129,11 @@ export class RelayServer {
 	readonly #spaceSubscribers = new Map<SpaceId, Set<Connection>>();
 	/** Highest seq (or op index) this node has fanned out, per followed document (or space). */
 	readonly #docCursor = new Map<DocumentId, number>();
+	/**
+	 * How many of a followed document's auth records this node has fanned out. Entries are only
+	 * sent after the records their writers joined by, or a client would refuse them as foreign.
+	 */
+	readonly #authFanned = new Map<DocumentId, number>();
 	readonly #spaceCursor = new Map<SpaceId, number>();
 	#http?: Server;
 	#wss?: WebSocketServer;
@@ -487,7 +492,7 @@ export class RelayServer {
 				this.#touchAuth(docId);
 				this.#cacheAuth(docId, { state: result.state, stored: stored + 1 });
 				this.#send(conn, { type: 'auth-ok', rid, docId, index: stored });
-				this.#fanOutDoc(docId, conn, { type: 'auth', docId, index: stored, record });
+				await this.#deliverAuth(docId, stored + 1, { index: stored, record, from: conn });
 				return;
 			}
 			// Another record took that index first (on another node): re-read and re-check.
@@ -515,7 +520,7 @@ export class RelayServer {
 			if (result.ok) {
 				this.#counted(entry.kind);
 				this.#send(conn, { type: 'ack', rid, docId: entry.docId, seq: result.seq });
-				await this.#deliverEntries(entry.docId, result.seq, { ...entry, seq: result.seq }, conn, receivedAt);
+				await this.#deliverEntries(entry.docId, result.seq, stored, { ...entry, seq: result.seq }, conn, receivedAt);
 				return;
 			}
 			switch (result.reason) {
@@ -534,16 +539,54 @@ export class RelayServer {
 	}
 
 	/**
+	 * Sends auth records below `count` that this node's subscribers have not had yet, in index
+	 * order (records another node stored are read from storage). `fresh` is a record this node
+	 * just stored, sent to everyone but its author. Runs under the document's lock.
+	 */
+	async #deliverAuth(docId: DocumentId, count: number, fresh?: { index: number; record: AuthRecord; from: Connection }): Promise<void> {
+		const subscribers = this.#docSubscribers.get(docId);
+		if (!subscribers || subscribers.size === 0) {
+			this.#authFanned.delete(docId);
+			return;
+		}
+		// No count yet: a follower's catch-up is still being read, and will hold the log.
+		const sent = this.#authFanned.get(docId) ?? (fresh ? fresh.index : count);
+		if (count <= sent) {
+			this.#authFanned.set(docId, sent);
+			return;
+		}
+		const upTo = fresh ? fresh.index : count;
+		const missing = upTo > sent ? await this.#store.authSince(docId, sent) : [];
+		this.#authFanned.set(docId, count);
+		for (const { index, record } of missing) {
+			if (index < upTo) this.#fanOutDoc(docId, undefined, { type: 'auth', docId, index, record });
+		}
+		if (fresh) this.#fanOutDoc(docId, fresh.from, { type: 'auth', docId, index: fresh.index, record: fresh.record });
+	}
+
+	/**
 	 * Sends entries up to `seq` to this node's subscribers of the document, in seq order and
 	 * each once: a gap since the last one sent (entries another node stored) is filled from
-	 * storage first. Runs under the document's lock.
+	 * storage first. `authCount` is the auth-log length the newest entry was checked against:
+	 * records up to it go out first, so every entry's writer is known before its entry arrives
+	 * (on several nodes, another node's notice of a join can come after its writer's entries).
+	 * Runs under the document's lock.
 	 */
-	async #deliverEntries(docId: DocumentId, seq: number, entry: (WireEntry & { seq: number }) | undefined, from: Connection | undefined, startedAt: number): Promise<void> {
+	async #deliverEntries(
+		docId: DocumentId,
+		seq: number,
+		authCount: number,
+		entry: (WireEntry & { seq: number }) | undefined,
+		from: Connection | undefined,
+		startedAt: number
+	): Promise<void> {
 		const subscribers = this.#docSubscribers.get(docId);
 		if (!subscribers || subscribers.size === 0) {
 			this.#docCursor.delete(docId);
+			this.#authFanned.delete(docId);
 			return;
 		}
+		await this.#deliverAuth(docId, authCount);
 		const cursor = this.#docCursor.get(docId) ?? seq - 1;
 		if (seq <= cursor) return;
 		const upTo = entry ? seq - 1 : seq;
@@ -602,14 +645,11 @@ export class RelayServer {
 		const run = async () => {
 			if (event.kind === 'entry') {
 				if (!this.#docSubscribers.has(event.docId)) return;
-				await this.#locks.run(`d:${event.docId}`, () => this.#deliverEntries(event.docId, event.seq, undefined, undefined, startedAt));
+				await this.#locks.run(`d:${event.docId}`, () => this.#deliverEntries(event.docId, event.seq, event.authCount, undefined, undefined, startedAt));
 			} else if (event.kind === 'auth') {
 				await this.#locks.run(`d:${event.docId}`, async () => {
 					this.#forgetAuth(event.docId);
-					if (!this.#docSubscribers.has(event.docId)) return;
-					for (const { index, record } of await this.#store.authSince(event.docId, event.index)) {
-						if (index === event.index) this.#fanOutDoc(event.docId, undefined, { type: 'auth', docId: event.docId, index, record });
-					}
+					await this.#deliverAuth(event.docId, event.index + 1);
 				});
 			} else {
 				if (!this.#spaceSubscribers.has(event.spaceId)) return;
@@ -627,7 +667,7 @@ export class RelayServer {
 			await this.#locks
 				.run(`d:${docId}`, async () => {
 					const doc = await this.#store.getDoc(docId);
-					if (doc && this.#docCursor.has(docId)) await this.#deliverEntries(docId, doc.head, undefined, undefined, now);
+					if (doc && this.#docCursor.has(docId)) await this.#deliverEntries(docId, doc.head, doc.authCount, undefined, undefined, now);
 				})
 				.catch((error: unknown) => this.#storageFailed('resync', error));
 		}
@@ -674,21 +714,24 @@ export class RelayServer {
 					batch.map(async (request) => {
 						const doc = await this.#store.getDoc(request.docId);
 						if (!doc) return undefined;
-						const [auth, entries] = await Promise.all([
-							this.#store.authSince(request.docId, request.authSince),
-							request.since >= doc.head ? Promise.resolve([]) : this.#store.entriesSince(request.docId, request.since, doc)
-						]);
+						const entries = request.since >= doc.head ? [] : await this.#store.entriesSince(request.docId, request.since, doc);
+						// Read after the entries, so the records every entry's writer joined by are in.
+						const auth = await this.#store.authSince(request.docId, request.authSince);
 						return { doc, auth, entries };
 					})
 				);
 				for (const [i, request] of batch.entries()) {
 					const read = reads[i];
 					if (!read) {
+						// Not stored yet: when it is (on any node), this follower needs all of it.
+						if (!this.#docCursor.has(request.docId)) this.#docCursor.set(request.docId, 0);
+						if (!this.#authFanned.has(request.docId)) this.#authFanned.set(request.docId, 0);
 						unknown.push(request.docId);
 						continue;
 					}
 					// Fan-out for this document continues from what this catch-up holds.
 					if (!this.#docCursor.has(request.docId)) this.#docCursor.set(request.docId, read.doc.head);
+					if (!this.#authFanned.has(request.docId)) this.#authFanned.set(request.docId, read.doc.authCount);
 					// Large documents are split across frames so no single frame nears the size limit.
 					let part: CatchupDoc = { docId: request.docId, head: read.doc.head, auth: read.auth, entries: [] };
 					chunk.push(part);
@@ -761,6 +804,7 @@ export class RelayServer {
 		if (set?.size === 0) {
 			this.#docSubscribers.delete(docId);
 			this.#docCursor.delete(docId);
+			this.#authFanned.delete(docId);
 		}
 		conn.docs.delete(docId);
 	}

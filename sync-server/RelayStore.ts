@@ -31,7 +31,8 @@ export type AppendResult =
 
 /** Something another relay node committed to shared storage. Ids and positions only, never content. */
 export type StoreEvent =
-	| { kind: 'entry'; docId: DocumentId; seq: number; sentAt: number }
+	/** `authCount`: the auth-log length the entry was checked against (its writer is in there). */
+	| { kind: 'entry'; docId: DocumentId; seq: number; authCount: number; sentAt: number }
 	| { kind: 'auth'; docId: DocumentId; index: number; sentAt: number }
 	| { kind: 'op'; spaceId: SpaceId; index: number; sentAt: number };
 

@@ -17,6 +17,14 @@ export function genesis(docId: DocumentId, kp: KeyPair = newSigningKeyPair()): {
 	return { kp, me, record: { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), kp.secretKey)) } };
 }
 
+/** A later policy (same epoch) by the genesis admin that lets `writers` write too. */
+export function addWriters(docId: DocumentId, admin: KeyPair, writers: KeyPair[]): PolicyRecord {
+	const me = toBase64Url(admin.publicKey) as DeviceKey;
+	const all = [me, ...writers.map((w) => toBase64Url(w.publicKey) as DeviceKey)];
+	const unsigned = { kind: 'policy' as const, docId, epoch: 0, writers: all, admins: [me], joinKeys: [], signer: me };
+	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), admin.secretKey)) };
+}
+
 /** A change entry whose ciphertext is `ct` (any base64url: the relay cannot read it anyway). */
 export function signedEntry(docId: DocumentId, kp: KeyPair, ct = 'AAAA', epoch = 0): WireEntry {
 	const unsigned = {

@@ -8,7 +8,8 @@ import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProc
 import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, openDevice, type Device } from '$tests/helpers/scenario';
-import { genesis, marker, randomDocId, signedEntry } from '$tests/helpers/signedFrames';
+import { newSigningKeyPair } from '$lib/crypto';
+import { addWriters, genesis, marker, randomDocId, signedEntry } from '$tests/helpers/signedFrames';
 
 let pg: PostgresProcess;
 let node1: RelayProcess;
@@ -78,6 +79,44 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		await eventually(() => bea.engine.isCaughtUp(docId));
 		bea.engine.handle<{ items: string[] }>(docId)!.change((d) => d.items.push('from bea'));
 		await eventually(() => notes.doc().items.includes('from bea'), 15_000, 'bea’s note reaches olive');
+	});
+
+	it('a writer who joined through another node reaches readers only after the record that let them in', async () => {
+		// A third node whose notices are slow: it stores a join and the newcomer's entry, and
+		// tells nobody. When node 1 next stores an entry it fills the gap from storage, and the
+		// join must go out before the newcomer's entry, or every reader refuses it for good.
+		const docId = randomDocId();
+		const { kp, record } = genesis(docId);
+		const newcomer = newSigningKeyPair();
+		const writer = await RawRelayClient.connect(node1.url);
+		const reader = await RawRelayClient.connect(node1.url);
+		writer.send({ type: 'auth', rid: 1, record });
+		await writer.reply(1, 'auth-ok');
+		reader.send({ type: 'sync', rid: 2, docs: [{ docId, since: 0, authSince: 0 }] });
+		await reader.next((m) => m.type === 'catchup' && m.rid === 2 && m.done);
+
+		const join = addWriters(docId, kp, [newcomer]);
+		const theirs = signedEntry(docId, newcomer, marker(1));
+		await node2.query('UPDATE docs SET auth_count = 2, head = 1, bytes = ? WHERE doc_id = ?', [theirs.ct.length, docId]);
+		await node2.query('INSERT INTO auth (doc_id, idx, record) VALUES (?, 1, ?)', [docId, JSON.stringify(join)]);
+		await node2.query("INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES (?, 1, 0, 'change', NULL, ?, ?, ?, ?)", [
+			docId,
+			theirs.author,
+			theirs.nonce,
+			theirs.ct,
+			theirs.sig
+		]);
+
+		writer.send({ type: 'push', rid: 3, entry: signedEntry(docId, kp, marker(2)) });
+		expect((await writer.reply(3, 'ack')).seq).toBe(2);
+		await eventually(() => reader.messages.filter((m) => m.type === 'entry').length >= 2, 10_000, 'both entries at the reader');
+		const seen = reader.messages.filter((m) => m.type === 'auth' || m.type === 'entry');
+		const joined = seen.findIndex((m) => m.type === 'auth' && m.index === 1);
+		const wrote = seen.findIndex((m) => m.type === 'entry' && m.entry.author === theirs.author);
+		expect(joined, 'the join reaches the reader').toBeGreaterThanOrEqual(0);
+		expect(joined, 'before the newcomer’s entry').toBeLessThan(wrote);
+		writer.close();
+		reader.close();
 	});
 
 	it('concurrent writers on both nodes get unique, gap-free seqs, and every subscriber sees each entry once, in order', async () => {

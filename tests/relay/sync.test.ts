@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { shareFragment, parseShareLink } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
+import { startRelay } from '$tests/helpers/relayProcess';
 import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
 
 interface Notes {
@@ -111,4 +112,30 @@ describe('two devices through a real relay', () => {
 			}
 		}
 	});
+});
+
+describe('a busy relay', () => {
+	it('refusing a catch-up only delays it: the device asks again and catches up', async () => {
+		// One frame a second with no burst to spare: the catch-up a device asks for straight
+		// after saying hello is refused as too many requests.
+		const relay = await startRelay({ env: { HEARTH_RATE_FRAMES_PER_SEC: '2', HEARTH_RATE_FRAME_BURST: '1', HEARTH_MAX_STRIKES: '50' } });
+		const alice = await openDevice('alice', relay);
+		const bob = await openDevice('bob', relay);
+		scenario = {
+			relay,
+			devices: { alice, bob },
+			teardown: async () => {
+				await alice.engine.close();
+				await bob.engine.close();
+				await relay.stop();
+			}
+		};
+		const handle = await alice.engine.create<Notes>({ title: 'Rota for March', items: [] });
+		const docId = handle.documentId as unknown as DocumentId;
+		await bob.engine.add(parseShareLink(`http://x/open#${shareFragment(alice.engine.access(docId)!)}`));
+		alice.engine.connect();
+		bob.engine.connect();
+		await eventually(() => bob.engine.status.problems.some((p) => /busy/.test(p.message)), 10_000, 'bob to be told the relay is busy');
+		await eventually(() => textOf(bob, docId)?.title === 'Rota for March', 25_000, 'bob to catch up after all');
+	}, 40_000);
 });

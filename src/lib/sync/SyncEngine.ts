@@ -119,7 +119,10 @@ export class SyncEngine {
 	readonly #docs = new Map<DocumentId, DocSync>();
 	readonly #batchMs: number;
 	readonly #compactEvery: number;
-	readonly #requests = new Map<number, { docId?: DocumentId; spaceId?: SpaceId; kind: 'push' | 'auth' | 'sync' | 'op' | 'raw'; record?: AuthRecord }>();
+	readonly #requests = new Map<
+		number,
+		{ docId?: DocumentId; spaceId?: SpaceId; kind: 'push' | 'auth' | 'sync' | 'op' | 'raw'; record?: AuthRecord; docIds?: DocumentId[]; spaceIds?: SpaceId[] }
+	>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
 	readonly #ephemeralListeners = new Set<Listener<EphemeralMessage>>();
@@ -595,7 +598,7 @@ export class SyncEngine {
 			...(spaces.length > 0 ? { logs: spaces.map((sp) => ({ spaceId: sp.spaceId, since: sp.log.length })) } : {})
 		});
 		if (sent) {
-			this.#requests.set(rid, { kind: 'sync' });
+			this.#requests.set(rid, { kind: 'sync', docIds: docs.map((d) => d.docId), spaceIds: spaces.map((sp) => sp.spaceId) });
 			this.#syncInFlight++;
 		}
 	}
@@ -1078,6 +1081,12 @@ export class SyncEngine {
 			this.#problem({ docId: doc.docId, kind: 'refused', message: `The relay refused a change (${message}). It is kept on this device.` });
 			return;
 		}
+		const transient = code === 'storage-failed' || code === 'rate-limited';
+		if (request?.kind === 'auth' && doc && transient) {
+			// The relay was busy, not unwilling: send the same record again shortly.
+			setTimeout(() => this.#sendPendingAuth(doc), 2000);
+			return;
+		}
 		if (request?.kind === 'auth' && doc) {
 			// An offline-created genesis that the relay already has (we re-sent it) is fine.
 			doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
@@ -1090,6 +1099,11 @@ export class SyncEngine {
 		}
 		if (request?.kind === 'op' && request.spaceId) {
 			const space = this.#spaces.get(request.spaceId);
+			if (space && space.inFlight?.rid === rid && transient) {
+				space.inFlight = undefined;
+				setTimeout(() => this.#sendPendingOps(space), 2000);
+				return;
+			}
 			if (space && space.inFlight?.rid === rid) {
 				// The relay refused one of our own operations; it can never succeed, so drop it.
 				space.inFlight = undefined;
@@ -1101,8 +1115,23 @@ export class SyncEngine {
 			}
 			return;
 		}
-		if (request?.kind === 'sync') this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+		if (request?.kind === 'sync') {
+			this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+			// Documents waiting on this catch-up ignore live changes until it comes, so a refused
+			// one (a busy or restarting relay) must be asked for again, not left waiting for ever.
+			if (transient) {
+				this.#problem({ kind: 'relay', message: 'The relay is busy just now. Hearth will try again in a moment.' });
+				setTimeout(() => this.#retrySync(request.docIds ?? [], request.spaceIds ?? []), 2000);
+				return;
+			}
+		}
 		this.#problem({ kind: 'relay', message: `The relay reported a problem: ${message}.` });
+	}
+
+	#retrySync(docIds: DocumentId[], spaceIds: SpaceId[]): void {
+		const docs = docIds.map((id) => this.#docs.get(id)).filter((d): d is DocSync => d !== undefined && !d.caughtUp);
+		const spaces = spaceIds.map((id) => this.#spaces.get(id)).filter((sp): sp is SpaceSync => sp !== undefined && !sp.caughtUp);
+		this.#requestSync(docs, spaces);
 	}
 
 	#onEphemeralMessage(message: Extract<ServerMessage, { type: 'ephemeral' }>): void {

@@ -1,5 +1,6 @@
 // Every sentence Hearth shows on the pages that have moved here (see README.md), in British
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
+import { enTeam } from './enTeam';
 
 function changes(n: number): string {
 	return n === 1 ? '1 change' : `${n} changes`;
@@ -199,6 +200,7 @@ export const en = {
 		turnOffPassphrase: 'App lock passphrase (to turn it off)',
 		notYet: 'What is not locked yet: a few notes this device keeps for itself outside the store (the names on invitations you accepted, which chats you have read).'
 	},
+	team: enTeam,
 	update: {
 		ready: 'A new version of Hearth is ready.',
 		reload: 'Reload',

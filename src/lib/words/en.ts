@@ -1,5 +1,6 @@
 // Every sentence Hearth shows on the pages that have moved here (see README.md), in British
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
+import { enCircle } from './enCircle';
 
 function changes(n: number): string {
 	return n === 1 ? '1 change' : `${n} changes`;
@@ -204,7 +205,8 @@ export const en = {
 		reload: 'Reload',
 		reloadHidden: ' to use the new version',
 		reloading: 'Reloading…'
-	}
+	},
+	circle: enCircle
 };
 
 export type Words = typeof en;

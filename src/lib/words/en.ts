@@ -1,6 +1,7 @@
 // Every sentence Hearth shows on the pages that have moved here (see README.md), in British
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
 import { enCircle } from './enCircle';
+import { enSupport } from './enSupport';
 
 function changes(n: number): string {
 	return n === 1 ? '1 change' : `${n} changes`;
@@ -206,7 +207,8 @@ export const en = {
 		reloadHidden: ' to use the new version',
 		reloading: 'Reloading…'
 	},
-	circle: enCircle
+	circle: enCircle,
+	support: enSupport
 };
 
 export type Words = typeof en;

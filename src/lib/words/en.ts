@@ -2,6 +2,7 @@
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
 import { enCircle } from './enCircle';
 import { enSupport } from './enSupport';
+import { enSpaces } from './enSpaces';
 
 function changes(n: number): string {
 	return n === 1 ? '1 change' : `${n} changes`;
@@ -208,7 +209,8 @@ export const en = {
 		reloading: 'Reloading…'
 	},
 	circle: enCircle,
-	support: enSupport
+	support: enSupport,
+	spaces: enSpaces
 };
 
 export type Words = typeof en;

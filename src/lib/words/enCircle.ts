@@ -83,6 +83,8 @@ export const enCircle = {
 	events,
 	/** An event the list above does not name yet: its id, read as words. */
 	event: (what: string) => events[what] ?? what.replaceAll('-', ' '),
+	/** The circles section of the home page. */
+	onHome: { title: 'Circles', logbook: 'Your personal logbook' },
 	circle: 'Circle',
 	onWayLogbook: 'The logbook is on its way to this device.',
 	cancel: 'Cancel',

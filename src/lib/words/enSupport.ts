@@ -83,6 +83,8 @@ export const enSupport = {
 		moneyAndTime: 'Money and time',
 		languages: 'Languages'
 	},
+	/** The support section of the home page. */
+	onHome: { title: 'Giving and finding support', link: 'Your Giving Support profile, Local Circles, directories and call-outs' },
 	notFound: 'There is no Local Circle at this address.',
 	title: 'Giving and finding support',
 	back: '← Giving and finding support',

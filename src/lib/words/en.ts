@@ -1,5 +1,8 @@
 // Every sentence Hearth shows on the pages that have moved here (see README.md), in British
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
+import { enCircle } from './enCircle';
+import { enSpaces } from './enSpaces';
+import { enSupport } from './enSupport';
 import { enTeam } from './enTeam';
 
 function changes(n: number): string {
@@ -206,7 +209,10 @@ export const en = {
 		reload: 'Reload',
 		reloadHidden: ' to use the new version',
 		reloading: 'Reloading…'
-	}
+	},
+	circle: enCircle,
+	support: enSupport,
+	spaces: enSpaces
 };
 
 export type Words = typeof en;

@@ -1,8 +1,9 @@
 import type { LayoutLoad } from './$types';
 import { isSpaceId, type SpaceId } from '$lib/protocol';
 import { error } from '@sveltejs/kit';
+import { words } from '$lib/words';
 
 export const load: LayoutLoad = ({ params }) => {
-	if (!isSpaceId(params.spaceId)) error(404, 'There is no Local Circle at this address.');
+	if (!isSpaceId(params.spaceId)) error(404, words.support.notFound);
 	return { spaceId: params.spaceId as SpaceId };
 };

@@ -1,8 +1,9 @@
 import type { PageLoad } from './$types';
 import { isPlainId } from '$lib/model/ids';
 import { error } from '@sveltejs/kit';
+import { words } from '$lib/words';
 
 export const load: PageLoad = ({ params }) => {
-	if (!isPlainId(params.meetingId)) error(404, 'There is no meeting at this address.');
+	if (!isPlainId(params.meetingId)) error(404, words.circle.notFound.meeting);
 	return { meetingId: params.meetingId };
 };

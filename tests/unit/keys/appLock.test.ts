@@ -26,7 +26,7 @@ class Authenticator {
 	readonly credentialId = randomBytes(16);
 	readonly #secret = randomBytes(32);
 	async answer(prfSalt: Uint8Array): Promise<PasskeyAnswer> {
-		const key = await crypto.subtle.importKey('raw', this.#secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+		const key = await crypto.subtle.importKey('raw', new Uint8Array(this.#secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 		return { credentialId: this.credentialId, prfOutput: new Uint8Array(await crypto.subtle.sign('HMAC', key, new Uint8Array(prfSalt))) };
 	}
 }

@@ -5,6 +5,7 @@
 //
 // WebAuthn refuses IP addresses as the site's identity ("This is an invalid domain"), so this
 // story opens the app at localhost rather than the usual 127.0.0.1.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { startSpace, waitUntilSynced } from './helpers';
 
@@ -34,6 +35,18 @@ async function lockRecord(page: Page): Promise<{ passkeys?: Array<{ credentialId
 
 function base64url(base64: string): string {
 	return base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** No serious or critical axe findings, and no sideways scrolling on a 360 px screen or at 200% zoom. */
+async function expectAccessible(page: Page): Promise<void> {
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+	expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+	const size = page.viewportSize()!;
+	for (const viewport of [{ width: 360, height: 740 }, { width: 640, height: 450 }]) {
+		await page.setViewportSize(viewport);
+		expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(1);
+	}
+	await page.setViewportSize(size);
 }
 
 async function unlockWithPassphrase(page: Page, passphrase: string): Promise<void> {
@@ -75,6 +88,7 @@ test('app lock: add a passkey, unlock with it, the passphrase still works, and r
 	await addPasskey.click();
 	await expect(page.getByRole('status').filter({ hasText: 'Passkey added' })).toBeVisible({ timeout: 20_000 });
 	await expect(page.getByRole('list', { name: 'Passkeys that unlock Hearth on this device' }).getByRole('listitem')).toHaveCount(1);
+	await expectAccessible(page);
 	// The record names the very credential the authenticator made (a wrong-passphrase attempt
 	// may have left another credential behind, but the record only holds the one added).
 	const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
@@ -125,6 +139,8 @@ test('app lock: add a passkey, unlock with it, the passphrase still works, and r
 	await unlockPasskey.click();
 	await expect(page.getByRole('alert')).toContainText('The passkey was not used', { timeout: 20_000 });
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hearth is locked');
+	await expect(unlockPasskey).toBeFocused();
+	await expectAccessible(page);
 	await unlockWithPassphrase(page, 'kettle on the landing');
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data', { timeout: 20_000 });
 
@@ -146,6 +162,7 @@ test('app lock: add a passkey, unlock with it, the passphrase still works, and r
 	await page.getByLabel('App lock passphrase (to add a passkey)').fill('kettle on the landing');
 	await addPasskey.click();
 	await expect(page.getByRole('alert')).toContainText('This device can’t unlock Hearth with a passkey', { timeout: 20_000 });
+	await expectAccessible(page);
 	expect((await lockRecord(page)).passkeys).toBeUndefined();
 	await page.goto(spaceUrl);
 	await unlockWithPassphrase(page, 'kettle on the landing');

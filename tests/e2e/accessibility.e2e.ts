@@ -1,6 +1,6 @@
 // WCAG 2.2 AA: axe-core on every page (including a team's pages and a private space), a
 // keyboard-only walk through starting a team, inviting someone and writing a visit note,
-// and every main page readable at 360 px wide without sideways scrolling.
+// and every page readable without sideways scrolling at 360 px wide and at 200% zoom.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { people, startPrivateSpace, startSpace, waitUntilSynced } from './helpers';
@@ -57,19 +57,54 @@ test('axe finds no serious or critical WCAG 2.2 AA problems on any page, light o
 	await ada.context.close();
 });
 
+/**
+ * Pages that do not fit: sideways scrolling (more than a pixel of rounding), or main content
+ * that is off screen to the side or covered (by a sticky bar, say) where its heading is.
+ */
+async function unreadable(page: Page, routes: string[]): Promise<string[]> {
+	const problems: string[] = [];
+	for (const route of routes) {
+		await page.goto(route);
+		const heading = page.getByRole('heading', { level: 1 }).first();
+		await expect(heading).toBeVisible();
+		const found = await page.evaluate(() => {
+			const root = document.documentElement;
+			const out: string[] = [];
+			const overflow = root.scrollWidth - root.clientWidth;
+			if (overflow > 1) out.push(`${overflow}px too wide`);
+			const main = document.querySelector('main');
+			const box = main?.getBoundingClientRect();
+			if (!main || !box || box.width === 0 || box.height === 0) out.push('no main content');
+			else if (box.left < -1 || box.right > root.clientWidth + 1) out.push('main content off screen');
+			// The page's heading is on the first screen, where it opens, and nothing covers it.
+			const h1 = main?.querySelector('h1')?.getBoundingClientRect();
+			if (!h1) out.push('no heading in main');
+			else if (h1.top < 0 || h1.bottom > innerHeight) out.push(`heading not on the first screen (${Math.round(h1.top)}px down)`);
+			else if (!main!.contains(document.elementFromPoint(Math.min(h1.left + 8, root.clientWidth - 1), (h1.top + h1.bottom) / 2))) out.push('heading covered');
+			console.log(location.pathname, Math.round(h1?.top ?? -1), Math.round(h1?.bottom ?? -1));
+			return out;
+		});
+		if (found.length > 0) problems.push(`${route}: ${found.join(', ')}`);
+	}
+	return problems;
+}
+
 test('readable on a 360 px wide screen: no sideways scrolling on the main pages', async ({ browser }) => {
 	test.setTimeout(120_000);
 	const [ada] = await people(browser, 'ada');
 	await ada.page.setViewportSize({ width: 360, height: 740 });
 	const routes = await everyRoute(ada.page);
-	const wide: string[] = [];
-	for (const route of routes) {
-		await ada.page.goto(route);
-		await expect(ada.page.getByRole('heading', { level: 1 }).first()).toBeVisible();
-		const overflow = await ada.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-		if (overflow > 0) wide.push(`${route} (${overflow}px too wide)`);
-	}
-	expect(wide).toEqual([]);
+	expect(await unreadable(ada.page, routes)).toEqual([]);
+	await ada.context.close();
+});
+
+test('readable at 200% zoom: no sideways scrolling, main content in view on every page', async ({ browser }) => {
+	test.setTimeout(120_000);
+	const [ada] = await people(browser, 'ada');
+	// A 1280×900 window at 200% zoom lays pages out in 640×450 CSS pixels.
+	await ada.page.setViewportSize({ width: 640, height: 450 });
+	const routes = await everyRoute(ada.page);
+	expect(await unreadable(ada.page, routes)).toEqual([]);
 	await ada.context.close();
 });
 

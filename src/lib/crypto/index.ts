@@ -1,2 +1,3 @@
 export * from './sodium';
 export * from './passphrase';
+export * from './secretKey';

@@ -201,7 +201,39 @@ export const en = {
 		turningOn: 'Locking your data… (this takes a few seconds)',
 		turnOff: 'Turn off app lock',
 		turnOffPassphrase: 'App lock passphrase (to turn it off)',
-		notYet: 'What is not locked yet: a few notes this device keeps for itself outside the store (the names on invitations you accepted, which chats you have read).'
+		notYet: 'What is not locked yet: a few notes this device keeps for itself outside the store (the names on invitations you accepted, which chats you have read).',
+		// Unlocking with a passkey (this device's fingerprint, face or PIN).
+		leadPasskey: 'Your spaces on this device are locked. Unlock with your fingerprint, face or PIN, or with your passphrase.',
+		unlockPasskey: 'Unlock with passkey',
+		unlockingPasskey: 'Waiting for your passkey…',
+		orPassphrase: 'Or use your passphrase',
+		passkeyCancelled: 'The passkey was not used. Try again, or use your passphrase.',
+		passkeyRefused: 'That passkey does not unlock Hearth on this device. Use your passphrase.',
+		noPrf:
+			'This device can’t unlock Hearth with a passkey: it confirmed it was you, but does not give apps the secret needed to open your locked data. Keep using your passphrase.',
+		passkeyTitle: 'Unlock with a passkey',
+		passkeyAdd: 'Also unlock with this device’s fingerprint, face or PIN (passkey)',
+		passkeyAddHint:
+			'Type your app lock passphrase to add a passkey. You will still need the passphrase if the passkey stops working, so keep it somewhere safe.',
+		passkeyAddPassphrase: 'App lock passphrase (to add a passkey)',
+		passkeyAdding: 'Waiting for your passkey…',
+		passkeyAdded: 'Passkey added. Next time Hearth is locked, you can unlock it with your fingerprint, face or PIN.',
+		passkeyAlready: 'This device already has a passkey for Hearth.',
+		passkeyName: 'Hearth app lock',
+		passkeyList: 'Passkeys that unlock Hearth on this device',
+		passkeyItem: (added: Date) => `Passkey added on ${added.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}`,
+		passkeyRemove: 'Remove passkey',
+		passkeyRemoveHidden: (added: Date) => ` added on ${added.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}`,
+		passkeyRemoved: 'Passkey removed. Hearth now unlocks with your passphrase.',
+		passkeyUnsupported: 'This device or browser can’t unlock Hearth with a passkey. Your passphrase still works as before.',
+		// Changing the passphrase: only the lock's record changes, not your data.
+		changeTitle: 'Change the app lock passphrase',
+		changeCurrent: 'Current app lock passphrase',
+		changeNew: 'New app lock passphrase',
+		changeAgain: 'Type the new passphrase again',
+		change: 'Change passphrase',
+		changing: 'Changing… (this takes a few seconds)',
+		changed: 'Passphrase changed. Any passkeys still unlock Hearth.'
 	},
 	team: enTeam,
 	update: {

@@ -22,7 +22,8 @@ test('team chat, check-in actions, and hours and money from a visit marked done'
 	const messages = page.getByRole('list', { name: 'Messages' });
 	await expect(messages).toContainText('Hello team');
 	await expect(page.getByLabel('Message', { exact: true })).toHaveValue('');
-	await messages.getByRole('button', { name: /^Edit/ }).click();
+	// The hidden part of the name keeps its space, so a screen reader says "Edit your message from …".
+	await messages.getByRole('button', { name: /^Edit your message from / }).click();
 	await page.getByLabel('Change your message').fill('Hello everyone');
 	await page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(messages).toContainText('Hello everyone');

@@ -48,9 +48,14 @@ interface QueuedAppend {
 	reject: (error: unknown) => void;
 }
 
-/** Appends stored in one transaction at most, and transactions of appends in flight at once. */
+/** Appends stored in one transaction at most. */
 const MAX_BATCH = 100;
-const MAX_BATCHES = 4;
+/**
+ * Queues of appends, each with at most one transaction in flight. A document always uses the
+ * same lane, so this node's transactions never wait on each other's row locks: with shared
+ * documents, concurrent batches queued behind one another's commits and ran one at a time.
+ */
+const LANES = 6;
 
 // One round trip: bump the head under the row lock only if the auth state and size quota still
 // hold, and store the entry at that seq.
@@ -63,6 +68,41 @@ const APPEND_SQL = `WITH d AS (
 		SELECT $1, head, $5, 'change', NULL::bigint, $6, $7, $8, $9 FROM d RETURNING seq
 	)
 	SELECT seq FROM i`;
+
+/**
+ * A whole batch in one statement (one round trip, one commit). Per document: its rows are
+ * locked in document order (so two nodes' batches cannot deadlock), the head moves on by the
+ * number of entries if the auth state and the size quota hold for all of them, and they take
+ * consecutive seqs in queue order. A document whose check fails stores none of its entries.
+ */
+const APPEND_BATCH_SQL = `WITH input AS (
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
+			WITH ORDINALITY AS t(doc_id, len, auth_count, max_bytes, epoch, author, nonce, ct, sig, ord)
+	), per_doc AS (
+		SELECT doc_id, COUNT(*) AS n, SUM(len) AS total, MIN(auth_count) AS auth_min, MAX(auth_count) AS auth_max, MIN(max_bytes) AS max_bytes
+		FROM input GROUP BY doc_id
+	), locked AS (
+		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE
+	), d AS (
+		UPDATE docs SET head = docs.head + p.n, bytes = docs.bytes + p.total
+		FROM per_doc p, locked l
+		WHERE docs.doc_id = p.doc_id AND l.doc_id = p.doc_id AND p.auth_min = p.auth_max
+			AND docs.auth_count = p.auth_min AND docs.bytes + p.total <= p.max_bytes
+		RETURNING docs.doc_id, docs.head - p.n AS base
+	), numbered AS (
+		SELECT i.*, d.base + row_number() OVER (PARTITION BY i.doc_id ORDER BY i.ord) AS seq
+		FROM input i JOIN d ON d.doc_id = i.doc_id
+	), stored AS (
+		INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig)
+		SELECT doc_id, seq, epoch, 'change', NULL, author, nonce, ct, sig FROM numbered
+	)
+	SELECT ord, seq FROM numbered`;
+
+function laneOf(docId: string): number {
+	let h = 0;
+	for (let i = 0; i < docId.length; i++) h = (h * 31 + docId.charCodeAt(i)) | 0;
+	return Math.abs(h) % LANES;
+}
 
 function appendParams({ entry, guard }: Pick<QueuedAppend, 'entry' | 'guard'>): unknown[] {
 	return [entry.docId, entry.ct.length, guard.authCount, guard.maxDocBytes, entry.epoch, entry.author, entry.nonce, entry.ct, entry.sig];
@@ -87,8 +127,7 @@ export class PostgresStore implements RelayStore {
 	#closed = false;
 	readonly #outbox: string[] = [];
 	#sending = false;
-	readonly #appendQueue: QueuedAppend[] = [];
-	#batchesRunning = 0;
+	readonly #lanes = Array.from({ length: LANES }, () => ({ queue: [] as QueuedAppend[], busy: false }));
 
 	constructor(options: PostgresStoreOptions) {
 		this.#options = options;
@@ -263,37 +302,41 @@ export class PostgresStore implements RelayStore {
 	append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult> {
 		if (entry.kind === 'snapshot') return this.#appendSnapshot(entry, guard);
 		return new Promise((resolve, reject) => {
-			this.#appendQueue.push({ entry, guard, resolve, reject });
-			this.#pumpAppends();
+			const lane = this.#lanes[laneOf(entry.docId)];
+			lane.queue.push({ entry, guard, resolve, reject });
+			this.#pump(lane);
 		});
 	}
 
-	#pumpAppends(): void {
-		while (this.#batchesRunning < MAX_BATCHES && this.#appendQueue.length > 0) {
-			const batch = this.#appendQueue.splice(0, MAX_BATCH);
-			this.#batchesRunning++;
-			void this.#appendBatch(batch).finally(() => {
-				this.#batchesRunning--;
-				this.#pumpAppends();
-			});
-		}
+	#pump(lane: { queue: QueuedAppend[]; busy: boolean }): void {
+		if (lane.busy || lane.queue.length === 0) return;
+		lane.busy = true;
+		void this.#appendBatch(lane.queue.splice(0, MAX_BATCH)).finally(() => {
+			lane.busy = false;
+			this.#pump(lane);
+		});
 	}
 
 	async #appendBatch(batch: QueuedAppend[]): Promise<void> {
-		let seqs: Array<number | undefined>;
+		const seqs: Array<number | undefined> = new Array(batch.length);
 		try {
 			if (batch.length === 1) {
 				const { rows } = await this.#pool.query<{ seq: number }>(APPEND_SQL, appendParams(batch[0]));
-				seqs = [rows[0]?.seq];
+				seqs[0] = rows[0]?.seq;
 			} else {
-				// Row locks in document order on every node, so two nodes' batches cannot deadlock.
-				// (This node appends to a document one entry at a time, so each id appears once.)
-				batch.sort((a, b) => (a.entry.docId < b.entry.docId ? -1 : a.entry.docId > b.entry.docId ? 1 : 0));
-				seqs = await this.#transaction(async (client) => {
-					const out: Array<number | undefined> = [];
-					for (const item of batch) out.push((await client.query<{ seq: number }>(APPEND_SQL, appendParams(item))).rows[0]?.seq);
-					return { commit: true, value: out };
-				});
+				const column = <T>(f: (item: QueuedAppend) => T) => batch.map(f);
+				const { rows } = await this.#pool.query<{ ord: number; seq: number }>(APPEND_BATCH_SQL, [
+					column((a) => a.entry.docId),
+					column((a) => a.entry.ct.length),
+					column((a) => a.guard.authCount),
+					column((a) => a.guard.maxDocBytes),
+					column((a) => a.entry.epoch),
+					column((a) => a.entry.author),
+					column((a) => a.entry.nonce),
+					column((a) => a.entry.ct),
+					column((a) => a.entry.sig)
+				]);
+				for (const r of rows) seqs[r.ord - 1] = r.seq;
 			}
 		} catch (error) {
 			const code = (error as { code?: string }).code;
@@ -307,14 +350,20 @@ export class PostgresStore implements RelayStore {
 			for (const item of batch) item.reject(error);
 			return;
 		}
+		const refused: QueuedAppend[] = [];
 		for (const [i, item] of batch.entries()) {
 			const seq = seqs[i];
 			if (seq !== undefined) {
 				this.#announce('e', item.entry.docId, seq, item.guard.authCount);
 				item.resolve({ ok: true, seq });
-			} else {
-				this.#refusalReason(item).then(item.resolve, item.reject);
-			}
+			} else refused.push(item);
+		}
+		// A document's entries go in together or not at all; if several were refused, one may
+		// still fit on its own (the size quota), so those are tried one by one, in order.
+		const several = new Set(refused.map((r) => r.entry.docId).filter((id, i, all) => all.indexOf(id) !== i));
+		for (const item of refused) {
+			if (several.has(item.entry.docId)) await this.#appendBatch([item]);
+			else this.#refusalReason(item).then(item.resolve, item.reject);
 		}
 	}
 

@@ -424,7 +424,7 @@ export class RelayServer {
 			case 'auth':
 				return this.#locks.run(`d:${message.record.docId}`, () => this.#onAuth(conn, message.rid, message.record));
 			case 'push':
-				return this.#locks.run(`d:${message.entry.docId}`, () => this.#onPush(conn, message.rid, message.entry, receivedAt));
+				return this.#onPush(conn, message.rid, message.entry, receivedAt);
 			case 'sync':
 				return this.#onSync(conn, message.rid, message.docs, message.logs ?? []);
 			case 'unsubscribe':
@@ -492,7 +492,10 @@ export class RelayServer {
 				this.#touchAuth(docId);
 				this.#cacheAuth(docId, { state: result.state, stored: stored + 1 });
 				this.#send(conn, { type: 'auth-ok', rid, docId, index: stored });
-				await this.#deliverAuth(docId, stored + 1, { index: stored, record, from: conn });
+				// Queued behind earlier writes' fan-out, ahead of any entry checked against it.
+				void this.#locks
+					.run(`f:${docId}`, () => this.#deliverAuth(docId, stored + 1, { index: stored, record, from: conn }))
+					.catch((error: unknown) => this.#storageFailed('fan_out', error));
 				return;
 			}
 			// Another record took that index first (on another node): re-read and re-check.
@@ -503,29 +506,47 @@ export class RelayServer {
 
 	// ── entries ───────────────────────────────────────────────────────────────────────────
 
+	/**
+	 * Two locks per document keep its order without making one write wait for the last: `d:`
+	 * checks an entry against the auth log and queues its write, and is let go as soon as the
+	 * write is queued; `f:` takes the stored results in the same order, acknowledges and fans
+	 * out. With storage a network hop away, holding one lock across the write would cap each
+	 * document at a handful of appends a second.
+	 */
 	async #onPush(conn: Connection, rid: number, entry: WireEntry, receivedAt: number): Promise<void> {
 		if ((entry.ct.length * 3) / 4 > this.#maxCiphertext) throw new RelayError('too-large', 'That change is too large to store');
 		const { sig, seq: _seq, ...unsigned } = entry;
+		const docId = entry.docId;
 		let verified = false;
 		for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-			const { state, stored } = await this.#authEntry(entry.docId);
-			if (!state) throw new RelayError('unknown-document', 'That document is not on this relay yet');
-			if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
-			if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
-			if (!verified && !this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
-				throw new RelayError('bad-signature', 'The entry signature does not verify');
-			}
-			verified = true;
-			const result = await this.#store.append(entry, { authCount: stored, maxDocBytes: this.#limits.maxDocBytes });
-			if (result.ok) {
-				this.#counted(entry.kind);
-				this.#send(conn, { type: 'ack', rid, docId: entry.docId, seq: result.seq });
-				await this.#deliverEntries(entry.docId, result.seq, stored, { ...entry, seq: result.seq }, conn, receivedAt);
-				return;
-			}
+			const { delivered } = await this.#locks.run(`d:${docId}`, async () => {
+				const { state, stored } = await this.#authEntry(docId);
+				if (!state) throw new RelayError('unknown-document', 'That document is not on this relay yet');
+				if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
+				if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
+				if (!verified && !this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
+					throw new RelayError('bad-signature', 'The entry signature does not verify');
+				}
+				verified = true;
+				const appended = this.#store.append(entry, { authCount: stored, maxDocBytes: this.#limits.maxDocBytes });
+				appended.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+				// Queued now, while the document is still held, so fan-out follows the order of writes.
+				const delivered = this.#locks.run(`f:${docId}`, async () => {
+					const result = await appended;
+					if (result.ok) {
+						this.#counted(entry.kind);
+						this.#send(conn, { type: 'ack', rid, docId, seq: result.seq });
+						await this.#deliverEntries(docId, result.seq, stored, { ...entry, seq: result.seq }, conn, receivedAt);
+					}
+					return result;
+				});
+				return { delivered };
+			});
+			const result = await delivered;
+			if (result.ok) return;
 			switch (result.reason) {
 				case 'auth-changed':
-					this.#forgetAuth(entry.docId);
+					this.#forgetAuth(docId);
 					continue;
 				case 'unknown-document':
 					throw new RelayError('unknown-document', 'That document is not on this relay yet');
@@ -541,7 +562,7 @@ export class RelayServer {
 	/**
 	 * Sends auth records below `count` that this node's subscribers have not had yet, in index
 	 * order (records another node stored are read from storage). `fresh` is a record this node
-	 * just stored, sent to everyone but its author. Runs under the document's lock.
+	 * just stored, sent to everyone but its author. Runs under the document's fan-out lock.
 	 */
 	async #deliverAuth(docId: DocumentId, count: number, fresh?: { index: number; record: AuthRecord; from: Connection }): Promise<void> {
 		const subscribers = this.#docSubscribers.get(docId);
@@ -570,7 +591,7 @@ export class RelayServer {
 	 * storage first. `authCount` is the auth-log length the newest entry was checked against:
 	 * records up to it go out first, so every entry's writer is known before its entry arrives
 	 * (on several nodes, another node's notice of a join can come after its writer's entries).
-	 * Runs under the document's lock.
+	 * Runs under the document's fan-out lock (`f:`).
 	 */
 	async #deliverEntries(
 		docId: DocumentId,
@@ -645,12 +666,10 @@ export class RelayServer {
 		const run = async () => {
 			if (event.kind === 'entry') {
 				if (!this.#docSubscribers.has(event.docId)) return;
-				await this.#locks.run(`d:${event.docId}`, () => this.#deliverEntries(event.docId, event.seq, event.authCount, undefined, undefined, startedAt));
+				await this.#locks.run(`f:${event.docId}`, () => this.#deliverEntries(event.docId, event.seq, event.authCount, undefined, undefined, startedAt));
 			} else if (event.kind === 'auth') {
-				await this.#locks.run(`d:${event.docId}`, async () => {
-					this.#forgetAuth(event.docId);
-					await this.#deliverAuth(event.docId, event.index + 1);
-				});
+				this.#forgetAuth(event.docId);
+				await this.#locks.run(`f:${event.docId}`, () => this.#deliverAuth(event.docId, event.index + 1));
 			} else {
 				if (!this.#spaceSubscribers.has(event.spaceId)) return;
 				await this.#locks.run(`s:${event.spaceId}`, () => this.#deliverOps(event.spaceId, event.index, undefined, undefined, startedAt));
@@ -665,7 +684,7 @@ export class RelayServer {
 		const now = performance.now();
 		for (const docId of [...this.#docSubscribers.keys()]) {
 			await this.#locks
-				.run(`d:${docId}`, async () => {
+				.run(`f:${docId}`, async () => {
 					const doc = await this.#store.getDoc(docId);
 					if (doc && this.#docCursor.has(docId)) await this.#deliverEntries(docId, doc.head, doc.authCount, undefined, undefined, now);
 				})

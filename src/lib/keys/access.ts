@@ -17,8 +17,11 @@ import {
 	type PolicyRecord,
 	type SpaceId
 } from '$lib/protocol';
+import { words } from '$lib/words';
 import type { DeviceSecrets } from './device';
 import { deviceKey } from './device';
+
+const msg = words.messages.keys.access;
 
 export interface DocAccess {
 	docId: DocumentId;
@@ -116,12 +119,12 @@ export function parseShareLink(link: string): DocAccess {
 	const key = params.get('k');
 	const root = params.get('r');
 	const joinSeed = params.get('j') ?? undefined;
-	if (!docId || !key || !root) throw new ShareLinkError('This link is incomplete. Ask for the whole link to be sent again.');
+	if (!docId || !key || !root) throw new ShareLinkError(msg.incomplete);
 	if (!isDocumentId(docId) || !isPublicKey(root) || !Number.isSafeInteger(epoch) || epoch < 0) {
-		throw new ShareLinkError('This link has been changed or damaged, so it cannot be opened.');
+		throw new ShareLinkError(msg.damaged);
 	}
 	if (!isBase64Url(key, 32) || (joinSeed !== undefined && !isBase64Url(joinSeed, 32))) {
-		throw new ShareLinkError('This link has been changed or damaged, so it cannot be opened.');
+		throw new ShareLinkError(msg.damaged);
 	}
 	return { docId, keys: { [epoch]: key }, root, ...(joinSeed ? { joinSeed } : {}) };
 }

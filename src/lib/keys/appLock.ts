@@ -8,6 +8,7 @@
 // there: it is the way back in when a passkey is lost or the device stops offering it.
 import { KEY_BYTES, PASSPHRASE_ITERATIONS, SALT_BYTES, decrypt, encrypt, keyFromPassphrase, keyFromSecret, randomBytes } from '$lib/crypto';
 import { equalBytes, framed, fromBase64Url, isBase64Url, toBase64Url } from '$lib/protocol';
+import { words } from '$lib/words';
 
 /** The storage key wrapped for one passkey, with what is needed to ask that passkey again. */
 export interface PasskeyWrapping {
@@ -53,7 +54,7 @@ const AD = new TextEncoder().encode('hearth-app-lock-v1');
 const PASSKEY_PURPOSE = 'hearth-app-lock-passkey-v1';
 
 function checkPassphrase(passphrase: string): void {
-	if (passphrase.length < MIN_LOCK_PASSPHRASE_LENGTH) throw new Error(`The passphrase needs at least ${MIN_LOCK_PASSPHRASE_LENGTH} characters`);
+	if (passphrase.length < MIN_LOCK_PASSPHRASE_LENGTH) throw new Error(words.messages.keys.appLock.tooShort(MIN_LOCK_PASSPHRASE_LENGTH));
 }
 
 async function wrapWithPassphrase(storageKey: Uint8Array, passphrase: string, iterations: number): Promise<Pick<LockRecord, 'kdf' | 'nonce' | 'wrappedKey'>> {

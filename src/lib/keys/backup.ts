@@ -5,7 +5,10 @@
 // them; documents of private spaces do not (their keys come with membership).
 import { PASSPHRASE_ITERATIONS, SALT_BYTES, decrypt, encrypt, keyFromPassphrase, randomBytes } from '$lib/crypto';
 import { fromBase64Url, toBase64Url, type DocumentId } from '$lib/protocol';
+import { words } from '$lib/words';
 import type { DocAccess } from './access';
+
+const msg = words.messages.keys.backup;
 
 export interface BackupDoc {
 	docId: DocumentId;
@@ -40,7 +43,7 @@ const AD = new TextEncoder().encode('hearth-backup-v1');
 export type Opened = { ok: true; contents: BackupContents } | { ok: false; error: string };
 
 export async function sealBackup(contents: BackupContents, passphrase: string, iterations = PASSPHRASE_ITERATIONS): Promise<string> {
-	if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(`A backup passphrase needs at least ${MIN_PASSPHRASE_LENGTH} characters`);
+	if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(msg.tooShort(MIN_PASSPHRASE_LENGTH));
 	const salt = randomBytes(SALT_BYTES);
 	const key = await keyFromPassphrase(passphrase, salt, iterations);
 	const { nonce, ciphertext } = encrypt(new TextEncoder().encode(JSON.stringify(contents)), key, AD);
@@ -77,24 +80,24 @@ export async function openBackup(text: string, passphrase: string): Promise<Open
 	try {
 		file = JSON.parse(text);
 	} catch {
-		return { ok: false, error: 'This is not a Hearth backup file.' };
+		return { ok: false, error: msg.notBackup };
 	}
-	if (!isBackupFile(file)) return { ok: false, error: 'This is not a Hearth backup file, or it was made by a newer version of Hearth.' };
+	if (!isBackupFile(file)) return { ok: false, error: msg.notBackupOrNewer };
 	let key: Uint8Array;
 	try {
 		key = await keyFromPassphrase(passphrase, fromBase64Url(file.kdf.salt), file.kdf.iterations);
 	} catch {
-		return { ok: false, error: 'This backup file is damaged.' };
+		return { ok: false, error: msg.damaged };
 	}
 	const plain = decrypt(fromBase64Url(file.ciphertext), fromBase64Url(file.nonce), key, AD);
-	if (!plain) return { ok: false, error: 'That passphrase does not open this backup (or the file was changed). Check it and try again.' };
+	if (!plain) return { ok: false, error: msg.wrongPassphrase };
 	let contents: unknown;
 	try {
 		contents = JSON.parse(new TextDecoder().decode(plain));
 	} catch {
-		return { ok: false, error: 'This backup file is damaged.' };
+		return { ok: false, error: msg.damaged };
 	}
-	if (!isContents(contents)) return { ok: false, error: 'This backup was made by a newer version of Hearth.' };
+	if (!isContents(contents)) return { ok: false, error: msg.newer };
 	return { ok: true, contents };
 }
 

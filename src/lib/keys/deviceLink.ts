@@ -2,8 +2,11 @@
 // new device through the relay, always sealed or encrypted so the relay sees only ciphertext.
 import { decrypt, deriveKey, encrypt, hash, randomBytes, seal, signingKeyPairFromSeed, type SigningKeyPair } from '$lib/crypto';
 import { framed, fromBase64Url, isBase64Url, toBase64Url, utf8, type SpaceId } from '$lib/protocol';
+import { words } from '$lib/words';
 import type { DocAccess } from './access';
 import type { StoredPerson } from './identity';
+
+const msg = words.messages.keys.deviceLink;
 
 /** What a device hands over: the person's identity, link-shared documents and spaces. */
 export interface PersonBundle {
@@ -39,9 +42,9 @@ export function parseLinkOffer(text: string): LinkOffer {
 	const params = new URLSearchParams(at >= 0 ? text.slice(at + 1) : text);
 	const pairingId = params.get('p');
 	const secret = params.get('k');
-	if (!pairingId || !secret) throw new DeviceLinkError('This device link is incomplete. Show it again on your other device.');
+	if (!pairingId || !secret) throw new DeviceLinkError(msg.incomplete);
 	if (!isBase64Url(secret, 32) || !/^[1-9A-HJ-NP-Za-km-z]{16,64}$/.test(pairingId)) {
-		throw new DeviceLinkError('This device link has been changed or damaged. Show a new one on your other device.');
+		throw new DeviceLinkError(msg.damaged);
 	}
 	return { pairingId: pairingId as SpaceId, secret };
 }
@@ -126,7 +129,7 @@ export function normaliseRecoveryKey(text: string): string {
 export function recoveryKeys(recoveryKey: string): RecoveryKeys {
 	const clean = normaliseRecoveryKey(recoveryKey);
 	if (clean.length !== 53 || [...clean].some((c) => !ALPHABET.includes(c))) {
-		throw new DeviceLinkError('That recovery key is not complete or has a typing mistake. Check each group of four against your printed kit.');
+		throw new DeviceLinkError(msg.badRecoveryKey);
 	}
 	const master = hash(utf8(`hearth/recovery/v1\n${clean}`));
 	const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';

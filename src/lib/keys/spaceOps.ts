@@ -2,10 +2,13 @@
 // to append to a space's log; nothing here talks to the network or storage.
 import { hash, newSymmetricKey, openSealed, randomBytes, seal, sign, signingKeyPairFromSeed } from '$lib/crypto';
 import { fromBase64Url, isBase64Url, opSigningBytes, toBase64Url, utf8, type DeviceKey, type DocumentId, type SignedOp, type SpaceId } from '$lib/protocol';
+import { words } from '$lib/words';
 import type { DeviceSecrets } from './device';
 import { deviceKey } from './device';
 import { certifyDevice, personKey, type DeviceInfo, type MemberCard, type PersonKey, type PersonSecrets } from './identity';
 import { invitationProofBytes, type Action, type Invite, type Lockbox, type MembershipState, type OpBody, type Role } from './membership';
+
+const msg = words.messages.keys.spaceOps;
 
 export function signOp(spaceId: SpaceId, device: DeviceSecrets, prev: string[], action: Action, now = Date.now()): SignedOp {
 	const body: OpBody = { v: 1, prev, at: now, action };
@@ -141,10 +144,10 @@ export function parseInvitationLink(text: string): InvitationLink {
 	const space = params.get('n');
 	const from = params.get('f');
 	if (!spaceId || !invite || !secret || space === null || from === null) {
-		throw new InvitationError('damaged', 'This invitation link is incomplete. Ask for the whole link to be sent again.');
+		throw new InvitationError('damaged', msg.incomplete);
 	}
 	if (!isBase64Url(secret, 32) || !isBase64Url(invite) || !/^[1-9A-HJ-NP-Za-km-z]{16,64}$/.test(spaceId)) {
-		throw new InvitationError('damaged', 'This invitation link has been changed or damaged, so it cannot be used.');
+		throw new InvitationError('damaged', msg.damaged);
 	}
 	return { spaceId: spaceId as SpaceId, invite, secret, info: { space, from } };
 }
@@ -152,15 +155,15 @@ export function parseInvitationLink(text: string): InvitationLink {
 /** Checks a link against the space's log. Throws an InvitationError with a plain reason. */
 export function checkInvitation(state: MembershipState, link: InvitationLink, now: number): Invite {
 	const invite = state.invites.get(link.invite);
-	if (!invite) throw new InvitationError('unknown', 'This invitation was not found. It may be for a different space, or not sent yet.');
+	if (!invite) throw new InvitationError('unknown', msg.unknown);
 	const key = toBase64Url(signingKeyPairFromSeed(fromBase64Url(link.secret)).publicKey);
 	if (key !== invite.key || infoHash(link.info, fromBase64Url(link.secret)) !== invite.info) {
-		throw new InvitationError('tampered', 'This invitation link has been changed, so it cannot be trusted. Ask for a new one.');
+		throw new InvitationError('tampered', msg.tampered);
 	}
-	if (invite.status === 'revoked') throw new InvitationError('revoked', 'This invitation was cancelled by the person who sent it.');
-	if (invite.status === 'declined') throw new InvitationError('declined', 'This invitation was declined, so it cannot be used again.');
-	if (invite.status !== 'open') throw new InvitationError('used', 'This invitation has already been used. Each invitation works once; ask for a new one.');
-	if (now > invite.expiresAt) throw new InvitationError('expired', 'This invitation has expired. Ask for a new one.');
+	if (invite.status === 'revoked') throw new InvitationError('revoked', msg.revoked);
+	if (invite.status === 'declined') throw new InvitationError('declined', msg.declined);
+	if (invite.status !== 'open') throw new InvitationError('used', msg.used);
+	if (now > invite.expiresAt) throw new InvitationError('expired', msg.expired);
 	return invite;
 }
 

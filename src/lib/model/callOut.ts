@@ -5,6 +5,7 @@
 // to a trial, which makes a real invitation to the team's private space. The invitation link
 // is sealed to the chosen person's devices (see `$lib/keys/personSeal.ts`), so other circle
 // members reading this document cannot use it.
+import { words } from '$lib/words';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanName } from './space';
 import {
@@ -21,6 +22,8 @@ import {
 	type SurroundingKey
 } from './givingProfile';
 import { emptyNeeds, wordsOf, type TeamNeeds } from './matching';
+
+const msg = words.messages.model.callOut;
 
 export const RELATIONSHIPS = {
 	regular: 'Regular support, week in, week out',
@@ -119,16 +122,16 @@ export function newCallOut(
 	now = Date.now()
 ): { ok: true; callOut: CallOut } | { ok: false; error: string } {
 	const title = oneLine(input.title);
-	if (!title) return { ok: false, error: 'Give the call-out a short title, such as “Tuesday mornings in Hebden Bridge”.' };
-	if (!oneLine(input.area)) return { ok: false, error: 'Say roughly where, such as a town or part of town. Never a full address.' };
+	if (!title) return { ok: false, error: msg.noTitle };
+	if (!oneLine(input.area)) return { ok: false, error: msg.noArea };
 	if (input.slots.filter(isSlotKey).length === 0 && !input.timesNote.trim()) {
-		return { ok: false, error: 'Say when support is needed: choose some times, or describe them.' };
+		return { ok: false, error: msg.noTimes };
 	}
 	if (input.budgetPence !== null && (!Number.isInteger(input.budgetPence) || input.budgetPence <= 0 || input.budgetPence > 20_000)) {
-		return { ok: false, error: 'The budget should be in pounds and pence an hour, between £0.01 and £200.' };
+		return { ok: false, error: msg.badBudget };
 	}
-	if (input.location !== null && !isGeoPoint(input.location)) return { ok: false, error: 'That location is not on the map.' };
-	if (!isRelationship(input.relationship)) return { ok: false, error: 'Choose the kind of relationship you hope for.' };
+	if (input.location !== null && !isGeoPoint(input.location)) return { ok: false, error: msg.notOnMap };
+	if (!isRelationship(input.relationship)) return { ok: false, error: msg.noRelationship };
 	const languages: Record<string, string> = {};
 	for (const l of input.languages) {
 		const clean = oneLine(l, 60);
@@ -204,10 +207,10 @@ export function expressInterest(
 	input: { name: string; note: string; profileDoc: string | null },
 	now = Date.now()
 ): Result {
-	if (c.status !== 'open') return refuse('This call-out has closed.');
-	if (person === c.postedBy) return refuse('This is your own call-out.');
+	if (c.status !== 'open') return refuse(msg.closed);
+	if (person === c.postedBy) return refuse(msg.yourOwn);
 	const name = cleanName(input.name);
-	if (!name) return refuse('Add your name, so they know who is interested.');
+	if (!name) return refuse(msg.addYourName);
 	const existing = c.interests[person];
 	if (existing) {
 		if (existing.name !== name) existing.name = name;
@@ -231,23 +234,23 @@ export function withdrawInterest(c: CallOut, person: PersonKey, now = Date.now()
 
 /** The poster records a trial invitation for someone who expressed interest. */
 export function recordTrialInvitation(c: CallOut, by: PersonKey, person: PersonKey, invitation: Omit<TrialInvitation, 'by'>): Result {
-	if (by !== c.postedBy) return refuse('Only the person who posted the call-out invites people to a trial.');
+	if (by !== c.postedBy) return refuse(msg.onlyPosterInvites);
 	const interest = c.interests[person];
-	if (!interest || interest.withdrawn) return refuse('They have not said they are interested (or they changed their mind).');
-	if (c.invitations[person]) return refuse('They have already been invited to a trial.');
-	if (Object.keys(invitation.sealed).length === 0) return refuse('Their devices could not be found, so the invitation could not be sent to them.');
+	if (!interest || interest.withdrawn) return refuse(msg.notInterested);
+	if (c.invitations[person]) return refuse(msg.alreadyInvited);
+	if (Object.keys(invitation.sealed).length === 0) return refuse(msg.noDevices);
 	c.invitations[person] = { inviteId: invitation.inviteId, by, at: invitation.at, sealed: { ...invitation.sealed } };
 	return OK;
 }
 
 export function closeCallOut(c: CallOut, by: PersonKey): Result {
-	if (by !== c.postedBy) return refuse('Only the person who posted the call-out can close it.');
+	if (by !== c.postedBy) return refuse(msg.onlyPosterCloses);
 	if (c.status !== 'closed') c.status = 'closed';
 	return OK;
 }
 
 export function reopenCallOut(c: CallOut, by: PersonKey): Result {
-	if (by !== c.postedBy) return refuse('Only the person who posted the call-out can reopen it.');
+	if (by !== c.postedBy) return refuse(msg.onlyPosterReopens);
 	if (c.status !== 'open') c.status = 'open';
 	return OK;
 }

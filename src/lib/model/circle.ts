@@ -4,11 +4,14 @@
 // by consent in an election round for a set term. Lives in the circle's space, readable by
 // all its members. Who may read is the membership layer's job; this is what the circle says
 // about itself. Maps keyed by person or random id, so concurrent edits both survive.
+import { words } from '$lib/words';
 import { addDays, isIsoDate, type IsoDate } from './calendar';
 import { closeObjection, consentsOf, newConsentRound, openObjections, respond, type Answer, type ConsentRound } from './consent';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanName, cleanTitle } from './space';
 import { setText } from './text';
+
+const msg = words.messages.model.circle;
 
 export type ProcessRole = 'leader' | 'delegate' | 'facilitator' | 'secretary';
 export type OperationalRole =
@@ -96,7 +99,7 @@ export type Circle = {
 export function newCircle(name: string, creator: PersonKey, creatorName: string, options: { aim?: string; domain?: string; parent?: CircleLink | null } = {}, now = Date.now()): Circle {
 	return {
 		kind: 'circle',
-		name: cleanTitle(name) || 'Our circle',
+		name: cleanTitle(name) || msg.defaultName,
 		aim: (options.aim ?? '').trim().slice(0, 2000),
 		domain: (options.domain ?? '').trim().slice(0, 2000),
 		createdBy: creator,
@@ -128,14 +131,14 @@ export function circleMembers(circle: Circle): Array<{ person: PersonKey } & Cir
 }
 
 export function memberName(circle: Circle | undefined, person: PersonKey | string | null): string {
-	if (!person) return 'nobody';
-	return circle?.members[person]?.name || 'Someone';
+	if (!person) return msg.nobody;
+	return circle?.members[person]?.name || words.messages.model.common.someone;
 }
 
 /** Someone admitted to the circle's space adds themselves to the circle's list. */
 export function joinCircle(circle: Circle, person: PersonKey, name: string, now = Date.now()): Result {
 	const clean = cleanName(name);
-	if (!clean) return refuse('Add your name, so the circle knows who you are.');
+	if (!clean) return refuse(msg.addYourName);
 	if (isCircleMember(circle, person)) {
 		if (circle.members[person].name !== clean) circle.members[person].name = clean;
 		return OK;
@@ -145,26 +148,26 @@ export function joinCircle(circle: Circle, person: PersonKey, name: string, now 
 }
 
 export function leaveCircle(circle: Circle, person: PersonKey, now = Date.now()): Result {
-	if (!isCircleMember(circle, person)) return refuse('They are not in the circle.');
+	if (!isCircleMember(circle, person)) return refuse(msg.notInCircle);
 	circle.members[person].leftAt = now;
 	for (const [role, term] of Object.entries(circle.roles)) if (term.holder === person) delete circle.roles[role];
 	return OK;
 }
 
 export function editAim(circle: Circle, actor: PersonKey, value: string): Result {
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle change its aim.');
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersAim);
 	setText(circle, ['aim'], value.slice(0, 2000));
 	return OK;
 }
 
 export function editDomain(circle: Circle, actor: PersonKey, value: string): Result {
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle change its domain.');
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersDomain);
 	setText(circle, ['domain'], value.slice(0, 2000));
 	return OK;
 }
 
 export function setParent(circle: Circle, actor: PersonKey, parent: CircleLink | null): Result {
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle say which circle it belongs to.');
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersParent);
 	circle.parent = parent ? { spaceId: parent.spaceId, name: cleanTitle(parent.name) } : null;
 	return OK;
 }
@@ -196,13 +199,13 @@ export function termsEnding(circle: Circle, today: IsoDate, withinDays = 30): Ar
 // ── budget and plans ──────────────────────────────────────────────────────────────────────
 
 export function setBudget(circle: Circle, actor: PersonKey, budget: Budget, parentBudget?: Budget): Result {
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle set its budget.');
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersBudget);
 	const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
-	if (!whole(budget.amountPence) || !whole(budget.fromParentPence)) return refuse('Amounts are whole pounds and pence, not below zero.');
-	if (budget.period !== 'month' && budget.period !== 'year') return refuse('Choose a month or a year.');
-	if (budget.fromParentPence > budget.amountPence) return refuse('More cannot come from the wider circle than the whole budget.');
+	if (!whole(budget.amountPence) || !whole(budget.fromParentPence)) return refuse(msg.wholeAmounts);
+	if (budget.period !== 'month' && budget.period !== 'year') return refuse(msg.monthOrYear);
+	if (budget.fromParentPence > budget.amountPence) return refuse(msg.moreFromParent);
 	if (parentBudget && perYear(budget.fromParentPence, budget.period) > perYear(parentBudget.amountPence, parentBudget.period)) {
-		return refuse('That is more than the wider circle’s whole budget.');
+		return refuse(msg.overParentBudget);
 	}
 	circle.budget = { amountPence: budget.amountPence, period: budget.period, fromParentPence: budget.fromParentPence, note: budget.note.trim().slice(0, 1000) };
 	return OK;
@@ -221,16 +224,16 @@ export function shareOfParent(circle: Circle, parentBudget: Budget): number | nu
 
 export function addPlan(circle: Circle, planId: string, by: PersonKey, what: string, due: IsoDate | null, now = Date.now()): Result {
 	const t = what.trim().slice(0, 1000);
-	if (!isCircleMember(circle, by)) return refuse('Only members of the circle add plans.');
-	if (!t) return refuse('Say what the plan is.');
-	if (due !== null && !isIsoDate(due)) return refuse('That is not a date.');
+	if (!isCircleMember(circle, by)) return refuse(msg.onlyMembersPlans);
+	if (!t) return refuse(msg.noPlan);
+	if (due !== null && !isIsoDate(due)) return refuse(words.messages.model.common.notADate);
 	circle.plans[planId] = { text: t, due, done: false, by, at: now };
 	return OK;
 }
 
 export function setPlanDone(circle: Circle, planId: string, done: boolean): Result {
 	const plan = circle.plans[planId];
-	if (!plan) return refuse('That plan is not in the circle.');
+	if (!plan) return refuse(msg.noSuchPlan);
 	if (plan.done !== done) plan.done = done;
 	return OK;
 }
@@ -248,10 +251,10 @@ function election(circle: Circle, id: string): Election | undefined {
 }
 
 export function startElection(circle: Circle, id: string, actor: PersonKey, role: CircleRole, termMonths: number, now = Date.now()): Result {
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle start an election.');
-	if (!isCircleRole(role)) return refuse('Choose a role.');
-	if (!Number.isInteger(termMonths) || termMonths < 1 || termMonths > 36) return refuse('A term is between 1 and 36 months.');
-	if (circle.elections[id]) return refuse('That election has already started.');
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersElect);
+	if (!isCircleRole(role)) return refuse(msg.chooseRole);
+	if (!Number.isInteger(termMonths) || termMonths < 1 || termMonths > 36) return refuse(msg.termLength);
+	if (circle.elections[id]) return refuse(msg.electionStarted);
 	circle.elections[id] = {
 		role,
 		termMonths,
@@ -271,11 +274,11 @@ export function startElection(circle: Circle, id: string, actor: PersonKey, role
 export function nominate(circle: Circle, id: string, actor: PersonKey, nominee: PersonKey, reason: string, now = Date.now()): Result {
 	const e = election(circle, id);
 	const why = reason.trim().slice(0, 1000);
-	if (!e) return refuse('That election is not in the circle.');
-	if (e.status !== 'nominating') return refuse('Nominations are closed.');
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle nominate.');
-	if (!isCircleMember(circle, nominee)) return refuse('You can only nominate someone in the circle.');
-	if (!why) return refuse('Say why you nominate them.');
+	if (!e) return refuse(msg.noSuchElection);
+	if (e.status !== 'nominating') return refuse(msg.nominationsClosed);
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersNominate);
+	if (!isCircleMember(circle, nominee)) return refuse(msg.nominateMember);
+	if (!why) return refuse(msg.sayWhyNominate);
 	const changed = !!e.nominations[actor];
 	e.nominations[actor] = { nominee, reason: why, at: now };
 	e.history.push({ at: now, by: actor, what: changed ? 'changed-nomination' : 'nominated', person: nominee, note: why });
@@ -297,11 +300,11 @@ export function nominationCount(e: Election): Array<{ nominee: PersonKey; count:
 /** The facilitator proposes one nominee, with reasons, and the consent round opens. */
 export function proposeCandidate(circle: Circle, id: string, actor: PersonKey, candidate: PersonKey, reason: string, now = Date.now()): Result {
 	const e = election(circle, id);
-	if (!e) return refuse('That election is not in the circle.');
-	if (e.status !== 'nominating' && e.status !== 'consent') return refuse('This election is over.');
-	if (!isCircleMember(circle, actor)) return refuse('Only members of the circle propose a candidate.');
-	if (!Object.values(e.nominations).some((n) => n.nominee === candidate)) return refuse('Propose someone who was nominated.');
-	if (e.status === 'consent' && openObjections(e.round).length === 0 && e.candidate === candidate) return refuse('They are already proposed.');
+	if (!e) return refuse(msg.noSuchElection);
+	if (e.status !== 'nominating' && e.status !== 'consent') return refuse(msg.electionOver);
+	if (!isCircleMember(circle, actor)) return refuse(msg.onlyMembersPropose);
+	if (!Object.values(e.nominations).some((n) => n.nominee === candidate)) return refuse(msg.proposeNominee);
+	if (e.status === 'consent' && openObjections(e.round).length === 0 && e.candidate === candidate) return refuse(msg.alreadyProposed);
 	e.candidate = candidate;
 	e.candidateReason = reason.trim().slice(0, 1000);
 	e.round = newConsentRound();
@@ -312,9 +315,9 @@ export function proposeCandidate(circle: Circle, id: string, actor: PersonKey, c
 
 export function respondToElection(circle: Circle, id: string, person: PersonKey, answer: Answer, reason: string, objectionId: string, now = Date.now()): Result {
 	const e = election(circle, id);
-	if (!e) return refuse('That election is not in the circle.');
-	if (e.status !== 'consent') return refuse('The consent round has not started.');
-	if (!isCircleMember(circle, person)) return refuse('Only members of the circle take part.');
+	if (!e) return refuse(msg.noSuchElection);
+	if (e.status !== 'consent') return refuse(msg.roundNotStarted);
+	if (!isCircleMember(circle, person)) return refuse(msg.onlyMembersTakePart);
 	const r = respond(e.round, person, answer, reason, objectionId, now);
 	if (r.ok) e.history.push({ at: now, by: person, what: answer === 'consent' ? 'consented' : 'objected', person: e.candidate, note: reason.trim().slice(0, 1000) });
 	return r;
@@ -322,7 +325,7 @@ export function respondToElection(circle: Circle, id: string, person: PersonKey,
 
 export function closeElectionObjection(circle: Circle, id: string, objectionId: string, actor: PersonKey, how: 'resolved' | 'withdrawn', note: string, now = Date.now()): Result {
 	const e = election(circle, id);
-	if (!e) return refuse('That election is not in the circle.');
+	if (!e) return refuse(msg.noSuchElection);
 	const r = closeObjection(e.round, objectionId, actor, how, note, now);
 	if (r.ok) e.history.push({ at: now, by: actor, what: `objection-${how}`, person: e.candidate, note: note.trim().slice(0, 1000) });
 	return r;
@@ -334,11 +337,11 @@ export function closeElectionObjection(circle: Circle, id: string, objectionId: 
  */
 export function completeElection(circle: Circle, id: string, actor: PersonKey, today: IsoDate, now = Date.now()): Result {
 	const e = election(circle, id);
-	if (!e) return refuse('That election is not in the circle.');
-	if (e.status !== 'consent' || !e.candidate) return refuse('Propose a candidate and hold the consent round first.');
-	if (openObjections(e.round).length > 0) return refuse('An objection is still open. It must be resolved or withdrawn first.');
-	if (!consentsOf(e.round).includes(e.candidate)) return refuse(`${memberName(circle, e.candidate)} has not consented to take the role yet.`);
-	if (!isIsoDate(today)) return refuse('That is not a date.');
+	if (!e) return refuse(msg.noSuchElection);
+	if (e.status !== 'consent' || !e.candidate) return refuse(msg.proposeFirst);
+	if (openObjections(e.round).length > 0) return refuse(msg.objectionOpen);
+	if (!consentsOf(e.round).includes(e.candidate)) return refuse(msg.notConsented(memberName(circle, e.candidate)));
+	if (!isIsoDate(today)) return refuse(words.messages.model.common.notADate);
 	circle.roles[e.role] = { holder: e.candidate, from: today, until: addMonths(today, e.termMonths), electionId: id };
 	e.status = 'elected';
 	e.history.push({ at: now, by: actor, what: 'elected', person: e.candidate, note: '' });
@@ -347,8 +350,8 @@ export function completeElection(circle: Circle, id: string, actor: PersonKey, t
 
 export function cancelElection(circle: Circle, id: string, actor: PersonKey, now = Date.now()): Result {
 	const e = election(circle, id);
-	if (!e) return refuse('That election is not in the circle.');
-	if (e.status === 'elected' || e.status === 'cancelled') return refuse('This election is over.');
+	if (!e) return refuse(msg.noSuchElection);
+	if (e.status === 'elected' || e.status === 'cancelled') return refuse(msg.electionOver);
 	e.status = 'cancelled';
 	e.history.push({ at: now, by: actor, what: 'cancelled', person: null, note: '' });
 	return OK;

@@ -6,11 +6,14 @@
 // document written into the *wider* circle's space, so they are encrypted to that circle's key;
 // the circle's own logbook never leaves its space. A personal logbook is a document in a
 // private space of its own: only its owner holds the key unless they invite someone in.
+import { words } from '$lib/words';
 import type { IsoDate } from './calendar';
 import type { Circle } from './circle';
 import type { Logbook, Meeting } from './logbook';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { setText } from './text';
+
+const msg = words.messages.model.circleSpace;
 
 export type PublishedMinutes = {
 	kind: 'published-minutes';
@@ -45,16 +48,16 @@ export function publication(
 	now = Date.now()
 ): { ok: true; doc: PublishedMinutes } | { ok: false; error: string } {
 	const meeting: Meeting | undefined = book.meetings[meetingId];
-	if (!meeting) return { ok: false, error: 'That meeting is not in the logbook.' };
-	if (!circle.parent) return { ok: false, error: 'This circle is not part of a wider circle yet.' };
+	if (!meeting) return { ok: false, error: msg.noSuchMeeting };
+	if (!circle.parent) return { ok: false, error: msg.noParent };
 	const decisions = [];
 	for (const id of choice.decisions) {
 		const p = book.proposals[id];
-		if (!p?.decision) return { ok: false, error: 'Only decisions that were made can be shared.' };
+		if (!p?.decision) return { ok: false, error: msg.onlyDecisions };
 		const d = p.decision;
 		decisions.push({ title: p.title, text: d.text, reviewDate: d.reviewDate, measure: d.measure, term: d.term });
 	}
-	if (!choice.minutes && decisions.length === 0) return { ok: false, error: 'Choose the minutes or at least one decision to share.' };
+	if (!choice.minutes && decisions.length === 0) return { ok: false, error: msg.nothingChosen };
 	return {
 		ok: true,
 		doc: {
@@ -92,21 +95,21 @@ export function isPersonalLogbook(doc: unknown): doc is PersonalLogbook {
 }
 
 export function addPersonalEntry(book: PersonalLogbook, actor: PersonKey, id: string, date: IsoDate, now = Date.now()): Result {
-	if (actor !== book.owner) return refuse('Only its owner writes in a personal logbook.');
-	if (book.entries[id]) return refuse('That entry is already there.');
+	if (actor !== book.owner) return refuse(msg.onlyOwnerWrites);
+	if (book.entries[id]) return refuse(msg.entryExists);
 	book.entries[id] = { date, text: '', at: now };
 	return OK;
 }
 
 export function editPersonalEntry(book: PersonalLogbook, actor: PersonKey, id: string, value: string): Result {
-	if (actor !== book.owner) return refuse('Only its owner writes in a personal logbook.');
-	if (!book.entries[id]) return refuse('That entry is not there.');
+	if (actor !== book.owner) return refuse(msg.onlyOwnerWrites);
+	if (!book.entries[id]) return refuse(msg.noSuchEntry);
 	setText(book, ['entries', id, 'text'], value.slice(0, 20_000));
 	return OK;
 }
 
 export function editPersonalGoals(book: PersonalLogbook, actor: PersonKey, value: string): Result {
-	if (actor !== book.owner) return refuse('Only its owner writes in a personal logbook.');
+	if (actor !== book.owner) return refuse(msg.onlyOwnerWrites);
 	setText(book, ['goals'], value.slice(0, 5000));
 	return OK;
 }

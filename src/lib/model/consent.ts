@@ -4,7 +4,10 @@
 // elections (circle.ts). Responses are keyed by person and objections by random id, so people
 // answering on several devices at once all keep their answers after a merge. Nothing is ever
 // deleted: a resolved objection stays, with how it was resolved.
+import { words } from '$lib/words';
 import { OK, refuse, type PersonKey, type Result } from './ids';
+
+const msg = words.messages.model.consent;
 
 export type Answer = 'consent' | 'object';
 
@@ -74,14 +77,14 @@ export function respond(
 	now = Date.now()
 ): Result {
 	const why = clean(reason);
-	if (answer !== 'consent' && answer !== 'object') return refuse('Choose consent or objection.');
-	if (answer === 'object' && !why) return refuse('Say what your objection is, so the circle can work with it.');
+	if (answer !== 'consent' && answer !== 'object') return refuse(msg.consentOrObject);
+	if (answer === 'object' && !why) return refuse(msg.sayObjection);
 	const mine = openObjections(round).filter((o) => o.by === person);
 	if (answer === 'consent' && mine.length > 0) {
-		return refuse('You have an objection still open. Say it is resolved, or withdraw it, first.');
+		return refuse(msg.stillOpen);
 	}
 	if (answer === 'object') {
-		if (round.objections[objectionId]) return refuse('That objection is already recorded.');
+		if (round.objections[objectionId]) return refuse(msg.alreadyRecorded);
 		round.objections[objectionId] = { by: person, reason: why, at: now, status: 'open', amendments: {}, closedAt: null, closingNote: '' };
 	}
 	round.responses[person] = { answer, reason: why, at: now };
@@ -92,9 +95,9 @@ export function respond(
 export function amendAround(round: ConsentRound, objectionId: string, by: PersonKey, text: string, amendmentId: string, now = Date.now()): Result {
 	const objection = round.objections[objectionId];
 	const what = clean(text);
-	if (!objection) return refuse('That objection is not recorded here.');
-	if (objection.status !== 'open') return refuse('That objection is already closed.');
-	if (!what) return refuse('Describe the change to the proposal.');
+	if (!objection) return refuse(msg.noSuchObjection);
+	if (objection.status !== 'open') return refuse(msg.alreadyClosed);
+	if (!what) return refuse(msg.describeChange);
 	objection.amendments[amendmentId] = { text: what, by, at: now };
 	return OK;
 }
@@ -112,10 +115,10 @@ export function closeObjection(
 	now = Date.now()
 ): Result {
 	const objection = round.objections[objectionId];
-	if (!objection) return refuse('That objection is not recorded here.');
-	if (objection.status !== 'open') return refuse('That objection is already closed.');
-	if (objection.by !== actor) return refuse('Only the person who raised an objection can say it is resolved or withdraw it.');
-	if (how !== 'resolved' && how !== 'withdrawn') return refuse('Say whether it is resolved or withdrawn.');
+	if (!objection) return refuse(msg.noSuchObjection);
+	if (objection.status !== 'open') return refuse(msg.alreadyClosed);
+	if (objection.by !== actor) return refuse(msg.onlyObjector);
+	if (how !== 'resolved' && how !== 'withdrawn') return refuse(msg.resolvedOrWithdrawn);
 	objection.status = how;
 	objection.closedAt = now;
 	objection.closingNote = clean(note);

@@ -7,27 +7,30 @@
 // where each copy lives, so the person's other devices keep the copies up to date too.
 //
 // Everything here is pure: no Svelte, no keys, no I/O.
+import { words } from '$lib/words';
 import { isIsoDate, isWeekday, type IsoDate, type Weekday } from './calendar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanName } from './space';
 
+const msg = words.messages.model.givingProfile;
+
 // ── vocabularies ─────────────────────────────────────────────────────────────────────────
 
-/** Expertise a Team Owner may look for. `phrase` is how a reason reads ("Knows dementia care"). */
+/** Expertise a Team Owner may look for. How each reads in a reason is in `words.messages.model.matching`. */
 export const SKILLS = {
-	dementia: { label: 'Dementia', phrase: 'dementia care' },
-	'mental-health': { label: 'Mental health', phrase: 'mental health support' },
-	'learning-disabilities': { label: 'Learning disabilities', phrase: 'supporting people with learning disabilities' },
-	autism: { label: 'Autism', phrase: 'supporting autistic people' },
-	'end-of-life': { label: 'End of life care', phrase: 'end of life care' },
-	'personal-care': { label: 'Personal care', phrase: 'personal care' },
-	medication: { label: 'Medication support', phrase: 'medication support' },
-	'moving-handling': { label: 'Moving and handling', phrase: 'moving and handling' },
-	'physical-disabilities': { label: 'Physical disabilities', phrase: 'supporting people with physical disabilities' },
-	stroke: { label: 'Stroke recovery', phrase: 'stroke recovery' },
-	parkinsons: { label: 'Parkinson’s', phrase: 'Parkinson’s' },
-	'sensory-loss': { label: 'Sight or hearing loss', phrase: 'sight and hearing loss' },
-	'brain-injury': { label: 'Brain injury', phrase: 'brain injury' }
+	dementia: { label: 'Dementia' },
+	'mental-health': { label: 'Mental health' },
+	'learning-disabilities': { label: 'Learning disabilities' },
+	autism: { label: 'Autism' },
+	'end-of-life': { label: 'End of life care' },
+	'personal-care': { label: 'Personal care' },
+	medication: { label: 'Medication support' },
+	'moving-handling': { label: 'Moving and handling' },
+	'physical-disabilities': { label: 'Physical disabilities' },
+	stroke: { label: 'Stroke recovery' },
+	parkinsons: { label: 'Parkinson’s' },
+	'sensory-loss': { label: 'Sight or hearing loss' },
+	'brain-injury': { label: 'Brain injury' }
 } as const;
 export type SkillKey = keyof typeof SKILLS;
 
@@ -65,17 +68,14 @@ export type PreferenceKey = keyof typeof PREFERENCES;
 
 /** Parts of the day for availability: plain words people use, not exact times. */
 export const DAY_PARTS = {
-	morning: { label: 'Morning', plural: 'mornings', hours: '7am to 12 noon' },
-	afternoon: { label: 'Afternoon', plural: 'afternoons', hours: '12 noon to 5pm' },
-	evening: { label: 'Evening', plural: 'evenings', hours: '5pm to 10pm' },
-	night: { label: 'Night', plural: 'nights', hours: '10pm to 7am' }
+	morning: { label: 'Morning', hours: '7am to 12 noon' },
+	afternoon: { label: 'Afternoon', hours: '12 noon to 5pm' },
+	evening: { label: 'Evening', hours: '5pm to 10pm' },
+	night: { label: 'Night', hours: '10pm to 7am' }
 } as const;
 export type DayPart = keyof typeof DAY_PARTS;
 export const DAY_PART_KEYS = Object.keys(DAY_PARTS) as DayPart[];
 
-export const WEEKDAY_NAMES: Record<Weekday, string> = {
-	1: 'Monday', 2: 'Tuesday', 3: 'Wednesday', 4: 'Thursday', 5: 'Friday', 6: 'Saturday', 7: 'Sunday'
-};
 export const WEEKDAYS: readonly Weekday[] = [1, 2, 3, 4, 5, 6, 7];
 
 /** A weekly slot of availability, `${weekday}-${part}` ('2-morning' is Tuesday mornings). */
@@ -233,23 +233,23 @@ const longText = (s: string) => (s ?? '').replace(/\r\n/g, '\n').trim().slice(0,
  */
 export function cleanProfileContent(input: GivingProfileContent): { ok: true; content: GivingProfileContent } | { ok: false; error: string } {
 	const name = cleanName(input.name);
-	if (!name) return { ok: false, error: 'Add your name, so people know whose profile this is.' };
+	if (!name) return { ok: false, error: msg.addYourName };
 	const rate = input.hourlyRatePence;
 	if (rate !== null && (!Number.isInteger(rate) || rate <= 0 || rate > RATE_MAX_PENCE)) {
-		return { ok: false, error: 'The hourly rate should be in pounds and pence, between £0.01 and £200.' };
+		return { ok: false, error: msg.badRate };
 	}
 	const travel = input.travelMiles;
 	if (travel !== null && (!Number.isFinite(travel) || travel < 0 || travel > TRAVEL_MAX_MILES)) {
-		return { ok: false, error: `How far you travel should be between 0 and ${TRAVEL_MAX_MILES} miles.` };
+		return { ok: false, error: msg.badTravel(TRAVEL_MAX_MILES) };
 	}
 	if (input.location !== null && !isGeoPoint(input.location)) {
-		return { ok: false, error: 'That location is not on the map. Latitude is between -90 and 90, longitude between -180 and 180.' };
+		return { ok: false, error: msg.notOnMap };
 	}
 	const qualifications: Record<string, Qualification> = {};
 	for (const [id, q] of Object.entries(input.qualifications ?? {})) {
 		const title = oneLine(q.title, 200);
 		if (!title) continue;
-		if (q.date !== null && !isIsoDate(q.date)) return { ok: false, error: `The date for “${title}” should be a real date.` };
+		if (q.date !== null && !isIsoDate(q.date)) return { ok: false, error: msg.badDate(title) };
 		qualifications[id] = { title, skill: isSkill(q.skill) ? q.skill : null, accredited: q.accredited === true, date: q.date };
 	}
 	const languages: Record<string, string> = {};
@@ -350,7 +350,7 @@ export function isGivingProfile(doc: unknown): doc is GivingProfile {
 
 /** The person saves their profile. Refused (and nothing changed) if something typed is not right. */
 export function updateGivingProfile(doc: GivingProfile, by: PersonKey, input: GivingProfileContent, now = Date.now()): Result {
-	if (by !== doc.person) return refuse('Only the person a profile is about can change it.');
+	if (by !== doc.person) return refuse(msg.onlyPersonChanges);
 	const cleaned = cleanProfileContent(input);
 	if (!cleaned.ok) return refuse(cleaned.error);
 	writeContent(doc.profile as unknown as Record<string, unknown>, cleaned.content as unknown as Record<string, unknown>);
@@ -359,9 +359,9 @@ export function updateGivingProfile(doc: GivingProfile, by: PersonKey, input: Gi
 }
 
 export function recordShare(doc: GivingProfile, by: PersonKey, circle: string, copyDoc: string, now = Date.now()): Result {
-	if (by !== doc.person) return refuse('Only the person a profile is about chooses who sees it.');
+	if (by !== doc.person) return refuse(msg.onlyPersonShares);
 	const existing = doc.shares[circle];
-	if (existing && existing.doc !== copyDoc && existing.active) return refuse('This profile is already shared with that circle.');
+	if (existing && existing.doc !== copyDoc && existing.active) return refuse(msg.alreadyShared);
 	if (existing && existing.doc === copyDoc) {
 		if (!existing.active) existing.active = true;
 		existing.at = now;
@@ -372,7 +372,7 @@ export function recordShare(doc: GivingProfile, by: PersonKey, circle: string, c
 }
 
 export function recordUnshare(doc: GivingProfile, by: PersonKey, circle: string, now = Date.now()): Result {
-	if (by !== doc.person) return refuse('Only the person a profile is about chooses who sees it.');
+	if (by !== doc.person) return refuse(msg.onlyPersonShares);
 	const existing = doc.shares[circle];
 	if (!existing || !existing.active) return OK;
 	existing.active = false;

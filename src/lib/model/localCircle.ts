@@ -3,7 +3,10 @@
 // document with its name and area. Profiles shared with the circle and its call-outs live in
 // the same space. The Circles work (logbook, proposals) builds on the same space; this is only
 // the marker the directory looks for.
+import { words } from '$lib/words';
 import { cleanTitle } from './space';
+
+const msg = words.messages.model.localCircle;
 
 export type LocalCircle = {
 	kind: 'local-circle';
@@ -14,7 +17,7 @@ export type LocalCircle = {
 };
 
 export function newLocalCircle(name: string, area: string, now = Date.now()): LocalCircle {
-	return { kind: 'local-circle', name: cleanTitle(name) || 'Our Local Circle', area: cleanTitle(area), createdAt: now };
+	return { kind: 'local-circle', name: cleanTitle(name) || msg.defaultName, area: cleanTitle(area), createdAt: now };
 }
 
 export function isLocalCircle(doc: unknown): doc is LocalCircle {

@@ -9,11 +9,14 @@
 // both append to and reorder; text that people write together is Automerge text changed
 // character by character (`setText`), so two secretaries typing at once both keep their words.
 import * as A from '@automerge/automerge';
+import { words } from '$lib/words';
 import { addDays, isIsoDate, type IsoDate } from './calendar';
 import { amendAround, closeObjection, newConsentRound, openObjections, consentsOf, respond, type Answer, type ConsentRound } from './consent';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanTitle } from './space';
 import { setText } from './text';
+
+const msg = words.messages.model.logbook;
 
 export const TEXT_MAX = 20_000;
 /** About 30 pages of minutes per meeting. Remote keystrokes cost time in proportion to the
@@ -155,9 +158,9 @@ function text(t: string, max = TEXT_MAX): string {
 // ── meetings ──────────────────────────────────────────────────────────────────────────────
 
 export function addMeeting(book: Logbook, id: string, by: PersonKey, title: string, date: IsoDate, now = Date.now()): Result {
-	if (book.meetings[id]) return refuse('That meeting is already in the logbook.');
-	if (!isIsoDate(date)) return refuse('Choose the date of the meeting.');
-	const name = cleanTitle(title) || 'Circle meeting';
+	if (book.meetings[id]) return refuse(msg.meetingExists);
+	if (!isIsoDate(date)) return refuse(msg.meetingDate);
+	const name = cleanTitle(title) || msg.defaultMeeting;
 	book.meetings[id] = { title: name, date, createdBy: by, createdAt: now, agenda: {}, attendance: {}, rounds: {}, minutes: '', published: {} };
 	log(book, by, 'meeting-added', id, name, now);
 	return OK;
@@ -172,8 +175,8 @@ export function meetingsOf(book: Logbook): Array<{ id: string } & Meeting> {
 export function addAgendaItem(book: Logbook, meetingId: string, itemId: string, by: PersonKey, what: string, now = Date.now()): Result {
 	const meeting = book.meetings[meetingId];
 	const t = text(what, 500);
-	if (!meeting) return refuse('That meeting is not in the logbook.');
-	if (!t) return refuse('Say what the agenda item is.');
+	if (!meeting) return refuse(msg.noSuchMeeting);
+	if (!t) return refuse(msg.noAgendaItem);
 	const order = Math.max(0, ...Object.values(meeting.agenda).map((i) => i.order)) + 1;
 	meeting.agenda[itemId] = { text: t, order, by, at: now, done: false };
 	return OK;
@@ -181,7 +184,7 @@ export function addAgendaItem(book: Logbook, meetingId: string, itemId: string, 
 
 export function setAgendaItemDone(book: Logbook, meetingId: string, itemId: string, done: boolean): Result {
 	const item = book.meetings[meetingId]?.agenda[itemId];
-	if (!item) return refuse('That agenda item is not in the logbook.');
+	if (!item) return refuse(msg.noSuchAgendaItem);
 	if (item.done !== done) item.done = done;
 	return OK;
 }
@@ -194,8 +197,8 @@ export function agendaOf(meeting: Meeting): Array<{ id: string } & AgendaItem> {
 
 export function setAttendance(book: Logbook, meetingId: string, person: PersonKey, attendance: Attendance): Result {
 	const meeting = book.meetings[meetingId];
-	if (!meeting) return refuse('That meeting is not in the logbook.');
-	if (!['present', 'apologies', 'absent'].includes(attendance)) return refuse('Choose present, apologies or absent.');
+	if (!meeting) return refuse(msg.noSuchMeeting);
+	if (!['present', 'apologies', 'absent'].includes(attendance)) return refuse(msg.attendance);
 	if (meeting.attendance[person] !== attendance) meeting.attendance[person] = attendance;
 	return OK;
 }
@@ -203,8 +206,8 @@ export function setAttendance(book: Logbook, meetingId: string, person: PersonKe
 export function addRound(book: Logbook, meetingId: string, roundId: string, question: string, now = Date.now()): Result {
 	const meeting = book.meetings[meetingId];
 	const q = text(question, 500);
-	if (!meeting) return refuse('That meeting is not in the logbook.');
-	if (!q) return refuse('Say what the round is about.');
+	if (!meeting) return refuse(msg.noSuchMeeting);
+	if (!q) return refuse(msg.noRoundQuestion);
 	const order = Math.max(0, ...Object.values(meeting.rounds).map((r) => r.order)) + 1;
 	meeting.rounds[roundId] = { question: q, order, at: now, answers: {} };
 	return OK;
@@ -213,9 +216,9 @@ export function addRound(book: Logbook, meetingId: string, roundId: string, ques
 /** Each person's answer in a round, written by them or by the secretary for them. */
 export function answerRound(book: Logbook, meetingId: string, roundId: string, person: PersonKey, answer: string, now = Date.now()): Result {
 	const round = book.meetings[meetingId]?.rounds[roundId];
-	if (!round) return refuse('That round is not in the logbook.');
+	if (!round) return refuse(msg.noSuchRound);
 	const t = text(answer, 2000);
-	if (!t) return refuse('Write what was said.');
+	if (!t) return refuse(msg.noRoundText);
 	round.answers[person] = { text: t, at: now };
 	return OK;
 }
@@ -229,8 +232,8 @@ export function roundsOf(meeting: Meeting): Array<{ id: string } & Round> {
 /** Character-level edit of the live minutes. */
 export function editMinutes(book: Logbook, meetingId: string, value: string): Result {
 	const meeting = book.meetings[meetingId];
-	if (!meeting) return refuse('That meeting is not in the logbook.');
-	if (value.length > MINUTES_MAX) return refuse('The minutes are too long for one meeting. Start another meeting page.');
+	if (!meeting) return refuse(msg.noSuchMeeting);
+	if (value.length > MINUTES_MAX) return refuse(msg.minutesTooLong);
 	setText(book, ['meetings', meetingId, 'minutes'], value);
 	return OK;
 }
@@ -238,13 +241,13 @@ export function editMinutes(book: Logbook, meetingId: string, value: string): Re
 /** One keystroke's worth of change to the live minutes, exactly where it happened. */
 export function spliceMinutes(book: Logbook, meetingId: string, index: number, remove: number, insert: string): Result {
 	const meeting = book.meetings[meetingId];
-	if (!meeting) return refuse('That meeting is not in the logbook.');
+	if (!meeting) return refuse(msg.noSuchMeeting);
 	// Reading `meeting.minutes` inside a change would copy the whole text out of Automerge
 	// (about 100 ms for 200 pages); an end cursor gives its length directly.
 	const path = ['meetings', meetingId, 'minutes'];
 	const length = A.getCursorPosition(book, path, A.getCursor(book, path, 'end'));
-	if (!Number.isInteger(index) || !Number.isInteger(remove) || index < 0 || remove < 0 || index + remove > length) return refuse('That edit does not fit the minutes.');
-	if (length - remove + insert.length > MINUTES_MAX) return refuse('The minutes are too long for one meeting. Start another meeting page.');
+	if (!Number.isInteger(index) || !Number.isInteger(remove) || index < 0 || remove < 0 || index + remove > length) return refuse(msg.editDoesNotFit);
+	if (length - remove + insert.length > MINUTES_MAX) return refuse(msg.minutesTooLong);
 	if (remove === 0 && insert === '') return OK;
 	A.splice(book, path, index, remove, insert);
 	return OK;
@@ -253,7 +256,7 @@ export function spliceMinutes(book: Logbook, meetingId: string, index: number, r
 /** Notes that a selection of this meeting was shared with a wider circle (the copy lives there). */
 export function notePublished(book: Logbook, meetingId: string, publicationId: string, publication: Publication): Result {
 	const meeting = book.meetings[meetingId];
-	if (!meeting) return refuse('That meeting is not in the logbook.');
+	if (!meeting) return refuse(msg.noSuchMeeting);
 	meeting.published[publicationId] = { ...publication, decisions: [...publication.decisions] };
 	log(book, publication.by, 'minutes-published', meetingId, publication.to, publication.at);
 	return OK;
@@ -262,8 +265,8 @@ export function notePublished(book: Logbook, meetingId: string, publicationId: s
 // ── members' own pages ────────────────────────────────────────────────────────────────────
 
 export function editMemberPage(book: Logbook, actor: PersonKey, person: PersonKey, field: keyof MemberPage, value: string): Result {
-	if (actor !== person) return refuse('Each person writes their own role, aims and goals.');
-	if (!['role', 'aims', 'responsibilities', 'developmentGoals'].includes(field)) return refuse('That is not part of a member’s page.');
+	if (actor !== person) return refuse(msg.ownPage);
+	if (!['role', 'aims', 'responsibilities', 'developmentGoals'].includes(field)) return refuse(msg.notPagePart);
 	if (!book.members[person]) book.members[person] = { role: '', aims: '', responsibilities: '', developmentGoals: '' };
 	setText(book, ['members', person, field], value.slice(0, 5000));
 	return OK;
@@ -272,9 +275,9 @@ export function editMemberPage(book: Logbook, actor: PersonKey, person: PersonKe
 // ── proposals ─────────────────────────────────────────────────────────────────────────────
 
 export function addProposal(book: Logbook, id: string, by: PersonKey, title: string, picture: string, now = Date.now()): Result {
-	if (book.proposals[id]) return refuse('That proposal is already in the logbook.');
+	if (book.proposals[id]) return refuse(msg.proposalExists);
 	const name = cleanTitle(title);
-	if (!name) return refuse('Give the proposal a short name.');
+	if (!name) return refuse(msg.proposalName);
 	book.proposals[id] = {
 		title: name,
 		picture: text(picture),
@@ -296,8 +299,8 @@ export function addProposal(book: Logbook, id: string, by: PersonKey, title: str
 
 export function editPicture(book: Logbook, proposalId: string, value: string): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step === 'decided') return refuse('This proposal is decided; its picture is kept as it was.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step === 'decided') return refuse(msg.pictureKept);
 	setText(book, ['proposals', proposalId, 'picture'], value.slice(0, TEXT_MAX));
 	return OK;
 }
@@ -306,19 +309,19 @@ export function editPicture(book: Logbook, proposalId: string, value: string): R
 export function addInput(book: Logbook, proposalId: string, inputId: string, by: PersonKey, what: string, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
 	const t = text(what, 5000);
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step === 'decided') return refuse('This proposal is already decided.');
-	if (!t) return refuse('Write your input first.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step === 'decided') return refuse(msg.alreadyDecided);
+	if (!t) return refuse(msg.noInput);
 	p.inputs[inputId] = { step: p.step, by, text: t, at: now };
 	return OK;
 }
 
 export function chooseLead(book: Logbook, proposalId: string, actor: PersonKey, lead: PersonKey, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'picture' && p.step !== 'lead') return refuse('The lead is chosen before the community is told.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'picture' && p.step !== 'lead') return refuse(msg.leadBeforeTelling);
 	// A lead is never imposed: the person takes it on themself.
-	if (actor !== lead) return refuse('Only the person who will lead can take the proposal on.');
+	if (actor !== lead) return refuse(msg.onlyLeadTakesOn);
 	p.lead = lead;
 	p.step = 'lead';
 	log(book, actor, 'lead-chosen', proposalId, '', now);
@@ -328,10 +331,10 @@ export function chooseLead(book: Logbook, proposalId: string, actor: PersonKey, 
 /** The lead lets the community know what is being decided and the date for input. */
 export function notifyCommunity(book: Logbook, proposalId: string, actor: PersonKey, deadline: IsoDate, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'lead') return refuse('Choose a lead before letting everyone know.');
-	if (actor !== p.lead) return refuse('The lead lets everyone know.');
-	if (!isIsoDate(deadline)) return refuse('Choose the date by which people can give input.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'lead') return refuse(msg.leadBeforeNotify);
+	if (actor !== p.lead) return refuse(msg.leadNotifies);
+	if (!isIsoDate(deadline)) return refuse(msg.inputDeadline);
 	p.deadline = deadline;
 	p.notifiedAt = now;
 	p.step = 'notified';
@@ -342,13 +345,13 @@ export function notifyCommunity(book: Logbook, proposalId: string, actor: Person
 /** The lead writes draft 1, then 2, 3 and at most 4. Rewriting the current draft is allowed. */
 export function writeDraft(book: Logbook, proposalId: string, actor: PersonKey, version: 1 | 2 | 3 | 4, value: string, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'notified' && p.step !== 'drafting') return refuse('Drafts are written after everyone has been told, before final input.');
-	if (actor !== p.lead) return refuse('The lead writes the drafts.');
-	if (![1, 2, 3, 4].includes(version)) return refuse('There are at most four drafts.');
-	if (version > 1 && !p.drafts[`v${version - 1}`]) return refuse(`Write draft ${version - 1} first.`);
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'notified' && p.step !== 'drafting') return refuse(msg.draftsWhen);
+	if (actor !== p.lead) return refuse(msg.leadDrafts);
+	if (![1, 2, 3, 4].includes(version)) return refuse(msg.fourDrafts);
+	if (version > 1 && !p.drafts[`v${version - 1}`]) return refuse(msg.draftFirst(version - 1));
 	const t = value.slice(0, TEXT_MAX);
-	if (!t.trim()) return refuse('A draft cannot be empty.');
+	if (!t.trim()) return refuse(msg.emptyDraft);
 	const key = `v${version}`;
 	if (!p.drafts[key]) {
 		p.drafts[key] = { text: '', by: actor, at: now };
@@ -367,9 +370,9 @@ export function latestDraft(p: Proposal): { version: number; draft: Draft } | un
 
 export function openFinalInput(book: Logbook, proposalId: string, actor: PersonKey, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'drafting') return refuse('Final input comes after the drafts.');
-	if (actor !== p.lead) return refuse('The lead asks for final input.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'drafting') return refuse(msg.finalInputWhen);
+	if (actor !== p.lead) return refuse(msg.leadAsksFinal);
 	p.step = 'final-input';
 	log(book, actor, 'final-input-opened', proposalId, '', now);
 	return OK;
@@ -377,9 +380,9 @@ export function openFinalInput(book: Logbook, proposalId: string, actor: PersonK
 
 export function openDecision(book: Logbook, proposalId: string, actor: PersonKey, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'final-input') return refuse('The decision comes after final input.');
-	if (actor !== p.lead) return refuse('The lead brings the proposal to decision.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'final-input') return refuse(msg.decisionWhen);
+	if (actor !== p.lead) return refuse(msg.leadBringsDecision);
 	p.step = 'decision';
 	log(book, actor, 'decision-opened', proposalId, '', now);
 	return OK;
@@ -387,8 +390,8 @@ export function openDecision(book: Logbook, proposalId: string, actor: PersonKey
 
 export function respondToProposal(book: Logbook, proposalId: string, person: PersonKey, answer: Answer, reason: string, objectionId: string, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'decision') return refuse('Consent is given once the proposal comes to decision.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'decision') return refuse(msg.consentWhen);
 	const r = respond(p.round, person, answer, reason, objectionId, now);
 	if (r.ok) log(book, person, answer === 'consent' ? 'consented' : 'objected', proposalId, answer === 'object' ? reason : '', now);
 	return r;
@@ -396,8 +399,8 @@ export function respondToProposal(book: Logbook, proposalId: string, person: Per
 
 export function amendProposal(book: Logbook, proposalId: string, objectionId: string, by: PersonKey, change: string, amendmentId: string, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step !== 'decision') return refuse('Amendments are made while the proposal is at decision.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step !== 'decision') return refuse(msg.amendWhen);
 	const r = amendAround(p.round, objectionId, by, change, amendmentId, now);
 	if (r.ok) log(book, by, 'amended', proposalId, change, now);
 	return r;
@@ -413,7 +416,7 @@ export function closeProposalObjection(
 	now = Date.now()
 ): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
+	if (!p) return refuse(msg.noSuchProposal);
 	const r = closeObjection(p.round, objectionId, actor, how, note, now);
 	if (r.ok) log(book, actor, how === 'resolved' ? 'objection-resolved' : 'objection-withdrawn', proposalId, note, now);
 	return r;
@@ -431,23 +434,17 @@ export function markDecided(
 	now = Date.now()
 ): Result {
 	const p = book.proposals[proposalId];
-	if (!p) return refuse('That proposal is not in the logbook.');
-	if (p.step === 'decided') return refuse('This proposal is already decided.');
-	if (p.step !== 'decision') return refuse('Bring the proposal to decision first.');
+	if (!p) return refuse(msg.noSuchProposal);
+	if (p.step === 'decided') return refuse(msg.alreadyDecided);
+	if (p.step !== 'decision') return refuse(msg.toDecisionFirst);
 	const open = openObjections(p.round);
-	if (open.length > 0) {
-		return refuse(
-			open.length === 1
-				? 'There is an objection still open. It must be resolved or withdrawn before the decision is made.'
-				: `There are ${open.length} objections still open. They must be resolved or withdrawn before the decision is made.`
-		);
-	}
-	if (consentsOf(p.round).length === 0) return refuse('Nobody has consented yet.');
+	if (open.length > 0) return refuse(msg.objectionsOpen(open.length));
+	if (consentsOf(p.round).length === 0) return refuse(msg.noConsent);
 	const t = text(decision.text);
-	if (!t) return refuse('Write down what was decided.');
-	if (!text(decision.term, 200)) return refuse('Say for how long the decision stands.');
-	if (!isIsoDate(decision.reviewDate)) return refuse('Choose a date to review the decision.');
-	if (!text(decision.measure, 1000)) return refuse('Say how the circle will know whether it is working.');
+	if (!t) return refuse(msg.noDecision);
+	if (!text(decision.term, 200)) return refuse(msg.noTerm);
+	if (!isIsoDate(decision.reviewDate)) return refuse(msg.noReviewDate);
+	if (!text(decision.measure, 1000)) return refuse(msg.noMeasure);
 	p.decision = {
 		text: t,
 		decidedAt: now,
@@ -467,9 +464,9 @@ export function markDecided(
 /** A review: the decision carries on to a new review date, or (nextReview null) is retired. */
 export function reviewDecision(book: Logbook, proposalId: string, reviewId: string, by: PersonKey, note: string, nextReview: IsoDate | null, now = Date.now()): Result {
 	const d = book.proposals[proposalId]?.decision;
-	if (!d) return refuse('That decision is not in the register.');
-	if (d.retiredAt !== null) return refuse('That decision has been retired.');
-	if (nextReview !== null && !isIsoDate(nextReview)) return refuse('Choose the next review date.');
+	if (!d) return refuse(msg.noSuchDecision);
+	if (d.retiredAt !== null) return refuse(msg.retired);
+	if (nextReview !== null && !isIsoDate(nextReview)) return refuse(msg.nextReview);
 	d.reviews[reviewId] = { at: now, by, note: text(note, 2000), nextReview };
 	if (nextReview) d.reviewDate = nextReview;
 	else d.retiredAt = now;
@@ -510,9 +507,9 @@ export function historyOf(book: Logbook, ref: string): LogEvent[] {
 export function raiseAppeal(book: Logbook, proposalId: string, appealId: string, by: PersonKey, reason: string, now = Date.now()): Result {
 	const p = book.proposals[proposalId];
 	const why = text(reason, 2000);
-	if (!p?.decision) return refuse('Only a decision can be appealed.');
-	if (!why) return refuse('Say why you are appealing.');
-	if (p.appeals[appealId]) return refuse('That appeal is already recorded.');
+	if (!p?.decision) return refuse(msg.onlyDecisionAppealed);
+	if (!why) return refuse(msg.sayWhyAppeal);
+	if (p.appeals[appealId]) return refuse(msg.appealExists);
 	p.appeals[appealId] = { by, reason: why, at: now, supporters: { [by]: { at: now, relatedTo: [] } }, step: 'gathering-support', outcome: null, outcomeNote: '' };
 	log(book, by, 'appeal-raised', proposalId, why, now);
 	return OK;
@@ -520,9 +517,9 @@ export function raiseAppeal(book: Logbook, proposalId: string, appealId: string,
 
 export function supportAppeal(book: Logbook, proposalId: string, appealId: string, person: PersonKey, relatedTo: PersonKey[], now = Date.now()): Result {
 	const appeal = book.proposals[proposalId]?.appeals[appealId];
-	if (!appeal) return refuse('That appeal is not recorded.');
-	if (appeal.step === 'closed') return refuse('That appeal is closed.');
-	if (relatedTo.includes(person)) return refuse('List the other people you are related to, not yourself.');
+	if (!appeal) return refuse(msg.noSuchAppeal);
+	if (appeal.step === 'closed') return refuse(msg.appealClosed);
+	if (relatedTo.includes(person)) return refuse(msg.relatedNotYourself);
 	appeal.supporters[person] = { at: now, relatedTo: [...new Set(relatedTo)] };
 	log(book, person, 'appeal-supported', proposalId, '', now);
 	return OK;
@@ -545,12 +542,12 @@ export function unrelatedSupport(appeal: Appeal): number {
 /** Moves an appeal to its next escalation step; the first move needs three unrelated people. */
 export function escalateAppeal(book: Logbook, proposalId: string, appealId: string, actor: PersonKey, now = Date.now()): Result {
 	const appeal = book.proposals[proposalId]?.appeals[appealId];
-	if (!appeal) return refuse('That appeal is not recorded.');
+	if (!appeal) return refuse(msg.noSuchAppeal);
 	const at = ESCALATION_STEPS.findIndex((s) => s.step === appeal.step);
-	if (appeal.step === 'closed' || at < 0) return refuse('That appeal is closed.');
-	if (appeal.step === 'mediation') return refuse('Mediation is the last step. Record its outcome to close the appeal.');
+	if (appeal.step === 'closed' || at < 0) return refuse(msg.appealClosed);
+	if (appeal.step === 'mediation') return refuse(msg.mediationLast);
 	if (unrelatedSupport(appeal) < APPEAL_SUPPORT_NEEDED) {
-		return refuse(`An appeal needs ${APPEAL_SUPPORT_NEEDED} people who are not related to each other before it goes further.`);
+		return refuse(msg.appealSupport(APPEAL_SUPPORT_NEEDED));
 	}
 	appeal.step = ESCALATION_STEPS[at + 1].step;
 	log(book, actor, 'appeal-escalated', proposalId, appeal.step, now);
@@ -559,10 +556,10 @@ export function escalateAppeal(book: Logbook, proposalId: string, appealId: stri
 
 export function closeAppeal(book: Logbook, proposalId: string, appealId: string, actor: PersonKey, outcome: 'upheld' | 'dismissed', note: string, now = Date.now()): Result {
 	const appeal = book.proposals[proposalId]?.appeals[appealId];
-	if (!appeal) return refuse('That appeal is not recorded.');
-	if (appeal.step === 'closed') return refuse('That appeal is already closed.');
-	if (appeal.step === 'gathering-support') return refuse('The appeal has not been heard yet.');
-	if (!text(note, 2000)) return refuse('Write down what was decided about the appeal.');
+	if (!appeal) return refuse(msg.noSuchAppeal);
+	if (appeal.step === 'closed') return refuse(msg.appealAlreadyClosed);
+	if (appeal.step === 'gathering-support') return refuse(msg.appealNotHeard);
+	if (!text(note, 2000)) return refuse(msg.appealOutcome);
 	appeal.outcome = outcome;
 	appeal.outcomeNote = text(note, 2000);
 	appeal.step = 'closed';

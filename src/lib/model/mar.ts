@@ -13,8 +13,11 @@
 import { ImmutableString, isImmutableString } from '@automerge/automerge';
 import { hash, sign, verify, type SigningKeyPair } from '$lib/crypto';
 import { framed, fromBase64Url, isPublicKey, toBase64Url, type DeviceKey } from '$lib/protocol';
+import { words } from '$lib/words';
 import { addDays, isIsoDate, isTimeOfDay, monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from './calendar';
 import type { PersonKey } from './ids';
+
+const msg = words.messages.model.mar;
 
 // ── shapes ─────────────────────────────────────────────────────────────────────────────
 
@@ -166,14 +169,14 @@ export type MedicineInput = {
 
 /** Why a medicine can't be saved as typed, in words the app can show; undefined when fine. */
 export function medicineProblem(input: MedicineInput): string | undefined {
-	if (!clean(input.name, MEDICINE_NAME_MAX)) return 'Give the medicine a name';
-	if (!clean(input.dose, DOSE_MAX)) return 'Say what the dose is';
-	if (!isLocalDateTime(input.from)) return 'Say when the medicine starts';
+	if (!clean(input.name, MEDICINE_NAME_MAX)) return msg.medicineName;
+	if (!clean(input.dose, DOSE_MAX)) return msg.dose;
+	if (!isLocalDateTime(input.from)) return msg.starts;
 	const times = input.times ?? [];
-	if (times.some((t) => !isTimeOfDay(t))) return 'Times of day look like 08:00';
-	if (!input.asNeeded && times.length === 0) return 'Give at least one time of day, or mark it as needed';
+	if (times.some((t) => !isTimeOfDay(t))) return msg.times;
+	if (!input.asNeeded && times.length === 0) return msg.timeOrAsNeeded;
 	const max = input.maxPerDay ?? null;
-	if (max !== null && (!Number.isInteger(max) || max < 1)) return 'The most per day is a whole number, 1 or more';
+	if (max !== null && (!Number.isInteger(max) || max < 1)) return msg.maxPerDay;
 	return undefined;
 }
 
@@ -243,15 +246,15 @@ export function restartMedicine(doc: MarRecord, id: MedicineId, from: LocalDateT
 
 /** Why a draft can't be recorded, in words the app can show; undefined when fine. */
 export function marDraftProblem(draft: MarEntryDraft): string | undefined {
-	if (!MAR_OUTCOMES.includes(draft.outcome)) return 'Say what happened';
-	if (!isLocalDateTime(draft.at)) return 'Say when it happened';
-	if (draft.due !== null && !isLocalDateTime(draft.due)) return 'The due time looks wrong';
+	if (!MAR_OUTCOMES.includes(draft.outcome)) return msg.whatHappened;
+	if (!isLocalDateTime(draft.at)) return msg.when;
+	if (draft.due !== null && !isLocalDateTime(draft.due)) return msg.dueTime;
 	const reason = draft.reason?.trim() ?? '';
-	if (draft.outcome === 'not-given' && !reason) return 'Say why the dose was not given';
-	if (draft.outcome === 'in-error' && draft.corrects === null) return 'Only a correction can mark an entry as recorded in error';
-	if (draft.corrects !== null && !reason) return 'Say why this corrects the earlier entry';
-	if (reason.length > REASON_MAX) return 'The reason is too long';
-	if (!draft.id || !draft.medicine || !draft.author) return 'This entry is missing who or what it is about';
+	if (draft.outcome === 'not-given' && !reason) return msg.whyNotGiven;
+	if (draft.outcome === 'in-error' && draft.corrects === null) return msg.onlyCorrection;
+	if (draft.corrects !== null && !reason) return msg.whyCorrects;
+	if (reason.length > REASON_MAX) return msg.reasonTooLong;
+	if (!draft.id || !draft.medicine || !draft.author) return msg.missingWho;
 	return undefined;
 }
 
@@ -452,24 +455,24 @@ export function verifyMarLog(mar: Pick<MarRecord, 'id' | 'log'>, options: MarVer
 		const plain = plainEntry(raw);
 		const id = typeof plain?.id === 'string' ? plain.id : '';
 		if (!plain || !isMarEntryShape(plain)) {
-			entries.push({ index, id, status: 'tampered', why: 'This entry has been altered: its fields are not as written' });
+			entries.push({ index, id, status: 'tampered', why: msg.altered });
 			return;
 		}
 		claimed.add(`${plain.device}|${plain.seq}`);
 		const entryHash = marEntryHash(mar.id, plain);
 		hashes.add(entryHash);
 		if (!(options.verified?.has(entryHash) || signatureHolds(mar.id, plain))) {
-			entries.push({ index, id, status: 'tampered', why: 'This entry has been altered since it was signed' });
+			entries.push({ index, id, status: 'tampered', why: msg.alteredSinceSigned });
 			return;
 		}
 		options.verified?.add(entryHash);
 		if (firstById.has(plain.id)) {
-			entries.push({ index, id, status: 'tampered', why: 'This is a copy of an earlier entry' });
+			entries.push({ index, id, status: 'tampered', why: msg.copy });
 			return;
 		}
 		firstById.set(plain.id, index);
 		if (options.isMemberDevice && !options.isMemberDevice(plain.device, plain.author)) {
-			entries.push({ index, id, status: 'unknown-device', why: 'Signed by a device that is not one of the team’s' });
+			entries.push({ index, id, status: 'unknown-device', why: msg.unknownDevice });
 		} else {
 			entries.push({ index, id, status: 'ok', why: null });
 		}
@@ -514,19 +517,6 @@ export function trustedEntries(mar: Pick<MarRecord, 'log'>, check: MarLogCheck):
 /** Entries to show with a warning, each with the plain reason. */
 export function flaggedEntries(check: MarLogCheck): MarEntryCheck[] {
 	return check.entries.filter((c) => c.status !== 'ok');
-}
-
-/** Plain words for a gap, for the warning shown above the record. */
-export function describeGap(gap: MarGap): string {
-	switch (gap.kind) {
-		case 'missing':
-		case 'missing-tail':
-			return `An entry written on one device (number ${gap.seq}) has been removed from this record`;
-		case 'unseen':
-			return 'An entry that was on this record when a later one was written is no longer there as it was';
-		case 'fork':
-			return `One device wrote two different entries numbered ${gap.seq}: check that device`;
-	}
 }
 
 // ── selectors ──────────────────────────────────────────────────────────────────────────
@@ -603,7 +593,7 @@ export function dueDoses(
 	return out.sort((a, b) => cmp(a.due, b.due) || cmp(a.name, b.name));
 }
 
-export const DUE_DOSE_BLOCKS_VISIT = "A visit can't be marked done while a due dose has no outcome";
+export const DUE_DOSE_BLOCKS_VISIT = msg.dueDoseBlocksVisit;
 
 export type VisitCompletion = { ok: true } | { ok: false; reason: string; due: DueDose[] };
 

@@ -5,16 +5,15 @@
 // Built for thousands of profiles per query: `prepareDirectory` turns each profile into
 // bitmasks and numbers once, a query is one pass over those, and reasons are written only
 // for the results shown. Pure: no Svelte, no I/O.
+import { words } from '$lib/words';
 import type { Weekday } from './calendar';
 import type { PersonKey } from './ids';
 import {
-	DAY_PARTS,
 	DAY_PART_KEYS,
 	PREFERENCES,
 	SKILLS,
 	SUPPORT_KINDS,
 	SURROUNDINGS,
-	WEEKDAY_NAMES,
 	formatPence,
 	parseSlot,
 	type DayPart,
@@ -26,6 +25,8 @@ import {
 	type SupportKindKey,
 	type SurroundingKey
 } from './givingProfile';
+
+const msg = words.messages.model.matching;
 
 /** What a team hopes for: the call-out's needs, or what the Owner types into the directory. */
 export type TeamNeeds = {
@@ -359,11 +360,6 @@ export function rankAgainst(entries: readonly DirectoryEntry[], needs: TeamNeeds
 
 // ── reasons, in plain words ──────────────────────────────────────────────────────────────
 
-function listWords(items: string[]): string {
-	if (items.length <= 1) return items.join('');
-	return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
 /** "Tuesday and Thursday mornings, Friday afternoons". */
 export function describeSlots(slots: readonly SlotKey[]): string {
 	const byPart = new Map<DayPart, Weekday[]>();
@@ -376,15 +372,14 @@ export function describeSlots(slots: readonly SlotKey[]): string {
 		const days = byPart.get(part);
 		if (!days) continue;
 		days.sort((a, b) => a - b);
-		out.push(`${listWords(days.map((d) => WEEKDAY_NAMES[d]))} ${DAY_PARTS[part].plural}`);
+		out.push(msg.slots(days.map((d) => words.support.weekdays[d]), msg.dayPartsPlural[part]));
 	}
 	return out.join(', ');
 }
 
 export function describeDistance(miles: number): string {
-	if (miles < 1) return 'less than a mile';
-	const whole = Math.round(miles);
-	return whole === 1 ? '1 mile' : `${whole} miles`;
+	if (miles < 1) return msg.lessThanAMile;
+	return msg.miles(Math.round(miles));
 }
 
 function explain(c: Candidate, needs: TeamNeeds, distance: number | null): { reasons: string[]; misses: string[] } {
@@ -397,56 +392,56 @@ function explain(c: Candidate, needs: TeamNeeds, distance: number | null): { rea
 			const training = Object.values(p.qualifications)
 				.filter((q) => q.skill === skill && q.accredited)
 				.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''))[0];
-			const note = training ? ` (accredited training${training.date ? `, ${training.date.slice(0, 4)}` : ''})` : '';
-			reasons.push(`Knows ${SKILLS[skill].phrase}${note}`);
-		} else misses.push(`Has not listed ${SKILLS[skill].phrase}`);
+			const note = training ? msg.accredited(training.date ? training.date.slice(0, 4) : null) : '';
+			reasons.push(msg.knows(msg.skillPhrases[skill], note));
+		} else misses.push(msg.notListed(msg.skillPhrases[skill]));
 	}
 
 	if (needs.slots.length) {
 		const free = needs.slots.filter((s) => p.availability[s]);
 		const busy = needs.slots.filter((s) => !p.availability[s]);
-		if (free.length) reasons.push(`Free on ${describeSlots(free)}`);
-		if (busy.length) misses.push(`Not free on ${describeSlots(busy)}`);
+		if (free.length) reasons.push(msg.freeOn(describeSlots(free)));
+		if (busy.length) misses.push(msg.notFreeOn(describeSlots(busy)));
 	}
 
 	if (distance !== null) {
 		const limit = c.travel ?? DEFAULT_TRAVEL_MILES;
-		if (distance <= limit) reasons.push(`Lives ${describeDistance(distance)} away`);
-		else misses.push(`Lives ${describeDistance(distance)} away, further than the ${describeDistance(limit)} they travel`);
+		if (distance <= limit) reasons.push(msg.livesAway(describeDistance(distance)));
+		else misses.push(msg.livesTooFar(describeDistance(distance), describeDistance(limit)));
 	} else if (needs.area.trim() && p.area.trim()) {
-		if (p.area.trim().toLowerCase() === needs.area.trim().toLowerCase()) reasons.push(`Lives in ${p.area.trim()}`);
-		else misses.push(`Lives in ${p.area.trim()}`);
+		if (p.area.trim().toLowerCase() === needs.area.trim().toLowerCase()) reasons.push(msg.livesIn(p.area.trim()));
+		else misses.push(msg.livesIn(p.area.trim()));
 	}
 
 	const kinds = needs.supportKinds.filter((k) => p.supportKinds[k]);
-	if (kinds.length) reasons.push(`Offers ${listWords(kinds.map((k) => SUPPORT_KINDS[k].toLowerCase()))}`);
+	if (kinds.length) reasons.push(msg.offers(kinds.map((k) => words.support.supportKinds[k].toLowerCase())));
 	const missingKinds = needs.supportKinds.filter((k) => !p.supportKinds[k]);
-	if (missingKinds.length) misses.push(`Does not offer ${listWords(missingKinds.map((k) => SUPPORT_KINDS[k].toLowerCase()))}`);
+	if (missingKinds.length) misses.push(msg.doesNotOffer(missingKinds.map((k) => words.support.supportKinds[k].toLowerCase())));
 
 	const spoken = needs.languages.filter((l) => p.languages[l.trim().toLowerCase()]);
-	if (spoken.length) reasons.push(`Speaks ${listWords(spoken.map((l) => p.languages[l.trim().toLowerCase()]))}`);
-	else if (needs.languages.length) misses.push(`Does not list ${listWords(needs.languages)}`);
+	if (spoken.length) reasons.push(msg.speaks(spoken.map((l) => p.languages[l.trim().toLowerCase()])));
+	else if (needs.languages.length) misses.push(msg.doesNotList(needs.languages));
 
 	if (p.hourlyRatePence !== null) {
-		const rate = `${formatPence(p.hourlyRatePence)} an hour`;
-		if (needs.budgetPence === null) reasons.push(`Asks ${rate}`);
-		else if (p.hourlyRatePence <= needs.budgetPence) reasons.push(`Asks ${rate}, within your budget`);
-		else misses.push(`Asks ${rate}, more than your ${formatPence(needs.budgetPence)}`);
+		const rate = msg.anHour(formatPence(p.hourlyRatePence));
+		if (needs.budgetPence === null) reasons.push(msg.asks(rate));
+		else if (p.hourlyRatePence <= needs.budgetPence) reasons.push(msg.withinBudget(rate));
+		else misses.push(msg.overBudget(rate, formatPence(needs.budgetPence)));
 	}
 
-	if (needs.driverWanted) (p.driver ? reasons : misses).push(p.driver ? 'Drives' : 'Does not drive');
+	if (needs.driverWanted) (p.driver ? reasons : misses).push(p.driver ? msg.drives : msg.doesNotDrive);
 
 	const chores = needs.surroundings.filter((s) => p.surroundings[s]);
-	if (chores.length) reasons.push(`Happy to help with ${listWords(chores.map((s) => SURROUNDINGS[s].toLowerCase()))}`);
+	if (chores.length) reasons.push(msg.happyToHelp(chores.map((s) => words.support.surroundings[s].toLowerCase())));
 
 	const text = c.text;
-	const words = needs.approachWords.filter((w) => text.includes(w.toLowerCase()));
-	if (words.length) reasons.push(`Their approach mentions ${listWords(words.map((w) => `“${w}”`))}`);
+	const mentioned = needs.approachWords.filter((w) => text.includes(w.toLowerCase()));
+	if (mentioned.length) reasons.push(msg.approachMentions(mentioned));
 
-	if (needs.home.pets && p.preferences['no-pets']) misses.push('Prefers homes without pets');
-	if (needs.home.heavyLifting && p.preferences['no-heavy-lifting']) misses.push('Would rather not do heavy lifting');
-	if (needs.home.smoking && p.preferences['no-smoking']) misses.push('Prefers smoke-free homes');
-	if (needs.home.overnight && p.preferences['no-overnights']) misses.push('Does not do overnight support');
+	if (needs.home.pets && p.preferences['no-pets']) misses.push(msg.noPets);
+	if (needs.home.heavyLifting && p.preferences['no-heavy-lifting']) misses.push(msg.noHeavyLifting);
+	if (needs.home.smoking && p.preferences['no-smoking']) misses.push(msg.noSmoking);
+	if (needs.home.overnight && p.preferences['no-overnights']) misses.push(msg.noOvernights);
 
 	return { reasons, misses };
 }

@@ -6,9 +6,12 @@
 //
 // Money is whole pence (integers) everywhere; the only rounding is `roundHalfUp`, used for a
 // visit's pay (minutes × rate ÷ 60) and for the Commons Contribution (gross × percent ÷ 100).
+import { words } from '$lib/words';
 import { firstDayOf, isIsoDate, isIsoMonth, lastDayOf, type IsoDate, type IsoMonth } from './calendar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { occurrences, type Rota, type VisitKey } from './rota';
+
+const msg = words.messages.model.money;
 
 /**
  * An agreed rate from a date on. Rates are a flat map keyed `${worker}~${from}`, so a new rate
@@ -58,16 +61,16 @@ export function roundHalfUp(numerator: number, denominator: number): number {
 // ── changes (call inside handle.change) ─────────────────────────────────────────────────
 
 export function setRate(money: Money, actor: PersonKey, worker: PersonKey, from: IsoDate, pencePerHour: number, now = Date.now()): Result {
-	if (!isIsoDate(from)) return refuse('Say from which date the rate applies.');
+	if (!isIsoDate(from)) return refuse(msg.rateFrom);
 	if (!Number.isInteger(pencePerHour) || pencePerHour < 0 || pencePerHour > MAX_PENCE_PER_HOUR) {
-		return refuse('A rate is a whole number of pence per hour, up to £1,000.');
+		return refuse(msg.badRate);
 	}
 	money.rates[`${worker}~${from}`] = { worker, from, pencePerHour, setBy: actor, setAt: now };
 	return OK;
 }
 
 export function setCommonsPercent(money: Money, percent: number): Result {
-	if (!Number.isInteger(percent) || percent < 0 || percent > 100) return refuse('The Commons Contribution is a whole percentage from 0 to 100.');
+	if (!Number.isInteger(percent) || percent < 0 || percent > 100) return refuse(msg.badPercent);
 	if (money.commonsPercent !== percent) money.commonsPercent = percent;
 	return OK;
 }
@@ -256,20 +259,18 @@ function csv(rows: Array<Array<string | number>>, numeric: boolean[]): string {
 export function statementCsv(statement: Statement, nameOf: (person: PersonKey) => string): string {
 	if (isWorkerStatement(statement)) {
 		const s = statement;
-		const rows: Array<Array<string | number>> = [['Date', 'Visit', 'Start', 'End', 'Minutes', 'Hours', 'Rate per hour (£)', 'Amount (£)']];
+		const rows: Array<Array<string | number>> = [[...msg.workerColumns]];
 		for (const l of s.lines) rows.push([l.date, l.title, l.start, l.end, l.minutes, formatHours(l.minutes), formatPounds(l.pencePerHour), formatPounds(l.gross)]);
-		rows.push([s.month, `Total for ${nameOf(s.worker)}`, '', '', s.minutes, formatHours(s.minutes), '', formatPounds(s.gross)]);
-		rows.push([s.month, `Commons Contribution (${s.commonsPercent}%)`, '', '', '', '', '', formatPounds(-s.commons)]);
-		rows.push([s.month, 'Net to worker', '', '', '', '', '', formatPounds(s.net)]);
+		rows.push([s.month, msg.totalFor(nameOf(s.worker)), '', '', s.minutes, formatHours(s.minutes), '', formatPounds(s.gross)]);
+		rows.push([s.month, msg.commonsRow(s.commonsPercent), '', '', '', '', '', formatPounds(-s.commons)]);
+		rows.push([s.month, msg.netToWorker, '', '', '', '', '', formatPounds(s.net)]);
 		return csv(rows, [false, false, false, false, true, true, true, true]);
 	}
 	const s = statement;
-	const rows: Array<Array<string | number>> = [
-		['Month', 'Worker', 'Visits', 'Minutes', 'Hours', 'Gross (£)', `Commons Contribution ${s.commonsPercent}% (£)`, 'Net to worker (£)']
-	];
+	const rows: Array<Array<string | number>> = [msg.ownerColumns(s.commonsPercent)];
 	for (const w of s.workers) {
 		rows.push([s.month, nameOf(w.worker), w.visits, w.minutes, formatHours(w.minutes), formatPounds(w.gross), formatPounds(w.commons), formatPounds(w.net)]);
 	}
-	rows.push([s.month, 'Total to pay', s.visits, s.minutes, formatHours(s.minutes), formatPounds(s.totalToPay), formatPounds(s.totalCommons), formatPounds(s.totalNet)]);
+	rows.push([s.month, msg.totalToPay, s.visits, s.minutes, formatHours(s.minutes), formatPounds(s.totalToPay), formatPounds(s.totalCommons), formatPounds(s.totalNet)]);
 	return csv(rows, [false, false, true, true, true, true, true, true]);
 }

@@ -1,4 +1,5 @@
-// Who is looking at a shared text right now and where their cursor is. Sent as encrypted,
+
+import { words } from '$lib/words';// Who is looking at a shared text right now and where their cursor is. Sent as encrypted,
 // signed, unstored ephemeral messages (SyncEngine.sendEphemeral), so the relay sees neither
 // names nor positions. Positions are Automerge cursors (stable ids of characters), so a
 // cursor stays on the right word while text arrives from others. Pure: encoding, checking
@@ -60,7 +61,7 @@ export function decodePresence(bytes: Uint8Array): PresenceMessage | undefined {
 		if (!isCursorOrNull(s.anchor) || !isCursorOrNull(s.head)) return undefined;
 		spot = { field: s.field, anchor: s.anchor, head: s.head };
 	}
-	const name = o.name.replace(/\s+/g, ' ').trim().slice(0, 60) || 'Someone';
+	const name = o.name.replace(/\s+/g, ' ').trim().slice(0, 60) || words.messages.model.common.someone;
 	return { v: 1, type: 'here', session: o.session, name, colour, spot };
 }
 

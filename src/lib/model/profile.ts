@@ -11,8 +11,11 @@
 // held by the old circle's members), so the index points at the new one and the old one is
 // cleared and marked retired. Whoever could read the old one keeps what they already read:
 // the app should say so when the Owner narrows a section's circle.
+import { words } from '$lib/words';
 import { setText } from './text';
 import { OK, refuse, type PersonKey, type Result } from './ids';
+
+const msg = words.messages.model.profile;
 
 // ── sections ───────────────────────────────────────────────────────────────────────────
 
@@ -121,18 +124,18 @@ export function canEditProfile(index: ProfileIndex, person: PersonKey): boolean 
 // changes (call inside handle.change on the index)
 
 export function setProfileHolder(index: ProfileIndex, by: PersonKey, holder: PersonKey | null): Result {
-	if (by !== index.owner) return refuse('Only the Owner chooses who holds their profile');
+	if (by !== index.owner) return refuse(msg.onlyOwnerHolder);
 	if (index.holder !== holder) index.holder = holder;
 	return OK;
 }
 
 /** Records the document made for a section, in the section's current circle. */
 export function attachSectionDoc(index: ProfileIndex, by: PersonKey, key: ProfileSectionKey, doc: string): Result {
-	if (!canEditProfile(index, by)) return refuse('Only the Owner and the Profile Holder can change the profile');
+	if (!canEditProfile(index, by)) return refuse(msg.onlyOwnerOrHolder);
 	const ref = index.sections[key];
-	if (!ref) return refuse('There is no such section');
+	if (!ref) return refuse(msg.noSuchSection);
 	if (ref.doc === doc) return OK;
-	if (ref.doc !== null) return refuse('This section already has its document');
+	if (ref.doc !== null) return refuse(msg.hasDocument);
 	ref.doc = doc;
 	return OK;
 }
@@ -143,12 +146,12 @@ export function attachSectionDoc(index: ProfileIndex, by: PersonKey, key: Profil
  * cleared with `retireSection`.
  */
 export function moveSection(index: ProfileIndex, by: PersonKey, key: ProfileSectionKey, circle: string, doc: string): Result {
-	if (by !== index.owner) return refuse('Only the Owner decides who reads each part of their profile');
+	if (by !== index.owner) return refuse(msg.onlyOwnerReaders);
 	const ref = index.sections[key];
-	if (!ref) return refuse('There is no such section');
+	if (!ref) return refuse(msg.noSuchSection);
 	if (ref.circle === circle) return OK;
 	if (ref.doc !== null) {
-		if (ref.doc === doc) return refuse('A section moving to another circle needs a new document');
+		if (ref.doc === doc) return refuse(msg.newDocument);
 		index.retired[ref.doc] = key;
 	}
 	ref.circle = circle;

@@ -5,9 +5,12 @@
 // text is kept so people can see what they agreed to.
 import { hash, sign, verify } from '$lib/crypto';
 import { framed, fromBase64Url, isPublicKey, toBase64Url, type DeviceKey } from '$lib/protocol';
+import { words } from '$lib/words';
 import { setText } from './text';
 import type { PersonKey } from './ids';
 import type { DeviceCheck, SigningDevice } from './mar';
+
+const msg = words.messages.model.promise;
 
 export type PromiseAgreementId = string & { readonly __brand: 'PromiseAgreementId' };
 
@@ -71,7 +74,7 @@ export function signPromiseAgreement(
 	person: PersonKey,
 	now = Date.now()
 ): PromiseAgreement {
-	if (!promise.text.trim()) throw new Error('There is nothing to agree to yet');
+	if (!promise.text.trim()) throw new Error(msg.nothingToAgree);
 	const unsigned: Omit<PromiseAgreement, 'sig'> = {
 		id,
 		person,

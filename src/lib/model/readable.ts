@@ -1,20 +1,9 @@
 // Readable copies of documents for the person who owns the data: a title and kind for any
 // document, and a plain Markdown rendering of its contents (headings for top-level parts,
 // nested lists below). Pure: takes plain values (Automerge's toJS output), returns text.
+import { words } from '$lib/words';
 
-const KIND_NAMES: Record<string, string> = {
-	space: 'Space',
-	team: 'Care team',
-	rota: 'Rota',
-	'team-chat': 'Team chat',
-	'visit-notes': 'Visit notes',
-	mar: 'Medication record',
-	money: 'Hours and money',
-	'profile-index': 'Getting Support Profile (contents)',
-	'profile-section': 'Getting Support Profile section',
-	'trust-assessment': 'Trust assessment',
-	'getting-support-promise': 'Getting Support Promise'
-};
+const msg = words.messages.model.readable;
 
 export function kindOfDoc(doc: unknown): string {
 	const kind = (doc as { kind?: unknown } | undefined)?.kind;
@@ -22,7 +11,7 @@ export function kindOfDoc(doc: unknown): string {
 }
 
 export function kindName(kind: string): string {
-	return KIND_NAMES[kind] ?? 'Document';
+	return msg.kinds[kind] ?? msg.document;
 }
 
 /** The document's own name where it has one, else what kind of document it is. */
@@ -30,8 +19,8 @@ export function docTitle(doc: unknown): string {
 	const d = doc as { title?: unknown; name?: unknown; section?: unknown } | undefined;
 	const own = typeof d?.title === 'string' ? d.title : typeof d?.name === 'string' ? d.name : '';
 	const kind = kindName(kindOfDoc(doc));
-	if (own.trim()) return kind === 'Space' ? own.trim() : `${own.trim()} (${kind.toLowerCase()})`;
-	return typeof d?.section === 'string' ? `${kind}: ${d.section}` : kind;
+	if (own.trim()) return kindOfDoc(doc) === 'space' ? own.trim() : msg.named(own.trim(), kind);
+	return typeof d?.section === 'string' ? msg.section(kind, d.section) : kind;
 }
 
 function label(key: string): string {
@@ -48,12 +37,12 @@ function scalar(value: unknown): string {
 function lines(value: unknown, depth: number): string[] {
 	const pad = '  '.repeat(depth);
 	if (Array.isArray(value)) {
-		if (value.length === 0) return [`${pad}- (none)`];
+		if (value.length === 0) return [`${pad}- ${msg.none}`];
 		return value.flatMap((v) => (typeof v === 'object' && v !== null ? [`${pad}-`, ...lines(v, depth + 1)] : [`${pad}- ${scalar(v)}`]));
 	}
 	if (typeof value === 'object' && value !== null) {
 		const entries = Object.entries(value);
-		if (entries.length === 0) return [`${pad}- (none)`];
+		if (entries.length === 0) return [`${pad}- ${msg.none}`];
 		return entries.flatMap(([k, v]) => (typeof v === 'object' && v !== null ? [`${pad}- **${label(k)}**`, ...lines(v, depth + 1)] : [`${pad}- **${label(k)}**: ${scalar(v)}`]));
 	}
 	return [`${pad}- ${scalar(value)}`];

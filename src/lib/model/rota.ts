@@ -20,6 +20,7 @@
 // workers first (by key), then takers in the order they took the place (time, then key);
 // the first `places` of them are on the visit and the rest are *over-booked*, listed by
 // `overBooked()` for the team to sort out. Nobody is silently dropped.
+import { words } from '$lib/words';
 import {
 	addDays, daysBetween, isIsoDate, isTimeOfDay, isWeekday, minutesOf, weekdayOf,
 	type IsoDate, type TimeOfDay, type Weekday
@@ -27,6 +28,8 @@ import {
 import { ImmutableString } from '@automerge/automerge';
 import { isPlainId, OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanTitle } from './space';
+
+const msg = words.messages.model.rota;
 
 /** `${visitId}:${date}`: one occurrence of a visit. */
 export type VisitKey = string & { readonly __brand: 'VisitKey' };
@@ -147,27 +150,27 @@ export type NewVisit = {
 };
 
 export function addVisit(rota: Rota, actor: PersonKey, id: string, v: NewVisit, now = Date.now()): Result {
-	if (!isPlainId(id)) return refuse('A visit id is letters, digits, - and _ only.');
-	if (rota.visits[id]) return refuse('That visit already exists.');
-	if (!isTimeOfDay(v.start) || !isTimeOfDay(v.end)) return refuse('Times are HH:MM, like 09:30.');
-	if (v.start === v.end) return refuse('A visit has to end at a different time from when it starts.');
-	if (!Number.isInteger(v.places) || v.places < 1 || v.places > MAX_PLACES) return refuse(`A visit needs between 1 and ${MAX_PLACES} workers.`);
+	if (!isPlainId(id)) return refuse(msg.badId);
+	if (rota.visits[id]) return refuse(msg.visitExists);
+	if (!isTimeOfDay(v.start) || !isTimeOfDay(v.end)) return refuse(msg.badTimes);
+	if (v.start === v.end) return refuse(msg.sameTimes);
+	if (!Number.isInteger(v.places) || v.places < 1 || v.places > MAX_PLACES) return refuse(msg.places(MAX_PLACES));
 	const regulars = v.regulars ?? [];
-	if (regulars.length > v.places) return refuse('More regular workers than places on the visit.');
+	if (regulars.length > v.places) return refuse(msg.tooManyRegulars);
 	let when: VisitWhen;
 	if (v.when.repeat === 'once') {
-		if (!isIsoDate(v.when.date)) return refuse('That is not a date.');
+		if (!isIsoDate(v.when.date)) return refuse(words.messages.model.common.notADate);
 		when = { repeat: 'once', date: v.when.date };
 	} else {
 		const weekdays = [...new Set(v.when.weekdays)].sort((a, b) => a - b);
-		if (weekdays.length === 0 || !weekdays.every(isWeekday)) return refuse('Choose the days of the week it repeats on.');
-		if (!isIsoDate(v.when.from)) return refuse('Say from which date it repeats.');
+		if (weekdays.length === 0 || !weekdays.every(isWeekday)) return refuse(msg.chooseDays);
+		if (!isIsoDate(v.when.from)) return refuse(msg.repeatsFrom);
 		const until = v.when.until ?? null;
-		if (until !== null && (!isIsoDate(until) || until < v.when.from)) return refuse('It has to end on or after the date it starts.');
+		if (until !== null && (!isIsoDate(until) || until < v.when.from)) return refuse(msg.endsAfterStart);
 		when = { repeat: 'weekly', weekdays, from: v.when.from, until };
 	}
 	rota.visits[id] = {
-		title: cleanTitle(v.title) || 'Visit',
+		title: cleanTitle(v.title) || msg.defaultTitle,
 		when,
 		start: v.start,
 		end: v.end,
@@ -182,21 +185,21 @@ export function addVisit(rota: Rota, actor: PersonKey, id: string, v: NewVisit, 
 /** Stops a recurring visit after `until` (occurrences already worked keep their records). */
 export function endSeries(rota: Rota, visitId: string, until: IsoDate): Result {
 	const when = rota.visits[visitId]?.when;
-	if (!when || when.repeat !== 'weekly') return refuse('That is not a repeating visit.');
-	if (!isIsoDate(until) || until < when.from) return refuse('It has to end on or after the date it starts.');
+	if (!when || when.repeat !== 'weekly') return refuse(msg.notRepeating);
+	if (!isIsoDate(until) || until < when.from) return refuse(msg.endsAfterStart);
 	when.until = until;
 	return OK;
 }
 
 export function cancelVisit(rota: Rota, actor: PersonKey, key: VisitKey, now = Date.now()): Result {
-	if (!occurrence(rota, key)) return refuse('There is no such visit on that day.');
-	if (rota.done[key]) return refuse('That visit has been marked as done.');
+	if (!occurrence(rota, key)) return refuse(msg.noSuchVisit);
+	if (rota.done[key]) return refuse(msg.markedDone);
 	if (!rota.cancelled[key]) rota.cancelled[key] = storeMark(actor, now);
 	return OK;
 }
 
 export function restoreVisit(rota: Rota, key: VisitKey): Result {
-	if (!rota.cancelled[key]) return refuse('That visit is not cancelled.');
+	if (!rota.cancelled[key]) return refuse(msg.notCancelled);
 	delete rota.cancelled[key];
 	return OK;
 }
@@ -204,10 +207,10 @@ export function restoreVisit(rota: Rota, key: VisitKey): Result {
 /** A member takes an open place on a visit. */
 export function takeShift(rota: Rota, key: VisitKey, person: PersonKey, now = Date.now()): Result {
 	const occ = occurrence(rota, key);
-	if (!occ) return refuse('There is no such visit on that day.');
-	if (occ.cancelled) return refuse('That visit has been cancelled.');
-	if (occ.workers.includes(person) || occ.overBooked.includes(person)) return refuse('You are already on that visit.');
-	if (occ.workers.length >= occ.places) return refuse('That visit is already full.');
+	if (!occ) return refuse(msg.noSuchVisit);
+	if (occ.cancelled) return refuse(msg.cancelled);
+	if (occ.workers.includes(person) || occ.overBooked.includes(person)) return refuse(msg.youAreOn);
+	if (occ.workers.length >= occ.places) return refuse(msg.full);
 	setOn(rota, key, person, true, person, now);
 	return OK;
 }
@@ -215,10 +218,10 @@ export function takeShift(rota: Rota, key: VisitKey, person: PersonKey, now = Da
 /** Someone (usually the Rota Holder) puts a member on a visit. */
 export function assign(rota: Rota, actor: PersonKey, key: VisitKey, person: PersonKey, now = Date.now()): Result {
 	const occ = occurrence(rota, key);
-	if (!occ) return refuse('There is no such visit on that day.');
-	if (occ.cancelled) return refuse('That visit has been cancelled.');
-	if (occ.workers.includes(person) || occ.overBooked.includes(person)) return refuse('They are already on that visit.');
-	if (occ.workers.length >= occ.places) return refuse('That visit is already full.');
+	if (!occ) return refuse(msg.noSuchVisit);
+	if (occ.cancelled) return refuse(msg.cancelled);
+	if (occ.workers.includes(person) || occ.overBooked.includes(person)) return refuse(msg.theyAreOn);
+	if (occ.workers.length >= occ.places) return refuse(msg.full);
 	setOn(rota, key, person, true, actor, now);
 	return OK;
 }
@@ -226,8 +229,8 @@ export function assign(rota: Rota, actor: PersonKey, key: VisitKey, person: Pers
 /** Takes someone off one occurrence; the place becomes open (and shows as a gap). */
 export function unassign(rota: Rota, actor: PersonKey, key: VisitKey, person: PersonKey, now = Date.now()): Result {
 	const occ = occurrence(rota, key);
-	if (!occ) return refuse('There is no such visit on that day.');
-	if (!occ.workers.includes(person) && !occ.overBooked.includes(person)) return refuse('They are not on that visit.');
+	if (!occ) return refuse(msg.noSuchVisit);
+	if (!occ.workers.includes(person) && !occ.overBooked.includes(person)) return refuse(msg.theyAreNotOn);
 	setOn(rota, key, person, false, actor, now);
 	return OK;
 }
@@ -238,8 +241,8 @@ export function requestSwap(
 	swap: { requester: PersonKey; visit: VisitKey; colleague: PersonKey; inReturn?: VisitKey | null },
 	now = Date.now()
 ): Result {
-	if (rota.swaps[id]) return refuse('That swap already exists.');
-	if (swap.requester === swap.colleague) return refuse('Ask someone else to swap with.');
+	if (rota.swaps[id]) return refuse(msg.swapExists);
+	if (swap.requester === swap.colleague) return refuse(msg.swapWithSelf);
 	const checked = swapStillPossible(rota, swap.requester, swap.visit, swap.colleague, swap.inReturn ?? null);
 	if (!checked.ok) return checked;
 	rota.swaps[id] = {
@@ -257,9 +260,9 @@ export function requestSwap(
 /** Only the colleague asked can accept; accepting moves the assignment (both ways for an exchange). */
 export function acceptSwap(rota: Rota, actor: PersonKey, id: string, now = Date.now()): Result {
 	const swap = rota.swaps[id];
-	if (!swap) return refuse('That swap request no longer exists.');
-	if (swap.colleague !== actor) return refuse('Only the colleague who was asked can accept this swap.');
-	if (swap.status !== 'requested') return refuse(`This swap has already been ${swap.status}.`);
+	if (!swap) return refuse(msg.noSuchSwap);
+	if (swap.colleague !== actor) return refuse(msg.onlyColleagueAccepts);
+	if (swap.status !== 'requested') return refuse(msg.swapAlready(swap.status));
 	const checked = swapStillPossible(rota, swap.requester, swap.visit, swap.colleague, swap.inReturn);
 	if (!checked.ok) return checked;
 	setOn(rota, swap.visit, swap.requester, false, actor, now);
@@ -275,9 +278,9 @@ export function acceptSwap(rota: Rota, actor: PersonKey, id: string, now = Date.
 
 export function declineSwap(rota: Rota, actor: PersonKey, id: string, now = Date.now()): Result {
 	const swap = rota.swaps[id];
-	if (!swap) return refuse('That swap request no longer exists.');
-	if (swap.colleague !== actor) return refuse('Only the colleague who was asked can decline this swap.');
-	if (swap.status !== 'requested') return refuse(`This swap has already been ${swap.status}.`);
+	if (!swap) return refuse(msg.noSuchSwap);
+	if (swap.colleague !== actor) return refuse(msg.onlyColleagueDeclines);
+	if (swap.status !== 'requested') return refuse(msg.swapAlready(swap.status));
 	swap.status = 'declined';
 	swap.answeredAt = now;
 	return OK;
@@ -286,15 +289,15 @@ export function declineSwap(rota: Rota, actor: PersonKey, id: string, now = Date
 /** Records that a visit happened (what hours and pay are worked out from). */
 export function markDone(rota: Rota, actor: PersonKey, key: VisitKey, now = Date.now()): Result {
 	const occ = occurrence(rota, key);
-	if (!occ) return refuse('There is no such visit on that day.');
-	if (occ.cancelled) return refuse('That visit was cancelled.');
-	if (occ.workers.length === 0) return refuse('Nobody was on that visit.');
+	if (!occ) return refuse(msg.noSuchVisit);
+	if (occ.cancelled) return refuse(msg.wasCancelled);
+	if (occ.workers.length === 0) return refuse(msg.nobodyOn);
 	if (!rota.done[key]) rota.done[key] = storeMark(actor, now);
 	return OK;
 }
 
 export function unmarkDone(rota: Rota, key: VisitKey): Result {
-	if (!rota.done[key]) return refuse('That visit is not marked as done.');
+	if (!rota.done[key]) return refuse(msg.notDone);
 	delete rota.done[key];
 	return OK;
 }
@@ -305,14 +308,14 @@ function setOn(rota: Rota, key: VisitKey, person: PersonKey, on: boolean, by: Pe
 
 function swapStillPossible(rota: Rota, requester: PersonKey, visit: VisitKey, colleague: PersonKey, inReturn: VisitKey | null): Result {
 	const mine = occurrence(rota, visit);
-	if (!mine || mine.cancelled) return refuse('That visit is no longer on the rota.');
-	if (!onVisit(mine, requester)) return refuse('The person asking is no longer on that visit.');
-	if (onVisit(mine, colleague)) return refuse('The colleague is already on that visit.');
+	if (!mine || mine.cancelled) return refuse(msg.noLongerOnRota);
+	if (!onVisit(mine, requester)) return refuse(msg.askerNotOn);
+	if (onVisit(mine, colleague)) return refuse(msg.colleagueOn);
 	if (inReturn) {
 		const theirs = occurrence(rota, inReturn);
-		if (!theirs || theirs.cancelled) return refuse('The visit offered in return is no longer on the rota.');
-		if (!onVisit(theirs, colleague)) return refuse('The colleague is no longer on the visit offered in return.');
-		if (onVisit(theirs, requester)) return refuse('The person asking is already on the visit offered in return.');
+		if (!theirs || theirs.cancelled) return refuse(msg.returnGone);
+		if (!onVisit(theirs, colleague)) return refuse(msg.colleagueNotOnReturn);
+		if (onVisit(theirs, requester)) return refuse(msg.askerOnReturn);
 	}
 	return OK;
 }

@@ -1,6 +1,9 @@
 // A shared space: the first document type, a titled page of notes and a checklist that
 // several people edit together. Pure functions over the Automerge document; state first.
 import * as A from '@automerge/automerge';
+import { words } from '$lib/words';
+
+const msg = words.messages.model.space;
 
 // Type aliases (not interfaces) so Automerge's Record<string, unknown> constraint accepts them.
 export type ChecklistItem = {
@@ -31,8 +34,10 @@ export const TITLE_MAX = 120;
 export const ITEM_MAX = 500;
 export const NAME_MAX = 60;
 
-/** What the parts of a new private space are called, in the order they are made. */
-export const DEFAULT_CIRCLE_NAMES = ['Everyone', 'Care records'];
+/** What a part of a new private space is called, by the order it was made in (from 0). */
+function defaultCircleName(index: number): string {
+	return msg.defaultCircles[index] ?? words.messages.model.common.part(index + 1);
+}
 
 export function newSpace(title: string, now = Date.now()): Space {
 	return { kind: 'space', title: cleanTitle(title), notes: '', items: [], createdAt: now };
@@ -44,7 +49,7 @@ export function newSpace(title: string, now = Date.now()): Space {
  */
 export function newPrivateSpace(title: string, me: string, myName: string, circleIds: string[], now = Date.now()): Space {
 	const circles: Record<string, string> = {};
-	circleIds.forEach((id, i) => (circles[id] = DEFAULT_CIRCLE_NAMES[i] ?? `Part ${i + 1}`));
+	circleIds.forEach((id, i) => (circles[id] = defaultCircleName(i)));
 	const name = cleanName(myName);
 	return { ...newSpace(title, now), people: name ? { [me]: name } : {}, circles, invited: {} };
 }
@@ -108,7 +113,7 @@ export function noteInvitation(doc: Space, invite: string, name: string): void {
 // ── selectors (read-only) ────────────────────────────────────────────────────────────────
 
 export function displayTitle(doc: Space | undefined): string {
-	return doc?.title.trim() || 'Untitled space';
+	return doc?.title.trim() || msg.untitled;
 }
 
 export function progress(doc: Space): { done: number; total: number } {
@@ -127,5 +132,5 @@ export function invitedName(doc: Space | undefined, invite: string | undefined):
 
 /** The name of one part of a space: from the document, or the default for its position. */
 export function circleName(doc: Space | undefined, circle: string, index: number): string {
-	return doc?.circles?.[circle]?.trim() || DEFAULT_CIRCLE_NAMES[index] || `Part ${index + 1}`;
+	return doc?.circles?.[circle]?.trim() || defaultCircleName(index);
 }

@@ -2,6 +2,7 @@
 // in it, who is waiting to be let in, which invitations are still open. A pure view over
 // the membership state the sync engine keeps (its shape is restated here structurally, so
 // this folder stays free of keys and can be tested on its own).
+import { words } from '$lib/words';
 
 export type MemberRole = 'owner' | 'admin' | 'member';
 export type InvitationStatus = 'open' | 'requested' | 'admitted' | 'declined' | 'revoked';
@@ -142,9 +143,7 @@ const rank = (role: MemberRole) => (role === 'owner' ? 0 : 1);
 
 /** Plain words for what a role lets someone do. */
 export function describeRole(role: MemberRole): string {
-	if (role === 'owner') return 'Owner';
-	if (role === 'admin') return 'Can invite and remove people';
-	return 'Member';
+	return words.spaces.people.roles[role];
 }
 
 /** Splits a safety number into its groups for display. */

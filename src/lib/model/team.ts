@@ -4,11 +4,14 @@
 // (`$lib/keys/membership.ts`, with consent on both sides); this document holds what the team
 // says about itself. Pure functions, state first, called inside `handle.change`; the ones a
 // person can get wrong return a Result instead of throwing and change nothing when refused.
+import { words } from '$lib/words';
 import type { IsoDate } from './calendar';
 import { isIsoDate } from './calendar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanName, cleanTitle } from './space';
 import { setText } from './text';
+
+const msg = words.messages.model.team;
 
 export type MemberKind =
 	| 'team-owner'
@@ -180,11 +183,11 @@ export function addMember(
 	profile: { name: string; kind: MemberKind; trialSessions?: 1 | 2 | 3 | null },
 	now = Date.now()
 ): Result {
-	if (isActive(team, person)) return refuse('They are already in the team.');
-	if (profile.kind === 'team-owner') return refuse('A team has one Team Owner, the person it forms around.');
-	if (!isMemberKind(profile.kind)) return refuse('Choose what kind of member they are.');
+	if (isActive(team, person)) return refuse(msg.alreadyIn);
+	if (profile.kind === 'team-owner') return refuse(msg.oneOwner);
+	if (!isMemberKind(profile.kind)) return refuse(msg.chooseKind);
 	const trialSessions = profile.trialSessions ?? null;
-	if (trialSessions !== null && !isTrialLength(trialSessions)) return refuse('A trial is 1, 2 or 3 sessions.');
+	if (trialSessions !== null && !isTrialLength(trialSessions)) return refuse(msg.trialLength);
 	team.members[person] = {
 		name: cleanName(profile.name),
 		kind: profile.kind,
@@ -199,8 +202,8 @@ export function addMember(
 export function setMemberName(team: Team, person: PersonKey, name: string): Result {
 	const member = team.members[person];
 	const clean = cleanName(name);
-	if (!member) return refuse('They are not in the team.');
-	if (!clean) return refuse('A name cannot be empty.');
+	if (!member) return refuse(msg.notIn);
+	if (!clean) return refuse(msg.emptyName);
 	if (member.name !== clean) member.name = clean;
 	return OK;
 }
@@ -208,9 +211,9 @@ export function setMemberName(team: Team, person: PersonKey, name: string): Resu
 /** Counts one trial session (by visit key, so recording the same visit twice counts once). */
 export function recordTrialSession(team: Team, person: PersonKey, session: string, date: IsoDate): Result {
 	const trial = team.members[person]?.trial;
-	if (!trial || !isActive(team, person)) return refuse('They are not on trial.');
-	if (trial.outcome !== null) return refuse('Their trial has already been decided.');
-	if (!isIsoDate(date)) return refuse('That is not a date.');
+	if (!trial || !isActive(team, person)) return refuse(msg.notOnTrial);
+	if (trial.outcome !== null) return refuse(msg.trialDecided);
+	if (!isIsoDate(date)) return refuse(words.messages.model.common.notADate);
 	if (trial.sessions[session] !== date) trial.sessions[session] = date;
 	return OK;
 }
@@ -222,9 +225,9 @@ export function recordTrialSession(team: Team, person: PersonKey, session: strin
  */
 export function setTrialOutcome(team: Team, actor: PersonKey, person: PersonKey, outcome: TrialOutcome): Result {
 	const trial = team.members[person]?.trial;
-	if (!trial || !isActive(team, person)) return refuse('They are not on trial.');
-	if (outcome === 'continuing' && !speaksForOwner(team, actor)) return refuse('Only the Team Owner records that someone continues after their trial.');
-	if (outcome === 'ended' && !speaksForOwner(team, actor) && actor !== person) return refuse('Only the Team Owner or the person on trial can end a trial.');
+	if (!trial || !isActive(team, person)) return refuse(msg.notOnTrial);
+	if (outcome === 'continuing' && !speaksForOwner(team, actor)) return refuse(msg.onlyOwnerContinues);
+	if (outcome === 'ended' && !speaksForOwner(team, actor) && actor !== person) return refuse(msg.onlyOwnerOrTrialEnds);
 	trial.outcome = outcome;
 	return OK;
 }
@@ -235,9 +238,9 @@ export function setTrialOutcome(team: Team, actor: PersonKey, person: PersonKey,
  */
 export function setRepresentative(team: Team, actor: PersonKey, person: PersonKey, on: boolean): Result {
 	const member = team.members[person];
-	if (!member || !isActive(team, person)) return refuse('They are not in the team.');
-	if (person === team.owner) return refuse('The Team Owner speaks for themself.');
-	if (actor !== team.owner && !(actor === person && !on)) return refuse('Only the Team Owner chooses who speaks for them.');
+	if (!member || !isActive(team, person)) return refuse(msg.notIn);
+	if (person === team.owner) return refuse(msg.ownerSpeaks);
+	if (actor !== team.owner && !(actor === person && !on)) return refuse(msg.onlyOwnerRepresentatives);
 	if (on) member.representative = true;
 	else if (member.representative) delete member.representative;
 	return OK;
@@ -250,13 +253,13 @@ export function setRepresentative(team: Team, actor: PersonKey, person: PersonKe
  * Owner cannot leave their own team.
  */
 export function leave(team: Team, person: PersonKey, handovers: Record<string, PersonKey>, now = Date.now()): Result {
-	if (!isActive(team, person)) return refuse('They are not in the team.');
-	if (person === team.owner) return refuse('The Team Owner cannot leave the team that forms around them.');
+	if (!isActive(team, person)) return refuse(msg.notIn);
+	if (person === team.owner) return refuse(msg.ownerStays);
 	const theirs = Object.keys(team.hats).filter((id) => holds(team.hats[id], person));
 	for (const [hatId, next] of Object.entries(handovers)) {
-		if (!theirs.includes(hatId)) return refuse('They can only hand over hats they wear or were offered.');
-		if (next === person) return refuse('A hat cannot be handed over to the person leaving.');
-		if (!isActive(team, next)) return refuse(`${nameOf(team, next)} is not in the team, so cannot be offered a hat.`);
+		if (!theirs.includes(hatId)) return refuse(msg.ownHatsOnly);
+		if (next === person) return refuse(msg.notToLeaver);
+		if (!isActive(team, next)) return refuse(msg.cannotBeOffered(nameOf(team, next)));
 	}
 	for (const hatId of theirs) {
 		const hat = team.hats[hatId];
@@ -292,15 +295,16 @@ export type HatNomination = {
 
 /** A member nominates someone (themself included) for a hat. It is theirs only once they accept. */
 export function nominateHat(team: Team, actor: PersonKey, n: HatNomination, now = Date.now()): Result {
-	if (!isActive(team, actor)) return refuse('Only team members can nominate someone for a hat.');
-	if (!isActive(team, n.nominee)) return refuse(`${nameOf(team, n.nominee)} is not in the team, so cannot be offered a hat.`);
-	if (team.hats[n.id]) return refuse('That hat already exists.');
-	if (n.kind !== 'custom' && !isStandardHat(n.kind)) return refuse('Choose a hat.');
-	const standard = n.kind === 'custom' ? null : STANDARD_HATS[n.kind];
+	if (!isActive(team, actor)) return refuse(msg.onlyMembersNominate);
+	if (!isActive(team, n.nominee)) return refuse(msg.cannotBeOffered(nameOf(team, n.nominee)));
+	if (team.hats[n.id]) return refuse(msg.hatExists);
+	if (n.kind !== 'custom' && !isStandardHat(n.kind)) return refuse(msg.chooseHat);
+	// A standard hat is stored with its title and description in the words of whoever made it.
+	const standard = n.kind === 'custom' ? null : words.team.hats[n.kind];
 	const title = cleanTitle(n.title ?? standard?.title ?? '');
-	if (!title) return refuse('A custom hat needs a title.');
+	if (!title) return refuse(msg.customTitle);
 	const reviewDate = n.reviewDate ?? null;
-	if (reviewDate !== null && !isIsoDate(reviewDate)) return refuse('The review date is not a date.');
+	if (reviewDate !== null && !isIsoDate(reviewDate)) return refuse(msg.badReviewDate);
 	team.hats[n.id] = {
 		kind: n.kind,
 		title,
@@ -317,12 +321,12 @@ export function nominateHat(team: Team, actor: PersonKey, n: HatNomination, now 
 /** Offers a hat nobody wears (declined or handed back) to someone new. */
 export function renominate(team: Team, actor: PersonKey, hatId: string, nominee: PersonKey, now = Date.now()): Result {
 	const hat = team.hats[hatId];
-	if (!hat) return refuse('That hat no longer exists.');
-	if (!isActive(team, actor)) return refuse('Only team members can nominate someone for a hat.');
-	if (!isActive(team, nominee)) return refuse(`${nameOf(team, nominee)} is not in the team, so cannot be offered a hat.`);
+	if (!hat) return refuse(msg.noSuchHat);
+	if (!isActive(team, actor)) return refuse(msg.onlyMembersNominate);
+	if (!isActive(team, nominee)) return refuse(msg.cannotBeOffered(nameOf(team, nominee)));
 	if (!isVacant(team, hat)) {
-		const who = hat.wearer ? nameOf(team, hat.wearer) : 'someone';
-		return refuse(hat.status === 'worn' ? `${who} wears this hat; they hand it over first.` : `${who} has not answered yet.`);
+		const who = hat.wearer ? nameOf(team, hat.wearer) : msg.someone;
+		return refuse(hat.status === 'worn' ? msg.wearsIt(who) : msg.notAnswered(who));
 	}
 	hat.wearer = nominee;
 	hat.nominatedBy = actor;
@@ -353,22 +357,22 @@ export function declineHat(team: Team, actor: PersonKey, hatId: string, now = Da
 
 function answerable(team: Team, actor: PersonKey, hatId: string): Result {
 	const hat = team.hats[hatId];
-	if (!hat) return refuse('That hat no longer exists.');
-	if (hat.status !== 'nominated') return refuse(`The ${hat.title} hat is not waiting for an answer.`);
+	if (!hat) return refuse(msg.noSuchHat);
+	if (hat.status !== 'nominated') return refuse(msg.notWaiting(hat.title));
 	if (hat.wearer !== actor) {
-		const who = hat.wearer ? nameOf(team, hat.wearer) : 'someone else';
-		return refuse(`Only ${who} can answer this nomination for ${hat.title}.`);
+		const who = hat.wearer ? nameOf(team, hat.wearer) : msg.someoneElse;
+		return refuse(msg.onlyNominee(who, hat.title));
 	}
-	if (!isActive(team, actor)) return refuse('You are no longer in the team.');
+	if (!isActive(team, actor)) return refuse(msg.youLeft);
 	return OK;
 }
 
 /** Sets (or clears, with null) when the team reviews who wears a hat. Any member may. */
 export function setReviewDate(team: Team, actor: PersonKey, hatId: string, date: IsoDate | null, now = Date.now()): Result {
 	const hat = team.hats[hatId];
-	if (!hat) return refuse('That hat no longer exists.');
-	if (!isActive(team, actor)) return refuse('Only team members can set a review date.');
-	if (date !== null && !isIsoDate(date)) return refuse('The review date is not a date.');
+	if (!hat) return refuse(msg.noSuchHat);
+	if (!isActive(team, actor)) return refuse(msg.onlyMembersReview);
+	if (date !== null && !isIsoDate(date)) return refuse(msg.badReviewDate);
 	if (hat.reviewDate === date) return OK;
 	hat.reviewDate = date;
 	hat.history.push({ event: 'review-date', at: now, by: actor, date });
@@ -378,9 +382,9 @@ export function setReviewDate(team: Team, actor: PersonKey, hatId: string, date:
 /** The wearer passes a hat on without leaving: to a nominee (who must accept) or back to the team. */
 export function handOverHat(team: Team, actor: PersonKey, hatId: string, next: PersonKey | null, now = Date.now()): Result {
 	const hat = team.hats[hatId];
-	if (!hat) return refuse('That hat no longer exists.');
-	if (!holds(hat, actor)) return refuse(`Only the person wearing ${hat.title} can hand it over.`);
-	if (next !== null && (next === actor || !isActive(team, next))) return refuse('Hand it to someone else in the team.');
+	if (!hat) return refuse(msg.noSuchHat);
+	if (!holds(hat, actor)) return refuse(msg.onlyWearer(hat.title));
+	if (next !== null && (next === actor || !isActive(team, next))) return refuse(msg.handToSomeoneElse);
 	hat.history.push({ event: 'handed-over', at: now, by: actor, to: next });
 	if (next) {
 		hat.wearer = next;
@@ -397,16 +401,16 @@ export function handOverHat(team: Team, actor: PersonKey, hatId: string, next: P
 // ── check-ins ───────────────────────────────────────────────────────────────────────────
 
 export function addCheckIn(team: Team, actor: PersonKey, id: string, date: IsoDate, now = Date.now()): Result {
-	if (!isActive(team, actor)) return refuse('Only team members can add a check-in.');
-	if (!isIsoDate(date)) return refuse('That is not a date.');
-	if (team.checkIns[id]) return refuse('That check-in already exists.');
+	if (!isActive(team, actor)) return refuse(msg.onlyMembersCheckIn);
+	if (!isIsoDate(date)) return refuse(words.messages.model.common.notADate);
+	if (team.checkIns[id]) return refuse(msg.checkInExists);
 	team.checkIns[id] = { date, notes: '', actions: {}, createdBy: actor, createdAt: now };
 	return OK;
 }
 
 /** Character-level edit, so two people taking notes in the same check-in both keep their words. */
 export function editCheckInNotes(team: Team, checkInId: string, notes: string): Result {
-	if (!team.checkIns[checkInId]) return refuse('That check-in no longer exists.');
+	if (!team.checkIns[checkInId]) return refuse(msg.noSuchCheckIn);
 	setText(team, ['checkIns', checkInId, 'notes'], notes);
 	return OK;
 }
@@ -421,17 +425,17 @@ export function addAction(
 ): Result {
 	const checkIn = team.checkIns[checkInId];
 	const clean = text.replace(/\s+/g, ' ').trim().slice(0, ACTION_MAX);
-	if (!checkIn) return refuse('That check-in no longer exists.');
-	if (!clean) return refuse('Say what was agreed.');
-	if (owner !== null && !isActive(team, owner)) return refuse(`${nameOf(team, owner)} is not in the team.`);
-	if (checkIn.actions[actionId]) return refuse('That action already exists.');
+	if (!checkIn) return refuse(msg.noSuchCheckIn);
+	if (!clean) return refuse(msg.sayAgreed);
+	if (owner !== null && !isActive(team, owner)) return refuse(msg.ownerNotIn(nameOf(team, owner)));
+	if (checkIn.actions[actionId]) return refuse(msg.actionExists);
 	checkIn.actions[actionId] = { text: clean, owner, done: false, createdAt: now };
 	return OK;
 }
 
 export function setActionDone(team: Team, checkInId: string, actionId: string, done: boolean): Result {
 	const action = team.checkIns[checkInId]?.actions[actionId];
-	if (!action) return refuse('That action no longer exists.');
+	if (!action) return refuse(msg.noSuchAction);
 	if (action.done !== done) action.done = done;
 	return OK;
 }
@@ -450,7 +454,7 @@ export function speaksForOwner(team: Team, person: PersonKey): boolean {
 
 /** The name the team sees for a person, or a neutral stand-in. */
 export function nameOf(team: Team, person: PersonKey): string {
-	return team.members[person]?.name || 'Someone';
+	return team.members[person]?.name || words.messages.model.common.someone;
 }
 
 /** Members still in the team: the Team Owner first, then in the order they joined. */

@@ -1,6 +1,7 @@
 // How a Team is laid out as a private space: which access circle holds which documents, and
 // what each circle is called. Circle names are content, so they live in the (encrypted) team
 // document and never in the membership log. Pure: no Svelte, no keys.
+import { words } from '$lib/words';
 import { addDays, firstDayOf, monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from './calendar';
 import type { Team } from './team';
 
@@ -12,28 +13,29 @@ import type { Team } from './team';
  * 2. money: rates and statements
  * 3. emergency contact only: for the profile sections an emergency contact may read
  */
-export const TEAM_CIRCLES = [
-	{ role: 'whole-team', name: 'Whole team' },
-	{ role: 'care-records', name: 'Care records' },
-	{ role: 'money', name: 'Money' },
-	{ role: 'emergency-contact', name: 'Emergency contact only' }
-] as const;
+export const TEAM_CIRCLES = [{ role: 'whole-team' }, { role: 'care-records' }, { role: 'money' }, { role: 'emergency-contact' }] as const;
 
 export type TeamCircleRole = (typeof TEAM_CIRCLES)[number]['role'];
 
 /** The team document as stored: the Team model plus the names of the space's circles, by id. */
 export type TeamDoc = Team & { circles?: Record<string, string> };
 
+/** What the circle in a position (from 0) is called until someone renames it. */
+function defaultName(index: number): string {
+	const role = TEAM_CIRCLES[index]?.role;
+	return role ? words.messages.model.teamSpace.circles[role] : words.messages.model.common.part(index + 1);
+}
+
 /** Names for the circles `createSpace` returned, in `TEAM_CIRCLES` order. */
 export function teamCircleNames(circleIds: readonly string[]): Record<string, string> {
 	const out: Record<string, string> = {};
-	circleIds.forEach((id, i) => (out[id] = TEAM_CIRCLES[i]?.name ?? `Part ${i + 1}`));
+	circleIds.forEach((id, i) => (out[id] = defaultName(i)));
 	return out;
 }
 
 /** The name of one circle: from the team document, or the default for its position. */
 export function teamCircleName(doc: TeamDoc | undefined, circle: string, index: number): string {
-	return doc?.circles?.[circle]?.trim() || TEAM_CIRCLES[index]?.name || `Part ${index + 1}`;
+	return doc?.circles?.[circle]?.trim() || defaultName(index);
 }
 
 /** Today's date on this device's own calendar (the rota's dates are local, like a paper diary). */

@@ -3,10 +3,13 @@
 // words. Notes are keyed by visit and author (`${visitKey}~${author}`): when two workers share
 // a visit each writes their own note, and two notes started offline for the same visit never
 // overwrite each other (one object per key would lose one of them in the merge).
+import { words } from '$lib/words';
 import { isIsoDate, type IsoDate, type IsoMonth } from './calendar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { parseVisitKey, type VisitKey } from './rota';
 import { setText } from './text';
+
+const msg = words.messages.model.visitNotes;
 
 export type Activity =
 	| 'personal-care'
@@ -95,8 +98,8 @@ export function writeNote(
 	activities: Activity[] = [],
 	now = Date.now()
 ): Result {
-	if (!parseVisitKey(visit)) return refuse('That is not a visit.');
-	if (!activities.every(isActivity)) return refuse('Choose activities from the list.');
+	if (!parseVisitKey(visit)) return refuse(msg.notAVisit);
+	if (!activities.every(isActivity)) return refuse(msg.chooseActivities);
 	const key = noteKey(visit, actor);
 	const clipped = text.slice(0, NOTE_MAX);
 	const existing = notes.notes[key];
@@ -119,8 +122,8 @@ export function writeNote(
 /** Ticks or unticks one quick icon on the author's own note. */
 export function setActivity(notes: VisitNotes, actor: PersonKey, visit: VisitKey, activity: Activity, on: boolean): Result {
 	const note = notes.notes[noteKey(visit, actor)];
-	if (!note) return refuse('Write the note first.');
-	if (!isActivity(activity)) return refuse('Choose an activity from the list.');
+	if (!note) return refuse(msg.writeFirst);
+	if (!isActivity(activity)) return refuse(msg.chooseActivity);
 	if (on && !note.activities[activity]) note.activities[activity] = true;
 	if (!on && note.activities[activity]) delete note.activities[activity];
 	return OK;
@@ -135,12 +138,12 @@ export function addOwnerComment(
 	text: string,
 	now = Date.now()
 ): Result {
-	if (actor !== notes.owner) return refuse('Only the Team Owner can add to someone else’s visit note.');
+	if (actor !== notes.owner) return refuse(msg.onlyOwnerComments);
 	const note = notes.notes[noteId];
-	if (!note) return refuse('That note no longer exists.');
+	if (!note) return refuse(msg.noSuchNote);
 	const clean = text.trim().slice(0, COMMENT_MAX);
-	if (!clean) return refuse('The comment is empty.');
-	if (note.ownerComments[commentId]) return refuse('That comment already exists.');
+	if (!clean) return refuse(msg.emptyComment);
+	if (note.ownerComments[commentId]) return refuse(msg.commentExists);
 	note.ownerComments[commentId] = { text: clean, at: now };
 	return OK;
 }

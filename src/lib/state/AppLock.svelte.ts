@@ -21,6 +21,9 @@ import {
 import { equalBytes, toBase64Url } from '$lib/protocol';
 import { EncryptedStorage, LOCK_RECORD_KEY, openAll, sealAll } from '$lib/sync/EncryptedStorage';
 import { askPasskey, createPasskey, forgetPasskey, passkeySupport, type PasskeySupport } from '$lib/state/passkeys';
+import { words } from '$lib/words';
+
+const msg = words.messages.state.appLock;
 
 const CONTEXT = Symbol('hearth-lock');
 const ACTIVITY = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
@@ -86,7 +89,7 @@ export class AppLock {
 
 	/** The storage the app should use now: encrypting when the lock is on. */
 	storage(): StorageAdapterInterface {
-		if (!this.#storage) throw new Error('Hearth is locked');
+		if (!this.#storage) throw new Error(msg.locked);
 		return this.#storage;
 	}
 
@@ -139,7 +142,7 @@ export class AppLock {
 
 	/** Turns the lock on: closes the app, encrypts everything stored so far, and reopens it. */
 	async turnOn(passphrase: string, idleMinutes: number): Promise<void> {
-		if (this.#record) throw new Error('The app lock is already on');
+		if (this.#record) throw new Error(msg.alreadyOn);
 		const { record, storageKey } = await newLock(passphrase, idleMinutes);
 		this.#tabs?.postMessage('changed');
 		await this.#onLock();
@@ -186,7 +189,7 @@ export class AppLock {
 	 */
 	async addPasskey(passphrase: string, name: string): Promise<'added' | 'wrong-passphrase' | 'no-prf' | 'cancelled' | 'already-added'> {
 		const record = await this.#readRecord();
-		if (!record || record.state !== 'on' || this.status !== 'unlocked') throw new Error('Unlock Hearth first');
+		if (!record || record.state !== 'on' || this.status !== 'unlocked') throw new Error(msg.unlockFirst);
 		const salt = newPrfSalt();
 		// The passkey prompt is started at once, while the tap that asked for it still counts
 		// (some browsers insist), and the slow passphrase check runs alongside; a wrong
@@ -206,7 +209,7 @@ export class AppLock {
 		const next = withPasskey((await this.#readRecord()) ?? record, wrapping);
 		// Never save a wrapping that would not give this storage key back.
 		const back = await unwrapWithPasskey(next, result.answer);
-		if (!back || !equalBytes(back, storageKey)) throw new Error('The passkey could not be added');
+		if (!back || !equalBytes(back, storageKey)) throw new Error(msg.passkeyNotAdded);
 		await this.#saveRecord(next);
 		this.#tabs?.postMessage('record');
 		return 'added';
@@ -224,7 +227,7 @@ export class AppLock {
 	/** Changes the passphrase; false if `current` is wrong. Passkeys keep working: the storage key is the same. */
 	async changePassphrase(current: string, next: string): Promise<boolean> {
 		const record = await this.#readRecord();
-		if (!record) throw new Error('The app lock is off');
+		if (!record) throw new Error(msg.off);
 		const changed = await changePassphrase(record, current, next);
 		if (!changed) return false;
 		await this.#saveRecord(changed);
@@ -262,7 +265,7 @@ export class AppLock {
 	async #readRecord(): Promise<LockRecord | undefined> {
 		const bytes = await this.#raw.load(LOCK_RECORD_KEY);
 		const record: unknown = bytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined;
-		if (record !== undefined && !isLockRecord(record)) throw new Error('the app lock settings on this device are damaged');
+		if (record !== undefined && !isLockRecord(record)) throw new Error(msg.damaged);
 		return record;
 	}
 

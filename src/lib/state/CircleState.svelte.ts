@@ -5,6 +5,7 @@
 // circles arrive as `published-minutes` documents in this space.
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { DocumentId, SpaceId } from '$lib/protocol';
+import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
 import type { HearthApp } from './HearthApp.svelte';
 import { cleanName, cleanTitle, newPrivateSpace, type Space } from '$lib/model/space';
@@ -12,6 +13,8 @@ import { isCircle, newCircle, type Circle, type CircleLink } from '$lib/model/ci
 import { isLogbook, newLogbook, type Logbook } from '$lib/model/logbook';
 import { isPersonalLogbook, isPublishedMinutes, newPersonalLogbook, type PersonalLogbook, type PublishedMinutes } from '$lib/model/circleSpace';
 import type { PersonKey } from '$lib/model/ids';
+
+const msg = words.messages.state.circle;
 
 const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
 
@@ -91,14 +94,14 @@ export class CircleState {
 	/** Starts a circle owned by this person. `parent` links it to a wider circle this device knows. */
 	static async create(app: HearthApp, options: { name: string; myName: string; aim: string; domain: string; parent: CircleLink | null }): Promise<SpaceId> {
 		const engine = app.engine;
-		const name = cleanTitle(options.name) || 'Our circle';
+		const name = cleanTitle(options.name) || words.messages.model.circle.defaultName;
 		const myName = cleanName(options.myName);
 		await engine.person();
 		const me = engine.personKey() as unknown as PersonKey;
 		const { spaceId, circles } = await engine.createSpace(1);
 		const [everyone] = circles;
 		const notes = newPrivateSpace(name, me, myName, circles);
-		notes.circles = { [everyone]: 'Everyone in the circle' };
+		notes.circles = { [everyone]: msg.everyoneInCircle };
 		// First, so the People panel finds it as the space's main document.
 		await engine.createInSpace(spaceId, everyone, notes);
 		await engine.createInSpace(spaceId, everyone, newCircle(name, me, myName, { aim: options.aim, domain: options.domain, parent: options.parent }));
@@ -112,8 +115,8 @@ export class CircleState {
 		await engine.person();
 		const me = engine.personKey() as unknown as PersonKey;
 		const { spaceId, circles } = await engine.createSpace(1);
-		const notes = newPrivateSpace('My logbook', me, cleanName(myName), circles);
-		notes.circles = { [circles[0]]: 'People I share it with' };
+		const notes = newPrivateSpace(msg.myLogbook, me, cleanName(myName), circles);
+		notes.circles = { [circles[0]]: msg.sharedWith };
 		await engine.createInSpace(spaceId, circles[0], notes);
 		await engine.createInSpace(spaceId, circles[0], newPersonalLogbook(me));
 		return spaceId;
@@ -123,7 +126,7 @@ export class CircleState {
 	static async publish(app: HearthApp, parentSpaceId: SpaceId, doc: PublishedMinutes): Promise<DocumentId> {
 		const state = app.engine.spaceState(parentSpaceId);
 		const everyone = state ? [...state.circles.keys()][0] : undefined;
-		if (!everyone) throw new Error('You are not in the wider circle on this device, so you cannot share with it from here');
+		if (!everyone) throw new Error(msg.notInWiderCircle);
 		const handle = await app.engine.createInSpace(parentSpaceId, everyone, doc);
 		return handle.documentId as unknown as DocumentId;
 	}

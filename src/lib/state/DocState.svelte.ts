@@ -3,6 +3,9 @@
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { ChangeFn } from '@automerge/automerge';
 import { createSubscriber } from 'svelte/reactivity';
+import { words } from '$lib/words';
+
+const msg = words.messages.state.docState;
 
 export class DocState<T> {
 	readonly handle: DocHandle<T>;
@@ -41,7 +44,7 @@ export class DocState<T> {
 			result = fn(d as T);
 			ran = true;
 		});
-		if (!ran) throw new Error('The document could not be changed');
+		if (!ran) throw new Error(msg.notChanged);
 		return result as R;
 	}
 }

@@ -10,6 +10,7 @@ import type { DocHandle } from '@automerge/automerge-repo';
 import type { DocumentId, SpaceId } from '$lib/protocol';
 import { invitationFragment } from '$lib/keys/spaceOps';
 import { openSealedForDevice, sealForPerson } from '$lib/keys/personSeal';
+import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
 import type { HearthApp } from './HearthApp.svelte';
 import { TeamState } from './TeamState.svelte';
@@ -32,6 +33,8 @@ import { isCallOut, newCallOut, recordTrialInvitation, type CallOut, type CallOu
 import type { DirectoryEntry } from '$lib/model/matching';
 import { isActive, isTeam, nameOf } from '$lib/model/team';
 import { OK, refuse, type PersonKey, type Result } from '$lib/model/ids';
+
+const msg = words.messages.state.support;
 
 /** DocStates are cached per handle, so every page shares one subscription per document. */
 const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
@@ -130,14 +133,14 @@ export class SupportState {
 		const profile = this.profile;
 		const master = profile?.state.doc;
 		const me = this.me;
-		if (!profile || !master || !me) return refuse('Start your profile first.');
+		if (!profile || !master || !me) return refuse(msg.startProfile);
 		const existing = this.copyIn(circleSpace);
 		if (existing) {
 			existing.change((c) => refreshCopy(c, master));
 			return profile.state.attempt((d) => recordShare(d, me, circleSpace, existing.handle.documentId));
 		}
 		const circle = this.#everyoneCircle(circleSpace);
-		if (!circle) return refuse('You are not in that circle.');
+		if (!circle) return refuse(msg.notInCircle);
 		const handle = await this.app.engine.createInSpace(circleSpace, circle, newSharedCopy(master));
 		return profile.state.attempt((d) => recordShare(d, me, circleSpace, handle.documentId));
 	}
@@ -151,7 +154,7 @@ export class SupportState {
 		if (!share?.active) return OK;
 		const copy = this.copyIn(circleSpace);
 		// Never mark it un-shared while the copy itself is still readable in the circle.
-		if (!copy) return refuse('This device has not received the circle’s copy of your profile yet. Try again in a moment.');
+		if (!copy) return refuse(msg.noCopyYet);
 		copy.change((c) => withdrawCopy(c));
 		return profile.state.attempt((d) => recordUnshare(d, me, circleSpace));
 	}
@@ -247,8 +250,8 @@ export class SupportState {
 	async postCallOut(circleSpace: SpaceId, team: TeamChoice, input: CallOutInput): Promise<Result> {
 		const me = this.me;
 		const circle = this.#everyoneCircle(circleSpace);
-		if (!me || !circle) return refuse('You are not in that circle.');
-		if (!this.teamsICanPostFor.some((t) => t.spaceId === team.spaceId)) return refuse('Only a Team Owner or Team Starter can post for a team.');
+		if (!me || !circle) return refuse(msg.notInCircle);
+		if (!this.teamsICanPostFor.some((t) => t.spaceId === team.spaceId)) return refuse(msg.onlyOwnerOrStarter);
 		const made = newCallOut(input, me, team.myName, team.spaceId);
 		if (!made.ok) return refuse(made.error);
 		await this.app.engine.createInSpace(circleSpace, circle, made.callOut);
@@ -263,19 +266,19 @@ export class SupportState {
 	async inviteToTrial(circleSpace: SpaceId, callOut: DocState<CallOut>, person: PersonKey): Promise<Result> {
 		const c = callOut.doc;
 		const me = this.me;
-		if (!c || !me) return refuse('The call-out is not open on this device.');
-		if (c.postedBy !== me) return refuse('Only the person who posted the call-out invites people to a trial.');
+		if (!c || !me) return refuse(msg.callOutNotOpen);
+		if (c.postedBy !== me) return refuse(words.messages.model.callOut.onlyPosterInvites);
 		const interest = c.interests[person];
-		if (!interest || interest.withdrawn) return refuse('They have not said they are interested.');
-		if (c.invitations[person]) return refuse('They have already been invited to a trial.');
+		if (!interest || interest.withdrawn) return refuse(msg.notInterested);
+		if (c.invitations[person]) return refuse(words.messages.model.callOut.alreadyInvited);
 		const team = new TeamState(this.app, c.team as SpaceId);
 		const teamDoc = team.team?.doc;
 		const whole = team.circles[0];
-		if (!teamDoc || !whole) return refuse('That team is not on this device.');
+		if (!teamDoc || !whole) return refuse(msg.teamNotHere);
 		const circleState = this.app.spaceState(circleSpace);
-		if (!circleState) return refuse('You are not in that circle.');
+		if (!circleState) return refuse(msg.notInCircle);
 		// Check first that the invitation can reach them, so no unused invitation is left behind.
-		if (Object.keys(sealForPerson(circleState, person, 'check')).length === 0) return refuse('Their devices could not be found in this circle.');
+		if (Object.keys(sealForPerson(circleState, person, 'check')).length === 0) return refuse(msg.noDevicesInCircle);
 		const link = await this.app.engine.invite(c.team as SpaceId, {
 			role: 'member',
 			circles: [whole],

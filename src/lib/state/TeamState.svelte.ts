@@ -8,6 +8,7 @@
 // remembers, without loading them; only the ones a page asks for are loaded from disk.
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { DocumentId, SpaceId } from '$lib/protocol';
+import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
 import type { HearthApp } from './HearthApp.svelte';
 import { cleanName, cleanTitle, newPrivateSpace, type Space } from '$lib/model/space';
@@ -23,6 +24,8 @@ import { isSupportPromise, newSupportPromise, type SupportPromise } from '$lib/m
 import { randomId, type PersonKey } from '$lib/model/ids';
 import { TEAM_CIRCLES, teamCircleNames, type TeamCircleRole, type TeamDoc } from '$lib/model/teamSpace';
 import { isIsoMonth, type IsoMonth } from '$lib/model/calendar';
+
+const msg = words.messages.state.team;
 
 export { TEAM_CIRCLES } from '$lib/model/teamSpace';
 
@@ -161,13 +164,13 @@ export class TeamState {
 			}
 		}
 		const circle = this.circleOf(MONTHLY[kind]);
-		if (!circle) throw new Error('This team has no place for that yet');
+		if (!circle) throw new Error(msg.noPlace);
 		const owner = (this.team?.doc?.owner ?? this.app.personKey()) as PersonKey;
 		const initial =
 			kind === 'visit-notes' ? newVisitNotes(owner, month) : kind === 'mar' ? newMarRecord(randomId(), Date.now(), month) : newTeamChat(this.spaceId, Date.now(), month);
 		const handle = await this.app.engine.createInSpace(this.spaceId, circle, initial);
 		const s = stateOf(handle as DocHandle<unknown>);
-		if (!guard(s.doc)) throw new Error('The new document could not be read');
+		if (!guard(s.doc)) throw new Error(msg.notReadable);
 		return s as DocState<T>;
 	}
 
@@ -230,7 +233,7 @@ export class TeamState {
 	/** Starts a Team owned by this person: a space with TEAM_CIRCLES and the team's documents. */
 	static async create(app: HearthApp, options: { teamName: string; ownerName: string }): Promise<SpaceId> {
 		const engine = app.engine;
-		const teamName = cleanTitle(options.teamName) || 'Our team';
+		const teamName = cleanTitle(options.teamName) || msg.defaultName;
 		const ownerName = cleanName(options.ownerName);
 		await engine.person();
 		const me = engine.personKey() as unknown as PersonKey;

@@ -14,8 +14,11 @@ import {
 import type { Occurrence } from '$lib/model/rota';
 import { localTime, localToday } from '$lib/model/teamSpace';
 import { visitWindow } from '$lib/model/visitMedicine';
+import { words } from '$lib/words';
 import type { HearthApp } from './HearthApp.svelte';
 import type { TeamState } from './TeamState.svelte';
+
+const msg = words.messages.state.visitMedicine;
 
 /**
  * no-access: this person holds no key to care records, so nothing can be checked (said plainly).
@@ -75,9 +78,9 @@ export class VisitMedicine {
 	async record(dose: DueDose, outcome: Exclude<MarOutcome, 'in-error'>, reason: string): Promise<Result> {
 		const doc = this.#team.mar?.doc;
 		const me = this.#app.personKey() as PersonKey | undefined;
-		if (!doc || !me) return refuse('The medication record is not on this device yet.');
+		if (!doc || !me) return refuse(msg.notHere);
 		const medicine = doc.medicines[dose.medicine];
-		if (!medicine) return refuse('That medicine is no longer on the list.');
+		if (!medicine) return refuse(msg.noSuchMedicine);
 		const draft = {
 			id: randomId() as MarEntryId,
 			medicine: medicine.id,
@@ -91,11 +94,11 @@ export class VisitMedicine {
 			corrects: null
 		};
 		const problem = marDraftProblem(draft);
-		if (problem) return refuse(`${problem}.`);
+		if (problem) return refuse(msg.problem(problem));
 		await cryptoReady();
 		const month = await this.#team.forMonth('mar', marPeriodOf(draft), isMarRecord);
 		const log = month.doc;
-		if (!log) return refuse('The medication record for that month could not be opened.');
+		if (!log) return refuse(msg.monthNotOpened);
 		const entry = signMarEntry(this.#app.engine.device, draft, log);
 		month.change((d) => appendMarEntry(d, entry));
 		return OK;

@@ -6,8 +6,11 @@ import type { DocHandle } from '@automerge/automerge-repo';
 import { fromBase64Url, toBase64Url, type DocumentId, type SpaceId } from '$lib/protocol';
 import { openBackup, sealBackup, type BackupContents, type BackupDoc } from '$lib/keys/backup';
 import { docTitle, kindOfDoc, kindName, toMarkdown } from '$lib/model/readable';
+import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
 import type { HearthApp } from './HearthApp.svelte';
+
+const msg = words.messages.state.yourData;
 
 export interface DocEntry {
 	docId: DocumentId;
@@ -75,7 +78,7 @@ export class YourData {
 		for (const group of groups.values()) {
 			group.docs.sort((a, b) => a.title.localeCompare(b.title) || a.docId.localeCompare(b.docId));
 			const named = GROUP_KINDS.map((k) => group.docs.find((d) => d.kind === k)).find((d) => d);
-			group.title = named ? this.#plainName(named) : 'A space';
+			group.title = named ? this.#plainName(named) : msg.aSpace;
 		}
 		return [...groups.values()].sort((a, b) => a.title.localeCompare(b.title));
 	}

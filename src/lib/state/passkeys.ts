@@ -5,6 +5,7 @@
 // authenticator only gives it after verifying the person (userVerification: 'required').
 import type { PasskeyAnswer, PasskeyWrapping } from '$lib/keys/appLock';
 import { fromBase64Url, toBase64Url } from '$lib/protocol';
+import { words } from '$lib/words';
 
 /** 'no': this browser or device cannot do it. 'yes'/'maybe': it says it can, or does not say. */
 export type PasskeySupport = 'yes' | 'maybe' | 'no';
@@ -91,7 +92,7 @@ export async function createPasskey(prfSalt: Uint8Array, existing: readonly stri
 		const credential = (await navigator.credentials.create({
 			signal,
 			publicKey: {
-				rp: { name: 'Hearth' },
+				rp: { name: words.layout.brand },
 				// Not a person's account: a random handle, named so the device's passkey list makes sense.
 				user: { id: challenge().slice(0, 16), name, displayName: name },
 				challenge: challenge(),

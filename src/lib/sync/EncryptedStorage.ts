@@ -5,6 +5,9 @@
 // such as "hearth", "access", "snapshot") stay readable: IndexedDB needs them to find values.
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo';
 import { NONCE_BYTES, decrypt, encrypt } from '$lib/crypto';
+import { words } from '$lib/words';
+
+const msg = words.messages.sync.encryptedStorage;
 
 const MAGIC = new Uint8Array([0x48, 0x4c, 0x4b, 0x31]); // "HLK1"
 
@@ -48,7 +51,7 @@ export class EncryptedStorage implements StorageAdapterInterface {
 	#open(key: StorageKey, value: Uint8Array): Uint8Array {
 		const plain = openValue(key, value, this.#key);
 		// Never hand back a value that is not ours: an unsealed or altered value is refused.
-		if (!plain) throw new LockedValueError(`A value stored on this device could not be unlocked (${key[0] === 'hearth' ? key.slice(0, 2).join('/') : 'a document'})`);
+		if (!plain) throw new LockedValueError(msg.lockedAt(key[0] === 'hearth' ? key.slice(0, 2).join('/') : msg.aDocument));
 		return plain;
 	}
 
@@ -96,7 +99,7 @@ export async function openAll(inner: StorageAdapterInterface, storageKey: Uint8A
 	for (const c of await inner.loadRange([])) {
 		if (!c.data || isLockRecord(c.key) || !isSealed(c.data)) continue;
 		const plain = openValue(c.key, c.data, storageKey);
-		if (!plain) throw new LockedValueError('A value stored on this device could not be unlocked');
+		if (!plain) throw new LockedValueError(msg.locked);
 		await inner.save(c.key, plain);
 		n++;
 	}

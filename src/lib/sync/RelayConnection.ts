@@ -1,6 +1,9 @@
 // One WebSocket to the relay that reconnects by itself with exponential backoff and jitter.
 // It knows nothing about documents: it parses and checks frames and hands them on.
 import { PROTOCOL_VERSION, isServerMessage, type ClientMessage, type ServerMessage } from '$lib/protocol';
+import { words } from '$lib/words';
+
+const msg = words.messages.sync.relayConnection;
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 
@@ -110,11 +113,11 @@ export class RelayConnection {
 			try {
 				message = JSON.parse(String(ev.data));
 			} catch {
-				this.#events.onBadFrame('The relay sent something that is not JSON');
+				this.#events.onBadFrame(msg.notJson);
 				return;
 			}
 			if (!isServerMessage(message)) {
-				this.#events.onBadFrame('The relay sent a message this app does not understand');
+				this.#events.onBadFrame(msg.notUnderstood);
 				return;
 			}
 			// Only report online once the relay has greeted us, so sends never race the handshake.

@@ -59,6 +59,7 @@ import {
 	type InvitationLink
 } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
+import { words } from '$lib/words';
 import { CachedVerifier } from './CachedVerifier';
 import { SpaceSync, type SpaceSyncRecord } from './SpaceSync';
 import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
@@ -66,6 +67,8 @@ import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
 import { SeenCounters } from './SeenCounters';
 import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
+
+const msg = words.messages.sync.syncEngine;
 
 export type ProblemKind = 'tampered' | 'replayed' | 'foreign' | 'unreadable' | 'refused' | 'relay';
 
@@ -157,7 +160,7 @@ export class SyncEngine {
 			{
 				onState: (state) => this.#onConnectionState(state),
 				onMessage: (message) => this.#onMessage(message),
-				onBadFrame: (reason) => this.#problem({ kind: 'relay', message: `${reason}. It was ignored.` })
+				onBadFrame: (reason) => this.#problem({ kind: 'relay', message: msg.ignored(reason) })
 			},
 			options.backoff
 		);
@@ -381,12 +384,12 @@ export class SyncEngine {
 	 */
 	async importCopy(docId: DocumentId, bytes: Uint8Array): Promise<'merged' | 'restored'> {
 		const doc = this.#docs.get(docId);
-		if (!doc) throw new Error('This device has no key for that document');
+		if (!doc) throw new Error(msg.noKey);
 		let loaded: A.Doc<unknown>;
 		try {
 			loaded = A.load<unknown>(bytes);
 		} catch {
-			throw new Error('The document in the backup is damaged');
+			throw new Error(msg.backupDamaged);
 		}
 		if (doc.handle) {
 			doc.handle.update((d) => A.merge(d as A.Doc<unknown>, loaded));
@@ -526,7 +529,7 @@ export class SyncEngine {
 			}
 			this.#requests.clear();
 			this.#syncInFlight = 0;
-			for (const w of this.#waiters.values()) w.reject(new Error('Hearth lost its connection to the relay. Try again.'));
+			for (const w of this.#waiters.values()) w.reject(new Error(msg.lostRelay));
 			this.#waiters.clear();
 			this.#fetched.clear();
 		}
@@ -670,7 +673,7 @@ export class SyncEngine {
 			this.#problem({
 				docId,
 				kind: 'tampered',
-				message: 'The relay passed on a change to who can edit this space that was not properly signed. It was ignored.'
+				message: msg.membershipUnsigned
 			});
 		}
 		this.#rebuildAuth(doc);
@@ -836,48 +839,48 @@ export class SyncEngine {
 	): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | 'no-key-yet' | undefined {
 		const where = { docId: doc.docId };
 		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
-			this.#problem({ ...where, kind: 'foreign', message: 'A change from a device that is not allowed to edit this space was refused.' });
+			this.#problem({ ...where, kind: 'foreign', message: msg.foreign });
 			return undefined;
 		}
 		const { sig, seq: _seq, ...unsigned } = entry;
 		if (!verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
-			this.#problem({ ...where, kind: 'tampered', message: 'A change arrived damaged or altered and was refused. Your copy is unchanged.' });
+			this.#problem({ ...where, kind: 'tampered', message: msg.tampered });
 			return undefined;
 		}
 		const key = keyForEpoch(doc.access, entry.epoch);
 		if (!key) {
 			if (this.#keyExpected(doc, entry.epoch)) return 'no-key-yet';
-			this.#problem({ ...where, kind: 'unreadable', message: 'Some changes were locked with a key this device was not given.' });
+			this.#problem({ ...where, kind: 'unreadable', message: msg.unreadable });
 			return undefined;
 		}
 		const plain = decrypt(fromBase64Url(entry.ct), fromBase64Url(entry.nonce), key, entryAssociatedData(entry));
 		const payload = plain && decodePayload(plain);
 		if (!payload) {
-			this.#problem({ ...where, kind: 'tampered', message: 'A change could not be unlocked because it was altered. It was refused.' });
+			this.#problem({ ...where, kind: 'tampered', message: msg.alteredLocked });
 			return undefined;
 		}
 		if (entry.kind === 'change') {
 			// The relay only accepts writes in the newest epoch, so in seq order epochs never go
 			// back. An older-epoch change after a newer one is a removed writer slipped in late.
 			if (entry.epoch < (doc.record.maxEpoch ?? 0)) {
-				this.#problem({ ...where, kind: 'foreign', message: 'A change from someone who no longer has access was refused.' });
+				this.#problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
 				return undefined;
 			}
 			doc.record.maxEpoch = entry.epoch;
 			if (!isChangeHeader(payload.header)) {
-				this.#problem({ ...where, kind: 'tampered', message: 'A change was not in the expected form and was refused.' });
+				this.#problem({ ...where, kind: 'tampered', message: msg.badForm });
 				return undefined;
 			}
 			if (doc.seen.has(entry.author, payload.header.c)) {
 				// Our own entry echoed back after a reconnect is expected, not an attack.
 				if (entry.author === this.deviceKey) return undefined;
-				this.#problem({ ...where, kind: 'replayed', message: 'An old change was sent again and was ignored.' });
+				this.#problem({ ...where, kind: 'replayed', message: msg.replayed });
 				return undefined;
 			}
 			return { body: payload.body, heads: payload.header.h, counter: payload.header.c };
 		}
 		if (!isSnapshotHeader(payload.header)) {
-			this.#problem({ ...where, kind: 'tampered', message: 'A saved copy was not in the expected form and was refused.' });
+			this.#problem({ ...where, kind: 'tampered', message: msg.badSavedCopy });
 			return undefined;
 		}
 		return { body: payload.body, heads: payload.header.h, seen: payload.header.seen };
@@ -892,7 +895,7 @@ export class SyncEngine {
 				if (chunks.length > 0) next = A.loadIncremental(next, concat(chunks));
 			} catch {
 				// Authenticated but not valid Automerge: only a faulty writer could send this.
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: 'A change from another device could not be read and was skipped.' });
+				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
 				return d;
 			}
 			return next;
@@ -907,7 +910,7 @@ export class SyncEngine {
 				handle = this.repo.import<unknown>(all, { docId: doc.docId as unknown as RepoDocumentId });
 			} catch {
 				// Authenticated but not valid Automerge: only a faulty writer could send this.
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: 'A change from another device could not be read and was skipped.' });
+				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
 				return;
 			}
 			doc.record.hasLocalCopy = true;
@@ -1003,8 +1006,8 @@ export class SyncEngine {
 		const base = { docId: doc.docId, epoch, kind, ...(kind === 'snapshot' ? { covers } : {}), author: this.deviceKey };
 		const { nonce, ciphertext } = encrypt(plaintext, key, entryAssociatedData(base));
 		if (ciphertext.length > MAX_CIPHERTEXT_BYTES) {
-			doc.blocked = 'These changes are too large to send in one go.';
-			this.#problem({ docId: doc.docId, kind: 'refused', message: `${doc.blocked} They are kept safely on this device.` });
+			doc.blocked = msg.tooLarge;
+			this.#problem({ docId: doc.docId, kind: 'refused', message: msg.keptSafely(doc.blocked) });
 			return;
 		}
 		const unsigned = { ...base, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext) };
@@ -1050,7 +1053,7 @@ export class SyncEngine {
 		if (rid !== undefined && this.#waiters.has(rid)) {
 			this.#requests.delete(rid);
 			this.#fetched.delete(rid);
-			this.#waiters.get(rid)!.reject(new Error(`The relay refused this: ${message}`));
+			this.#waiters.get(rid)!.reject(new Error(msg.relayRefusedThis(message)));
 			this.#waiters.delete(rid);
 			return;
 		}
@@ -1065,7 +1068,7 @@ export class SyncEngine {
 				return;
 			}
 			if (code === 'storage-failed' || code === 'rate-limited') {
-				this.#problem({ docId: doc.docId, kind: 'relay', message: 'The relay could not store changes just now. They are kept here and will be sent again.' });
+				this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayCouldNotStore });
 				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
 				return;
 			}
@@ -1074,11 +1077,11 @@ export class SyncEngine {
 				doc.caughtUp = false;
 				this.#requestSync([doc]);
 				if (code === 'not-a-writer') {
-					this.#problem({ docId: doc.docId, kind: 'refused', message: 'This device is no longer allowed to edit this space. Your changes are kept on this device only.' });
+					this.#problem({ docId: doc.docId, kind: 'refused', message: msg.noLongerAllowed });
 				}
 				return;
 			}
-			this.#problem({ docId: doc.docId, kind: 'refused', message: `The relay refused a change (${message}). It is kept on this device.` });
+			this.#problem({ docId: doc.docId, kind: 'refused', message: msg.relayRefusedChange(message) });
 			return;
 		}
 		const transient = code === 'storage-failed' || code === 'rate-limited';
@@ -1091,7 +1094,7 @@ export class SyncEngine {
 			// An offline-created genesis that the relay already has (we re-sent it) is fine.
 			doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
 			if (code !== 'not-an-admin' || request.record?.kind !== 'policy') {
-				this.#problem({ docId: doc.docId, kind: 'refused', message: `Joining this space was refused: ${message}.` });
+				this.#problem({ docId: doc.docId, kind: 'refused', message: msg.joinRefused(message) });
 			}
 			this.#rebuildAuth(doc);
 			this.#requestSync([doc]);
@@ -1110,7 +1113,7 @@ export class SyncEngine {
 				space.pending.shift();
 				void this.#saveSpace(space);
 				void this.#reduce(space);
-				this.#problem({ kind: 'refused', message: `A change to who is in this space was refused (${message}).` });
+				this.#problem({ kind: 'refused', message: msg.membershipRefused(message) });
 				this.#sendPendingOps(space);
 			}
 			return;
@@ -1120,12 +1123,12 @@ export class SyncEngine {
 			// Documents waiting on this catch-up ignore live changes until it comes, so a refused
 			// one (a busy or restarting relay) must be asked for again, not left waiting for ever.
 			if (transient) {
-				this.#problem({ kind: 'relay', message: 'The relay is busy just now. Hearth will try again in a moment.' });
+				this.#problem({ kind: 'relay', message: msg.relayBusy });
 				setTimeout(() => this.#retrySync(request.docIds ?? [], request.spaceIds ?? []), 2000);
 				return;
 			}
 		}
-		this.#problem({ kind: 'relay', message: `The relay reported a problem: ${message}.` });
+		this.#problem({ kind: 'relay', message: msg.relayProblem(message) });
 	}
 
 	#retrySync(docIds: DocumentId[], spaceIds: SpaceId[]): void {
@@ -1196,7 +1199,7 @@ export class SyncEngine {
 		const state = space?.state;
 		const circleState = state?.circles.get(circle);
 		const circleKey = space?.keys.get(circle)?.get(circleState?.epoch ?? -1);
-		if (!space || !state || !circleState || !circleKey) throw new Error('You do not have access to that part of the space');
+		if (!space || !state || !circleState || !circleKey) throw new Error(msg.noAccess);
 		const handle = this.repo.create<T>(initial);
 		const docId = handle.documentId as unknown as DocumentId;
 		const epoch = circleState.epoch;
@@ -1247,7 +1250,7 @@ export class SyncEngine {
 		this.#requestSync([], [space]);
 		const observed = space;
 		if (!(await waitUntil(() => observed.caughtUp, timeoutMs))) {
-			throw new Error('Hearth could not reach the relay to check this invitation. Check your connection and try again.');
+			throw new Error(msg.cannotCheckInvitation);
 		}
 		return checkInvitation(space.state, link, Date.now());
 	}
@@ -1265,7 +1268,7 @@ export class SyncEngine {
 	async admit(spaceId: SpaceId, inviteId: string): Promise<void> {
 		const space = this.#requireSpace(spaceId);
 		const invite = space.state.invites.get(inviteId);
-		if (!invite?.requester) throw new Error('Nobody has accepted that invitation yet');
+		if (!invite?.requester) throw new Error(msg.nobodyAccepted);
 		const lockboxes = invite.circles.flatMap((c) => lockboxesFor(space.keys.get(c), c, invite.requester!.devices));
 		await this.#appendOp(space, { type: 'admit', invite: inviteId, lockboxes });
 	}
@@ -1290,7 +1293,7 @@ export class SyncEngine {
 	async grant(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
 		const space = this.#requireSpace(spaceId);
 		const member = space.state.members.get(person);
-		if (!member) throw new Error('That person is not in this space');
+		if (!member) throw new Error(msg.notInSpace);
 		await this.#appendOp(space, { type: 'grant', person, circle, lockboxes: lockboxesFor(space.keys.get(circle), circle, [...member.devices.values()]) });
 	}
 
@@ -1300,7 +1303,7 @@ export class SyncEngine {
 
 	#requireSpace(spaceId: SpaceId): SpaceSync {
 		const space = this.#spaces.get(spaceId);
-		if (!space) throw new Error('This device does not know that space');
+		if (!space) throw new Error(msg.unknownSpace);
 		return space;
 	}
 
@@ -1485,7 +1488,7 @@ export class SyncEngine {
 	/** Waits (briefly) for a relay connection, for steps that cannot be done offline. */
 	async #whenOnline(timeoutMs = 10_000): Promise<void> {
 		if (!(await waitUntil(() => this.#connection.state === 'online', timeoutMs))) {
-			throw new Error('Hearth could not reach the relay. Check your connection and try again.');
+			throw new Error(msg.cannotReachRelay);
 		}
 	}
 
@@ -1498,7 +1501,7 @@ export class SyncEngine {
 			this.#requests.set(rid, { kind: 'raw' });
 			if (!this.#connection.send({ type: 'log-append', rid, op })) {
 				this.#waiters.delete(rid);
-				reject(new Error('Hearth lost its connection. Try again.'));
+				reject(new Error(msg.lostConnection));
 			}
 		});
 	}
@@ -1513,7 +1516,7 @@ export class SyncEngine {
 			this.#requests.set(rid, { kind: 'raw' });
 			if (!this.#connection.send({ type: 'sync', rid, docs: [], logs: [{ spaceId: logId, since: 0 }] })) {
 				this.#waiters.delete(rid);
-				reject(new Error('Hearth lost its connection. Try again.'));
+				reject(new Error(msg.lostConnection));
 			}
 		});
 	}
@@ -1578,7 +1581,7 @@ export class SyncEngine {
 
 	/** New device: asks to be linked. Returns the code to show, and resolves `linked` once the first device agrees. */
 	async requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
-		if (this.#person) throw new DeviceLinkError('This device already has its own identity, so it cannot be linked to another. Use a new browser profile.');
+		if (this.#person) throw new DeviceLinkError(msg.hasIdentityLink);
 		const me = { sign: this.deviceKey as string, box: toBase64Url(this.device.box.publicKey) };
 		let grantSeen: (bundle: PersonBundle) => void = () => {};
 		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
@@ -1668,7 +1671,7 @@ export class SyncEngine {
 
 	/** Restores everything on a new device from a recovery key. */
 	async recover(recoveryKey: string): Promise<void> {
-		if (this.#person) throw new DeviceLinkError('This device already has its own identity. Recover on a new browser profile or device.');
+		if (this.#person) throw new DeviceLinkError(msg.hasIdentityRecover);
 		const keys = recoveryKeys(recoveryKey);
 		const log = await this.#fetchLog(keys.logId);
 		this.#watchers.delete(keys.logId);
@@ -1682,7 +1685,7 @@ export class SyncEngine {
 				continue;
 			}
 		}
-		if (!bundle) throw new DeviceLinkError('No saved copy was found for that recovery key. Check it for typing mistakes.');
+		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
 		this.#recovery = keys;
 		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
 		await this.#adopt(bundle, true);
@@ -1777,7 +1780,7 @@ export class SyncEngine {
 			if (this.#docs.get(docId) === doc) await this.#store.put(record, 'sync', docId);
 		});
 		const settled = next.catch((error: unknown) => {
-			this.#problem({ docId, kind: 'refused', message: `This device could not save its sync progress (${(error as Error).message}). Free some space; nothing was lost.` });
+			this.#problem({ docId, kind: 'refused', message: msg.cannotSaveProgress((error as Error).message) });
 		});
 		this.#persisting.set(docId, settled);
 		await settled;

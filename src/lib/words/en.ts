@@ -1,6 +1,7 @@
 // Every sentence Hearth shows on the pages that have moved here (see README.md), in British
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
 import { enCircle } from './enCircle';
+import { enMessages } from './enMessages';
 import { enSpaces } from './enSpaces';
 import { enSupport } from './enSupport';
 import { enTeam } from './enTeam';
@@ -244,7 +245,8 @@ export const en = {
 	},
 	circle: enCircle,
 	support: enSupport,
-	spaces: enSpaces
+	spaces: enSpaces,
+	messages: enMessages
 };
 
 export type Words = typeof en;

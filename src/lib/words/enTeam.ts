@@ -528,7 +528,7 @@ export const enTeam = {
 		logHint: 'Entries are never changed. A mistake is put right by a correction, shown under the entry it corrects.',
 		altered: 'Warning: this record has been altered.',
 		alteredHint: "Entries marked below cannot be trusted, and don't count as doses.",
-		/** Why the record is not whole (model: describeGap), without the full stop. */
+		/** Why the record is not whole, by the kind of the model's MarGap, without the full stop. */
 		gapMissing: (seq: number) => `An entry written on one device (number ${seq}) has been removed from this record`,
 		gapUnseen: 'An entry that was on this record when a later one was written is no longer there as it was',
 		gapFork: (seq: number) => `One device wrote two different entries numbered ${seq}: check that device`,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
-import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
+import type { AppendGuard, AppendResult, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 
 const CHANNEL = 'hearth_relay';
@@ -213,6 +213,7 @@ export class PostgresStore implements RelayStore {
 	#onNotification(payload: string): void {
 		const [node, ...lines] = payload.split('\n');
 		if (node === this.nodeId || !this.#listener) return;
+		const events: StoreEvent[] = [];
 		for (const line of lines) {
 			const [kind, id, position, sentAt, authCount] = line.split(' ');
 			const n = Number(position);
@@ -221,8 +222,9 @@ export class PostgresStore implements RelayStore {
 			if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, authCount: Number(authCount ?? 0), sentAt: at };
 			else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
 			else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
-			if (event) this.#listener.onEvent(event);
+			if (event) events.push(event);
 		}
+		if (events.length > 0) this.#listener.onEvents(events);
 	}
 
 	/**
@@ -445,6 +447,19 @@ export class PostgresStore implements RelayStore {
 			since
 		]);
 		return rows.map((r) => toWireEntry(docId, r));
+	}
+
+	async entriesInRanges(ranges: EntryRange[]): Promise<Map<DocumentId, WireEntry[]>> {
+		const { rows } = await this.#pool.query<EntryRow & { doc_id: string }>(
+			`SELECT e.doc_id, e.seq, e.epoch, e.kind, e.covers, e.author, e.nonce, e.ct, e.sig
+			 FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r(doc_id, after, up_to)
+			 JOIN entries e ON e.doc_id = r.doc_id AND e.seq > r.after AND e.seq <= r.up_to
+			 ORDER BY e.doc_id, e.seq`,
+			[ranges.map((r) => r.docId), ranges.map((r) => r.after), ranges.map((r) => r.upTo)]
+		);
+		const found = new Map<DocumentId, WireEntry[]>(ranges.map((r) => [r.docId, []]));
+		for (const r of rows) found.get(r.doc_id as DocumentId)?.push(toWireEntry(r.doc_id as DocumentId, r));
+		return found;
 	}
 
 	async entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]> {

@@ -37,9 +37,16 @@ export type StoreEvent =
 	| { kind: 'op'; spaceId: SpaceId; index: number; sentAt: number };
 
 export interface StoreListener {
-	onEvent(event: StoreEvent): void;
+	/** One notice from another node can carry many events, handled together. */
+	onEvents(events: StoreEvent[]): void;
 	/** The event feed was interrupted and is back: events in between may be missing. */
 	onResync(): void;
+}
+
+export interface EntryRange {
+	docId: DocumentId;
+	after: number;
+	upTo: number;
 }
 
 export interface DocSizeSummary {
@@ -72,6 +79,8 @@ export interface RelayStore {
 	entriesSince(docId: DocumentId, since: number, doc: StoredDoc): Promise<WireEntry[]>;
 	/** Entries with after < seq <= upTo, in order (snapshots included): fills fan-out gaps. */
 	entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]>;
+	/** entriesBetween for many documents in one read (another node's notice names many). */
+	entriesInRanges(ranges: EntryRange[]): Promise<Map<DocumentId, WireEntry[]>>;
 	/**
 	 * Appends a verified op to its space's log at the next index. Idempotent: an op already in
 	 * the log (same sig) is returned as it was logged, with `fresh` false.

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
-import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, StoreListener } from './RelayStore';
+import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, StoreListener, EntryRange } from './RelayStore';
 
 interface OpRow {
 	idx: number;
@@ -242,6 +242,12 @@ export class SqliteStore implements RelayStore {
 			for (const r of this.#stmts.entriesAfter.all(docId, since) as EntryRow[]) if (r.kind !== 'snapshot') rows.push(r);
 		}
 		return rows.map((r) => toWireEntry(docId, r));
+	}
+
+	async entriesInRanges(ranges: EntryRange[]): Promise<Map<DocumentId, WireEntry[]>> {
+		const found = new Map<DocumentId, WireEntry[]>();
+		for (const r of ranges) found.set(r.docId, await this.entriesBetween(r.docId, r.after, r.upTo));
+		return found;
 	}
 
 	async entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]> {

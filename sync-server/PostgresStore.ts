@@ -46,7 +46,12 @@ interface QueuedAppend {
 	guard: AppendGuard;
 	resolve: (result: AppendResult) => void;
 	reject: (error: unknown) => void;
+	/** Batches this append sat out because another node held its document. */
+	skipped?: number;
 }
+
+/** After this many skips an append waits for its document like a single write does. */
+const MAX_SKIPS = 5;
 
 /** Appends stored in one transaction at most. */
 const MAX_BATCH = 100;
@@ -74,6 +79,9 @@ const APPEND_SQL = `WITH d AS (
  * locked in document order (so two nodes' batches cannot deadlock), the head moves on by the
  * number of entries if the auth state and the size quota hold for all of them, and they take
  * consecutive seqs in queue order. A document whose check fails stores none of its entries.
+ * A document another node's transaction holds is skipped, not waited for (`held` false): its
+ * entries go in the lane's next batch, so two nodes' batches never queue behind each other's
+ * commits.
  */
 const APPEND_BATCH_SQL = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
@@ -82,7 +90,7 @@ const APPEND_BATCH_SQL = `WITH input AS (
 		SELECT doc_id, COUNT(*) AS n, SUM(len) AS total, MIN(auth_count) AS auth_min, MAX(auth_count) AS auth_max, MIN(max_bytes) AS max_bytes
 		FROM input GROUP BY doc_id
 	), locked AS (
-		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE
+		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE SKIP LOCKED
 	), d AS (
 		UPDATE docs SET head = docs.head + p.n, bytes = docs.bytes + p.total
 		FROM per_doc p, locked l
@@ -96,7 +104,8 @@ const APPEND_BATCH_SQL = `WITH input AS (
 		INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig)
 		SELECT doc_id, seq, epoch, 'change', NULL, author, nonce, ct, sig FROM numbered
 	)
-	SELECT ord, seq FROM numbered`;
+	SELECT i.ord, n.seq, l.doc_id IS NOT NULL AS held
+	FROM input i LEFT JOIN locked l ON l.doc_id = i.doc_id LEFT JOIN numbered n ON n.ord = i.ord`;
 
 function laneOf(docId: string): number {
 	let h = 0;
@@ -313,21 +322,25 @@ export class PostgresStore implements RelayStore {
 	#pump(lane: { queue: QueuedAppend[]; busy: boolean }): void {
 		if (lane.busy || lane.queue.length === 0) return;
 		lane.busy = true;
-		void this.#appendBatch(lane.queue.splice(0, MAX_BATCH)).finally(() => {
+		void this.#appendBatch(lane.queue.splice(0, MAX_BATCH), lane).then(async (allSkipped) => {
+			// Everything was held elsewhere: give the other node's commit a moment.
+			if (allSkipped) await new Promise((r) => setTimeout(r, 2));
 			lane.busy = false;
 			this.#pump(lane);
 		});
 	}
 
-	async #appendBatch(batch: QueuedAppend[]): Promise<void> {
+	/** Resolves true if every append in the batch was put back for the next one. */
+	async #appendBatch(batch: QueuedAppend[], lane?: { queue: QueuedAppend[] }): Promise<boolean> {
 		const seqs: Array<number | undefined> = new Array(batch.length);
+		const putBack: QueuedAppend[] = [];
 		try {
-			if (batch.length === 1) {
+			if (batch.length === 1 || !lane) {
 				const { rows } = await this.#pool.query<{ seq: number }>(APPEND_SQL, appendParams(batch[0]));
 				seqs[0] = rows[0]?.seq;
 			} else {
 				const column = <T>(f: (item: QueuedAppend) => T) => batch.map(f);
-				const { rows } = await this.#pool.query<{ ord: number; seq: number }>(APPEND_BATCH_SQL, [
+				const { rows } = await this.#pool.query<{ ord: number; seq: number | null; held: boolean }>(APPEND_BATCH_SQL, [
 					column((a) => a.entry.docId),
 					column((a) => a.entry.ct.length),
 					column((a) => a.guard.authCount),
@@ -338,22 +351,30 @@ export class PostgresStore implements RelayStore {
 					column((a) => a.entry.ct),
 					column((a) => a.entry.sig)
 				]);
-				for (const r of rows) seqs[r.ord - 1] = r.seq;
+				for (const r of rows) {
+					const item = batch[r.ord - 1];
+					if (r.held) seqs[r.ord - 1] = r.seq ?? undefined;
+					else if ((item.skipped = (item.skipped ?? 0) + 1) > MAX_SKIPS) await this.#appendBatch([item]);
+					else putBack.push(item);
+				}
+				// Back to the front of the lane, in their order, ahead of anything newer.
+				lane.queue.unshift(...putBack);
 			}
 		} catch (error) {
 			const code = (error as { code?: string }).code;
 			if (batch.length > 1 && (code === '40P01' || code === '40001')) {
 				// Rolled back for certain (deadlock or serialisation): safe to try each on its own.
 				for (const item of batch) await this.#appendBatch([item]);
-				return;
+				return false;
 			}
 			// Anything else (the database went away, perhaps mid-commit) is reported: the
 			// clients keep their entries and send them again.
 			for (const item of batch) item.reject(error);
-			return;
+			return false;
 		}
 		const refused: QueuedAppend[] = [];
 		for (const [i, item] of batch.entries()) {
+			if (putBack.includes(item)) continue;
 			const seq = seqs[i];
 			if (seq !== undefined) {
 				this.#announce('e', item.entry.docId, seq, item.guard.authCount);
@@ -367,6 +388,7 @@ export class PostgresStore implements RelayStore {
 			if (several.has(item.entry.docId)) await this.#appendBatch([item]);
 			else this.#refusalReason(item).then(item.resolve, item.reject);
 		}
+		return putBack.length === batch.length;
 	}
 
 	async #refusalReason({ entry, guard }: QueuedAppend): Promise<AppendResult> {

@@ -5,6 +5,8 @@ import { cryptoReady } from '$lib/crypto';
 import { parseShareLink, shareFragment } from '$lib/keys/access';
 import type { DocumentId, ServerMessage } from '$lib/protocol';
 import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProcess';
+import pgLib from 'pg';
+import { PostgresStore } from '../../sync-server/PostgresStore';
 import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, openDevice, type Device } from '$tests/helpers/scenario';
@@ -14,12 +16,13 @@ import { addWriters, genesis, marker, randomDocId, signedEntry } from '$tests/he
 let pg: PostgresProcess;
 let node1: RelayProcess;
 let node2: RelayProcess;
+let pgUrl: string;
 const devices: Device[] = [];
 
 beforeAll(async () => {
 	await cryptoReady();
 	pg = await startPostgres();
-	const pgUrl = await pg.createDatabase();
+	pgUrl = await pg.createDatabase();
 	node1 = await startRelay({ store: 'postgres', pgUrl, pgDataDir: pg.dataDir });
 	node2 = await startRelay({ store: 'postgres', pgUrl, pgDataDir: pg.dataDir });
 }, 60_000);
@@ -153,5 +156,59 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		expect(stored.map((r) => r.seq)).toEqual(seqs);
 		expect(new Set(stored.map((r) => r.ct)).size).toBe(2 * perWriter);
 		for (const c of [w1, w2, r1, r2]) c.close();
+	});
+
+	it('two nodes batching appends to the same documents store each once, gap-free, in each node’s order', async () => {
+		// Many appends at once fill each node's lanes, so batches of the two nodes meet on the
+		// same documents: one skips what the other holds and tries again in its next batch.
+		const [a, b] = [new PostgresStore({ url: pgUrl }), new PostgresStore({ url: pgUrl })];
+		await a.open();
+		await b.open();
+		const docs = Array.from({ length: 20 }, () => randomDocId());
+		for (const docId of docs) expect(await a.appendAuth(docId, 0, genesis(docId).record)).toBe(true);
+		const { kp } = genesis(docs[0]);
+		const guard = { authCount: 1, maxDocBytes: 10_000_000 };
+		const sent = Array.from({ length: 1200 }, (_, i) => ({ node: i % 2 ? a : b, entry: signedEntry(docs[(i * 7) % docs.length], kp, marker(i)) }));
+		const results = await Promise.all(sent.map(({ node, entry }) => node.append(entry, guard)));
+		expect(results.every((r) => r.ok)).toBe(true);
+		for (const docId of docs) {
+			const head = (await a.getDoc(docId))!.head;
+			const stored = await a.entriesBetween(docId, 0, head);
+			expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+			const mine = sent.filter((x) => x.entry.docId === docId);
+			expect(new Set(stored.map((e) => e.ct))).toEqual(new Set(mine.map((x) => x.entry.ct)));
+			// Each node's appends to a document keep the order it was given them in.
+			for (const node of [a, b]) {
+				const order = mine.filter((x) => x.node === node).map((x) => x.entry.ct);
+				expect(stored.map((e) => e.ct).filter((ct) => order.includes(ct))).toEqual(order);
+			}
+		}
+		await a.close();
+		await b.close();
+	});
+
+	it('a document another node is writing does not hold up the rest of a batch', async () => {
+		const store = new PostgresStore({ url: pgUrl });
+		await store.open();
+		const busy = randomDocId();
+		const others = Array.from({ length: 30 }, () => randomDocId());
+		for (const docId of [busy, ...others]) await store.appendAuth(docId, 0, genesis(docId).record);
+		const { kp } = genesis(busy);
+		const guard = { authCount: 1, maxDocBytes: 10_000_000 };
+		// "Another node" holds the busy document's row in an open transaction.
+		const holder = new pgLib.Client({ connectionString: pgUrl });
+		await holder.connect();
+		await holder.query('BEGIN');
+		await holder.query('UPDATE docs SET head = head WHERE doc_id = $1', [busy]);
+		// One write per other document starts every lane; the next round goes in batches.
+		const firstRound = others.map((docId, i) => store.append(signedEntry(docId, kp, marker(i)), guard));
+		const waiting = store.append(signedEntry(busy, kp, marker(100)), guard);
+		const secondRound = others.map((docId, i) => store.append(signedEntry(docId, kp, marker(200 + i)), guard));
+		const settled = await Promise.race([Promise.all([...firstRound, ...secondRound]), new Promise((r) => setTimeout(() => r('held up'), 5_000))]);
+		expect(settled, 'every other document’s writes are stored while one is busy').not.toBe('held up');
+		await holder.query('COMMIT');
+		expect(await waiting).toEqual({ ok: true, seq: 1 });
+		await holder.end();
+		await store.close();
 	});
 });

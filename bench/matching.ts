@@ -81,7 +81,7 @@ function generateProfile(i: number): DirectoryEntry {
 	for (const [skill, odds] of Object.entries(SKILL_ODDS) as Array<[SkillKey, number]>) if (chance(odds)) p.skills[skill] = true;
 	let q = 0;
 	for (const skill of Object.keys(p.skills) as SkillKey[]) {
-		if (chance(0.4)) p.qualifications[`q${q++}`] = { title: `${SKILLS[skill].label} training`, skill, accredited: chance(0.6), date: `20${10 + Math.floor(random() * 15)}-0${1 + Math.floor(random() * 9)}-01` as IsoDate };
+		if (chance(0.4)) p.qualifications[`q${q++}`] = { title: `${SKILLS[skill]} training`, skill, accredited: chance(0.6), date: `20${10 + Math.floor(random() * 15)}-0${1 + Math.floor(random() * 9)}-01` as IsoDate };
 	}
 	for (const kind of Object.keys(SUPPORT_KINDS) as SupportKindKey[]) if (chance(0.35)) p.supportKinds[kind] = true;
 	for (const s of Object.keys(SURROUNDINGS) as SurroundingKey[]) if (chance(0.4)) p.surroundings[s] = true;

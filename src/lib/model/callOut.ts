@@ -25,13 +25,7 @@ import { emptyNeeds, wordsOf, type TeamNeeds } from './matching';
 
 const msg = words.messages.model.callOut;
 
-export const RELATIONSHIPS = {
-	regular: 'Regular support, week in, week out',
-	occasional: 'Now and then, when needed',
-	backup: 'Cover when regular people are away',
-	'short-term': 'For a few weeks',
-	'live-in': 'Live-in'
-} as const;
+export const RELATIONSHIPS = words.support.relationships;
 export type RelationshipKind = keyof typeof RELATIONSHIPS;
 export const isRelationship = (v: unknown): v is RelationshipKind => typeof v === 'string' && Object.hasOwn(RELATIONSHIPS, v);
 

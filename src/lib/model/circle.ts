@@ -24,19 +24,24 @@ export type OperationalRole =
 	| 'peer-supervisor';
 export type CircleRole = ProcessRole | OperationalRole;
 
-export const CIRCLE_ROLES: Record<CircleRole, { title: string; description: string; process: boolean }> = {
-	leader: { title: 'Leader', description: 'Keeps the circle on its aim and sits in the wider circle, bringing its view down.', process: true },
-	delegate: { title: 'Delegate', description: 'Sits in the wider circle and takes this circle’s view up to it.', process: true },
-	facilitator: { title: 'Facilitator', description: 'Runs meetings, rounds and consent so every voice is heard.', process: true },
-	secretary: { title: 'Secretary / Logbook Keeper', description: 'Keeps the minutes and the logbook, and calls meetings.', process: true },
-	'team-starter': { title: 'Team Starter', description: 'Helps new care teams form and find their feet.', process: false },
-	recruiter: { title: 'Recruiter', description: 'Finds and welcomes new workers and volunteers.', process: false },
-	'numbers-person': { title: 'Numbers Person', description: 'Looks after the budget, hours and money.', process: false },
-	'problem-solver': { title: 'Problem-Solver', description: 'Is the first person to call when something goes wrong.', process: false },
-	'training-lead': { title: 'Training & Learning Lead', description: 'Plans training and learning together.', process: false },
-	'care-commons-organiser': { title: 'Care Commons Organiser', description: 'Looks after the shared care commons.', process: false },
-	'peer-supervisor': { title: 'Peer Supervisor', description: 'Offers reflective supervision to peers.', process: false }
+/** Which roles are process hats (the four that every circle fills); the rest are operational. */
+const PROCESS_ROLES: Record<CircleRole, boolean> = {
+	leader: true,
+	delegate: true,
+	facilitator: true,
+	secretary: true,
+	'team-starter': false,
+	recruiter: false,
+	'numbers-person': false,
+	'problem-solver': false,
+	'training-lead': false,
+	'care-commons-organiser': false,
+	'peer-supervisor': false
 };
+
+export const CIRCLE_ROLES = Object.fromEntries(
+	(Object.keys(PROCESS_ROLES) as CircleRole[]).map((role) => [role, { ...words.circle.roles[role], process: PROCESS_ROLES[role] }])
+) as Record<CircleRole, { title: string; description: string; process: boolean }>;
 
 export function isCircleRole(role: unknown): role is CircleRole {
 	return typeof role === 'string' && Object.hasOwn(CIRCLE_ROLES, role);

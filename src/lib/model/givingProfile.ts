@@ -17,62 +17,23 @@ const msg = words.messages.model.givingProfile;
 // ── vocabularies ─────────────────────────────────────────────────────────────────────────
 
 /** Expertise a Team Owner may look for. How each reads in a reason is in `words.messages.model.matching`. */
-export const SKILLS = {
-	dementia: { label: 'Dementia' },
-	'mental-health': { label: 'Mental health' },
-	'learning-disabilities': { label: 'Learning disabilities' },
-	autism: { label: 'Autism' },
-	'end-of-life': { label: 'End of life care' },
-	'personal-care': { label: 'Personal care' },
-	medication: { label: 'Medication support' },
-	'moving-handling': { label: 'Moving and handling' },
-	'physical-disabilities': { label: 'Physical disabilities' },
-	stroke: { label: 'Stroke recovery' },
-	parkinsons: { label: 'Parkinson’s' },
-	'sensory-loss': { label: 'Sight or hearing loss' },
-	'brain-injury': { label: 'Brain injury' }
-} as const;
+export const SKILLS = words.support.skills;
 export type SkillKey = keyof typeof SKILLS;
 
 /** The kinds of support someone offers. */
-export const SUPPORT_KINDS = {
-	'personal-care': 'Personal care',
-	companionship: 'Companionship',
-	household: 'Help around the home',
-	'out-and-about': 'Getting out and about',
-	overnight: 'Overnight support',
-	respite: 'Short breaks for family',
-	'live-in': 'Live-in support'
-} as const;
+export const SUPPORT_KINDS = words.support.supportKinds;
 export type SupportKindKey = keyof typeof SUPPORT_KINDS;
 
 /** Things around the home someone is happy to do. */
-export const SURROUNDINGS = {
-	cooking: 'Cooking',
-	errands: 'Errands',
-	garden: 'Gardening',
-	cleaning: 'Cleaning',
-	shopping: 'Shopping',
-	'pet-care': 'Looking after pets'
-} as const;
+export const SURROUNDINGS = words.support.surroundings;
 export type SurroundingKey = keyof typeof SURROUNDINGS;
 
 /** Preferences for support: things the person would rather not be asked to do. */
-export const PREFERENCES = {
-	'no-pets': 'No pets, please',
-	'no-heavy-lifting': 'No heavy lifting',
-	'no-smoking': 'Smoke-free homes only',
-	'no-overnights': 'No overnight support'
-} as const;
+export const PREFERENCES = words.support.preferences;
 export type PreferenceKey = keyof typeof PREFERENCES;
 
 /** Parts of the day for availability: plain words people use, not exact times. */
-export const DAY_PARTS = {
-	morning: { label: 'Morning', hours: '7am to 12 noon' },
-	afternoon: { label: 'Afternoon', hours: '12 noon to 5pm' },
-	evening: { label: 'Evening', hours: '5pm to 10pm' },
-	night: { label: 'Night', hours: '10pm to 7am' }
-} as const;
+export const DAY_PARTS = words.support.dayParts;
 export type DayPart = keyof typeof DAY_PARTS;
 export const DAY_PART_KEYS = Object.keys(DAY_PARTS) as DayPart[];
 

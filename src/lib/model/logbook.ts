@@ -49,15 +49,9 @@ export type Meeting = {
 export type ProposalStep = 'picture' | 'lead' | 'notified' | 'drafting' | 'final-input' | 'decision' | 'decided';
 
 /** The playbook's steps for a proposal, in order, in plain words. */
-export const PROPOSAL_STEPS: ReadonlyArray<{ step: ProposalStep; label: string; hint: string }> = [
-	{ step: 'picture', label: 'Forming a picture', hint: 'Everyone says what they know about the issue and what matters to them.' },
-	{ step: 'lead', label: 'Choosing a lead', hint: 'One person agrees to lead the proposal and write the drafts.' },
-	{ step: 'notified', label: 'Letting everyone know', hint: 'The community is told what is being decided and by when.' },
-	{ step: 'drafting', label: 'Drafts', hint: 'The lead writes up to four drafts, taking in what people say each time.' },
-	{ step: 'final-input', label: 'Final input', hint: 'Last comments on the final draft before the decision.' },
-	{ step: 'decision', label: 'Decision by consent', hint: 'Each member consents or raises an objection. Objections are worked with until resolved.' },
-	{ step: 'decided', label: 'Decided', hint: 'The decision is in the register, with its review date.' }
-];
+export const PROPOSAL_STEPS: ReadonlyArray<{ step: ProposalStep; label: string; hint: string }> = (
+	['picture', 'lead', 'notified', 'drafting', 'final-input', 'decision', 'decided'] as const
+).map((step) => ({ step, ...words.circle.proposalSteps[step] }));
 
 export type Draft = { text: string; by: PersonKey; at: number };
 export type Input = { step: ProposalStep; by: PersonKey; text: string; at: number };
@@ -81,14 +75,9 @@ export type Decision = {
 export type EscalationStep = 'gathering-support' | 'circle' | 'wider-circle' | 'members-circle' | 'mediation' | 'closed';
 
 /** Where an appeal goes next, one step at a time, when the step before has not settled it. */
-export const ESCALATION_STEPS: ReadonlyArray<{ step: EscalationStep; label: string }> = [
-	{ step: 'gathering-support', label: 'Gathering support (three unrelated people)' },
-	{ step: 'circle', label: 'The circle looks at the decision again' },
-	{ step: 'wider-circle', label: 'The wider circle hears the appeal' },
-	{ step: 'members-circle', label: 'The Members’ Circle hears the appeal' },
-	{ step: 'mediation', label: 'Mediation with someone from outside' },
-	{ step: 'closed', label: 'Closed' }
-];
+export const ESCALATION_STEPS: ReadonlyArray<{ step: EscalationStep; label: string }> = (
+	['gathering-support', 'circle', 'wider-circle', 'members-circle', 'mediation', 'closed'] as const
+).map((step) => ({ step, label: words.circle.escalationSteps[step] }));
 
 export const APPEAL_SUPPORT_NEEDED = 3;
 

@@ -43,28 +43,11 @@ export type ProfileSectionSpec = {
 };
 
 /** The sections of the playbook, in order. */
-export const PROFILE_SECTIONS: readonly ProfileSectionSpec[] = [
-	{ key: 'aboutMe', title: 'A bit about me', prompt: 'Who I am, in my own words.', fields: [] },
-	{
-		key: 'essentials',
-		title: 'Essentials',
-		prompt: 'What everyone supporting me must know.',
-		fields: [
-			{ key: 'advanceDecisions', label: 'Advance decisions / DNR' },
-			{ key: 'communication', label: 'Communication needs' },
-			{ key: 'marChart', label: 'Where the MAR chart is' },
-			{ key: 'attorney', label: 'Powers of attorney / DoLS' }
-		]
-	},
-	{ key: 'keyContacts', title: 'Key contacts', prompt: 'Who to call, and when.', fields: [] },
-	{ key: 'important', title: 'What’s important to me', prompt: 'What matters most to me.', fields: [] },
-	{ key: 'wellbeing', title: 'Physical and mental wellbeing', prompt: 'How I keep well, and what helps when I’m not.', fields: [] },
-	{ key: 'relationships', title: 'Relationships and community', prompt: 'The people and groups in my life.', fields: [] },
-	{ key: 'surroundings', title: 'My surroundings', prompt: 'My home and how I like it.', fields: [] },
-	{ key: 'supportApproach', title: 'Support approach', prompt: 'How I like to be supported.', fields: [] },
-	{ key: 'preferences', title: 'Preferences for support', prompt: 'The way I like things done.', fields: [] },
-	{ key: 'whereSupport', title: 'Where support takes place', prompt: 'Where I get support, at home and out.', fields: [] }
-];
+export const PROFILE_SECTIONS: readonly ProfileSectionSpec[] = (Object.keys(words.team.profileSections) as ProfileSectionKey[]).map((key) => ({
+	key,
+	...words.team.profileSections[key],
+	fields: key === 'essentials' ? (Object.keys(words.team.profileFields) as Array<keyof typeof words.team.profileFields>).map((f) => ({ key: f, label: words.team.profileFields[f] })) : []
+}));
 
 export const PROFILE_SECTION_KEYS: readonly ProfileSectionKey[] = PROFILE_SECTIONS.map((s) => s.key);
 

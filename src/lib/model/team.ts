@@ -23,16 +23,7 @@ export type MemberKind =
 	| 'team-starter'
 	| 'coach';
 
-export const MEMBER_KINDS: Record<MemberKind, string> = {
-	'team-owner': 'Team Owner',
-	'family-friend': 'Family or friend',
-	'employed-worker': 'Care worker (employed)',
-	'independent-worker': 'Care worker (independent)',
-	volunteer: 'Volunteer',
-	'peer-supporter': 'Peer supporter',
-	'team-starter': 'Team Starter',
-	coach: 'Coach'
-};
+export const MEMBER_KINDS: Record<MemberKind, string> = words.team.memberKinds;
 
 export type TrialOutcome = 'continuing' | 'ended';
 
@@ -71,14 +62,7 @@ export type StandardHat =
 	| 'safeguarding-lead';
 export type HatKind = StandardHat | 'custom';
 
-export const STANDARD_HATS: Record<StandardHat, { title: string; description: string }> = {
-	'rota-holder': { title: 'Rota Holder', description: 'Keeps the rota up to date and makes sure gaps are filled.' },
-	'profile-holder': { title: 'Profile Holder', description: 'Keeps the Getting Support profile current with the Team Owner.' },
-	'mar-holder': { title: 'MAR Holder', description: 'Looks after the medication administration record.' },
-	'team-chat-admin': { title: 'Team Chat Admin', description: 'Looks after the team chat and who is in it.' },
-	'check-in-facilitator': { title: 'Check-in Facilitator', description: 'Calls and runs team check-ins and follows up actions.' },
-	'safeguarding-lead': { title: 'Safeguarding Lead', description: 'The first person to go to with a safeguarding worry.' }
-};
+export const STANDARD_HATS: Record<StandardHat, { title: string; description: string }> = words.team.hats;
 
 /**
  * nominated: offered to `wearer`, who has not answered. worn: they accepted. declined: they

@@ -2,20 +2,16 @@
 // area, written together. Each area is text edited character by character, so two people
 // filling it in at the same time both keep their words. It lives in whichever circle the
 // Owner chooses (usually care records).
+import { words } from '$lib/words';
 import { setText } from './text';
 import type { PersonKey } from './ids';
 
 export type TrustArea = 'medication' | 'mobility' | 'goingOut' | 'boundaries' | 'mentalHealth' | 'infectionControl' | 'other';
 
-export const TRUST_AREAS: readonly { key: TrustArea; title: string }[] = [
-	{ key: 'medication', title: 'Medication' },
-	{ key: 'mobility', title: 'Mobility' },
-	{ key: 'goingOut', title: 'Going out' },
-	{ key: 'boundaries', title: 'Boundaries' },
-	{ key: 'mentalHealth', title: 'Mental health' },
-	{ key: 'infectionControl', title: 'Infection control' },
-	{ key: 'other', title: 'Other' }
-];
+export const TRUST_AREAS: readonly { key: TrustArea; title: string }[] = (Object.keys(words.team.trustAreas) as TrustArea[]).map((key) => ({
+	key,
+	title: words.team.trustAreas[key]
+}));
 
 export type TrustAreaEntry = {
 	/** What could go wrong, and how we support the person to do it safely their way. */

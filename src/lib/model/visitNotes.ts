@@ -24,18 +24,7 @@ export type Activity =
 	| 'other';
 
 /** The quick icons, in the order the app shows them, with their plain-English labels. */
-export const ACTIVITIES: Record<Activity, string> = {
-	'personal-care': 'Personal care',
-	meal: 'Meal',
-	drink: 'Drink',
-	medication: 'Medication',
-	shopping: 'Shopping',
-	outing: 'Outing',
-	housework: 'Housework',
-	'social-time': 'Social time',
-	exercise: 'Exercise',
-	other: 'Other'
-};
+export const ACTIVITIES: Record<Activity, string> = words.team.activities;
 
 export type OwnerComment = { text: string; at: number };
 

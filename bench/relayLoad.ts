@@ -7,6 +7,7 @@
 // not run at all. Shrink it with HEARTH_LOAD_CLIENTS, HEARTH_LOAD_DOCS, HEARTH_LOAD_SECONDS,
 // and pick setups with HEARTH_LOAD_SETUPS=sqlite,pg1,pg2.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -40,6 +41,13 @@ interface Result {
 	expectedDeliveries: number;
 	peakRssMb: number[];
 	cpuPercent: number[];
+	/** Fan-out latency inside the relay (frame in → frames out), from its own histogram: bucket upper bounds. */
+	relayFanoutP50: number;
+	relayFanoutP99: number;
+	/** CPU the load generator's processes used, in % of one core. */
+	generatorCpuPercent: number;
+	/** The whole machine's busy share of all cores during the window (from /proc/stat). */
+	machineBusyPercent: number;
 	errors: Record<string, number>;
 }
 
@@ -102,10 +110,43 @@ async function createDocs(urls: string[]): Promise<WorkerClient[]> {
 	return clients;
 }
 
-async function relayStats(port: number): Promise<{ rss: number; cpu: number }> {
+interface RelayStats {
+	rss: number;
+	cpu: number;
+	/** Cumulative counts of the relay's fan-out latency histogram, by upper bound in seconds. */
+	fanout: Map<number, number>;
+}
+
+async function relayStats(port: number): Promise<RelayStats> {
 	const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 	const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-	return { rss: value('process_resident_memory_bytes'), cpu: value('process_cpu_seconds_total') };
+	const fanout = new Map<number, number>();
+	for (const [, le, n] of text.matchAll(/^hearth_relay_fanout_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+		fanout.set(le === '+Inf' ? Infinity : Number(le), Number(n));
+	}
+	return { rss: value('process_resident_memory_bytes'), cpu: value('process_cpu_seconds_total'), fanout };
+}
+
+/** The bucket bound (ms) below which p% of the window's observations fell, across nodes. */
+function histogramPercentile(before: RelayStats[], after: RelayStats[], p: number): number {
+	const bounds = [...after[0].fanout.keys()].sort((a, b) => a - b);
+	const counts = bounds.map((b) => after.reduce((n, s, i) => n + (s.fanout.get(b) ?? 0) - (before[i].fanout.get(b) ?? 0), 0));
+	const total = counts[counts.length - 1];
+	if (!total) return NaN;
+	const at = bounds.findIndex((_, i) => counts[i] >= (p / 100) * total);
+	return bounds[at] * 1000;
+}
+
+/** Busy and total jiffies of all cores, from /proc/stat (Linux). */
+function machineCpu(): { busy: number; total: number } {
+	try {
+		const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+		const total = fields.reduce((a, b) => a + b, 0);
+		const idle = fields[3] + (fields[4] ?? 0);
+		return { busy: total - idle, total };
+	} catch {
+		return { busy: NaN, total: NaN };
+	}
 }
 
 async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise<Result> {
@@ -125,16 +166,18 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		const ready = await Promise.all(
 			workers.map((child, w) => {
 				const reply = next(w);
-				child.send({ type: 'clients', clients: slices[w] } satisfies ToWorker);
+				child.send({ type: 'clients', worker: w, clients: slices[w], seconds: SECONDS, ratePerSecond: RATE } satisfies ToWorker);
 				return reply;
 			})
 		);
 		const connected = ready.reduce((n, r) => n + (r.type === 'ready' ? r.connected : 0), 0);
 		const failed = ready.reduce((n, r) => n + (r.type === 'ready' ? r.failed : 0), 0);
-		progress(`  ${setup}: ${connected} clients connected (${failed} failed); pushing for ${SECONDS} s...`);
+		const signMs = Math.max(...ready.map((r) => (r.type === 'ready' ? r.signMs : 0)));
+		progress(`  ${setup}: ${connected} clients connected (${failed} failed), entries signed in ${(signMs / 1000).toFixed(1)} s; pushing for ${SECONDS} s...`);
 
 		const startAt = performance.timeOrigin + performance.now() + 1000;
 		const before = await Promise.all(nodes.map((n) => relayStats(n.port)));
+		const cpuBefore = machineCpu();
 		const peak = nodes.map(() => 0);
 		const sampler = setInterval(() => {
 			nodes.forEach((n, i) =>
@@ -148,6 +191,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		for (const child of workers) child.send({ type: 'go', startAt, seconds: SECONDS, ratePerSecond: RATE } satisfies ToWorker);
 		await new Promise((r) => setTimeout(r, 1000 + SECONDS * 1000));
 		const after = await Promise.all(nodes.map((n) => relayStats(n.port)));
+		const cpuAfter = machineCpu();
 		clearInterval(sampler);
 		const done = (await Promise.all(results)).filter((r): r is Extract<FromWorker, { type: 'done' }> => r.type === 'done');
 		progress(`  ${setup}: ${done.reduce((n, d) => n + d.sent, 0)} pushes sent, ${done.reduce((n, d) => n + d.acked, 0)} acknowledged`);
@@ -158,14 +202,22 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		let delivered = 0;
 		const fanout: number[] = [];
 		const ack: number[] = [];
+		const sentAt = new Map<number, number>();
+		for (const d of done) d.sentIds.forEach((id, i) => sentAt.set(id, d.sentAt[i]));
+		let unknown = 0;
 		for (const d of done) {
 			acked += d.acked;
-			delivered += d.received;
 			for (const [k, v] of Object.entries(d.errors)) errors[k] = (errors[k] ?? 0) + v;
 			if (d.closes > 0) errors['disconnected'] = (errors['disconnected'] ?? 0) + d.closes;
-			for (const x of d.fanoutMs) fanout.push(x);
+			d.receivedIds.forEach((id, i) => {
+				const at = sentAt.get(id);
+				if (at === undefined) unknown++;
+				else fanout.push(d.receivedAt[i] - at);
+			});
 			for (const x of d.ackMs) ack.push(x);
 		}
+		delivered = fanout.length;
+		if (unknown > 0) errors['unexpected-entry'] = unknown;
 		const perDoc = CLIENTS / DOCS;
 		const expectedDeliveries = Math.round(acked * (perDoc - 1));
 		if (delivered < expectedDeliveries) errors['fan-out-missing'] = expectedDeliveries - delivered;
@@ -182,6 +234,10 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 			expectedDeliveries,
 			peakRssMb: nodes.map((_, i) => Math.max(peak[i], after[i].rss) / 1024 / 1024),
 			cpuPercent: nodes.map((_, i) => ((after[i].cpu - before[i].cpu) / SECONDS) * 100),
+			relayFanoutP50: histogramPercentile(before, after, 50),
+			relayFanoutP99: histogramPercentile(before, after, 99),
+			generatorCpuPercent: done.reduce((n, d) => n + d.cpuMs, 0) / SECONDS / 10,
+			machineBusyPercent: ((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100,
 			errors
 		};
 	} finally {
@@ -193,17 +249,21 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 const label: Record<string, string> = { sqlite: 'SQLite, 1 node', pg1: 'PostgreSQL, 1 node', pg2: 'PostgreSQL, 2 nodes' };
 
 function table(results: Result[]): string {
-	const header = ['setup', 'clients', 'appends/s', 'fan-out p50', 'fan-out p99', 'ack p50', 'ack p99', 'RSS MB/node', 'CPU %/node', 'errors'];
+	const header = ['setup', 'clients', 'appends/s', 'fan-out p50', 'fan-out p99', 'in relay p50/p99', 'ack p50', 'ack p99', 'RSS MB/node', 'CPU %/node', 'load gen CPU %', 'machine busy', 'errors'];
+	const bound = (ms: number) => (Number.isFinite(ms) ? ms >= 1000 ? `≤${ms / 1000} s` : `≤${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms` : ms > 0 ? '>10 s' : 'n/a');
 	const rows = results.map((r) => [
 		label[r.setup] ?? r.setup,
 		String(r.clients),
 		r.appendsPerSecond.toFixed(0),
 		`${r.fanoutP50.toFixed(1)} ms`,
 		`${r.fanoutP99.toFixed(1)} ms${r.fanoutP99 < TARGETS.p99FanoutMs ? ' ✓' : ' ✗'}`,
+		`${bound(r.relayFanoutP50)} / ${bound(r.relayFanoutP99)}`,
 		`${r.ackP50.toFixed(1)} ms`,
 		`${r.ackP99.toFixed(1)} ms`,
 		`${r.peakRssMb.map((m) => m.toFixed(0)).join(' / ')}${r.peakRssMb.every((m) => m < TARGETS.rssMb) ? ' ✓' : ' ✗'}`,
 		r.cpuPercent.map((c) => c.toFixed(0)).join(' / '),
+		r.generatorCpuPercent.toFixed(0),
+		`${r.machineBusyPercent.toFixed(0)} %`,
 		Object.keys(r.errors).length === 0 ? '0 ✓' : Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ')
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -238,7 +298,8 @@ async function main(): Promise<number> {
 		pg?.remove();
 	}
 	console.log(`\nRelay under load: ${CLIENTS} WebSocket clients, ${DOCS} documents, ${RATE} signed entry/s per client, ${SECONDS} s, loopback`);
-	console.log(`Targets: fan-out p99 < ${TARGETS.p99FanoutMs} ms, no errors, RSS < ${TARGETS.rssMb} MB per node. Fan-out = push sent → entry received by another client of the document.\n`);
+	console.log(`Targets: fan-out p99 < ${TARGETS.p99FanoutMs} ms, no errors, RSS < ${TARGETS.rssMb} MB per node. Fan-out = push sent → entry received by another client of the document.`);
+	console.log(`"In relay" = frame in → frames out inside the relay (its own histogram; bucket bounds). Load gen CPU is % of one core; machine busy is all cores.\n`);
 	console.log(table(results));
 	writeJson('bench/results/relay-load.json', { at: new Date().toISOString(), clients: CLIENTS, docs: DOCS, seconds: SECONDS, rate: RATE, loadavg: loadavg(), results });
 	return failures > 0 ? 1 : 0;

@@ -44,7 +44,7 @@ import { nestsDeeperThan } from './jsonDepth';
 import { jsonLogger, type LogFn } from './jsonLog';
 import { Counter, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
 import { DEFAULT_LIMITS, maxCiphertextFor, type Limits } from './relayConfig';
-import type { RelayStore, StoreEvent } from './RelayStore';
+import type { AppendResult, RelayStore, StoreEvent } from './RelayStore';
 import { SerialLocks } from './SerialLocks';
 import { serveStatic } from './serveStatic';
 import { TokenBucket } from './TokenBucket';
@@ -168,7 +168,7 @@ export class RelayServer {
 			appendRate: m.add(new Gauge('hearth_relay_appends_per_second', 'Entries and ops stored per second over the last 10 s', () => this.#appendRate())),
 			fanout: m.add(
 				new Histogram('hearth_relay_fanout_seconds', 'From an entry reaching a relay node to this node sending it to subscribers', [
-					0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
+					0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 				])
 			),
 			fanoutFrames: m.add(new Counter('hearth_relay_fanout_frames_total', 'Frames fanned out to subscribers')),
@@ -513,42 +513,26 @@ export class RelayServer {
 	// ── entries ───────────────────────────────────────────────────────────────────────────
 
 	/**
-	 * Two locks per document keep its order without making one write wait for the last: `d:`
-	 * checks an entry against the auth log and queues its write, and is let go as soon as the
-	 * write is queued; `f:` takes the stored results in the same order, acknowledges and fans
-	 * out. With storage a network hop away, holding one lock across the write would cap each
-	 * document at a handful of appends a second.
+	 * Two locks per document keep its order without making one write wait for the last: under
+	 * `d:` an entry is checked against the auth log and its write queued, and `d:` is let go
+	 * as soon as the write is queued; under `f:`, taken in that same order, the stored result
+	 * is acknowledged and fanned out. With storage a network hop away, holding one lock across
+	 * the write would cap each document at a handful of appends a second.
 	 */
 	async #onPush(conn: Connection, rid: number, entry: WireEntry, receivedAt: number): Promise<void> {
 		if ((entry.ct.length * 3) / 4 > this.#maxCiphertext) throw new RelayError('too-large', 'That change is too large to store');
-		const { sig, seq: _seq, ...unsigned } = entry;
 		const docId = entry.docId;
 		let verified = false;
 		for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-			const { delivered } = await this.#locks.run(`d:${docId}`, async () => {
-				const { state, stored } = await this.#authEntry(docId);
-				if (!state) throw new RelayError('unknown-document', 'That document is not on this relay yet');
-				if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
-				if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
-				if (!verified && !this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
-					throw new RelayError('bad-signature', 'The entry signature does not verify');
-				}
+			const delivered = await this.#locks.run(`d:${docId}`, async () => {
+				const stored = await this.#checkEntry(entry, verified);
 				verified = true;
 				const appended = this.#store.append(entry, { authCount: stored, maxDocBytes: this.#limits.maxDocBytes });
-				appended.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-				// Queued now, while the document is still held, so fan-out follows the order of writes.
-				const delivered = this.#locks.run(`f:${docId}`, async () => {
-					const result = await appended;
-					if (result.ok) {
-						this.#counted(entry.kind);
-						this.#send(conn, { type: 'ack', rid, docId, seq: result.seq });
-						await this.#deliverEntries(docId, result.seq, stored, { ...entry, seq: result.seq }, conn, receivedAt);
-					}
-					return result;
-				});
-				return { delivered };
+				appended.catch(() => {}); // awaited by the fan-out step; this only keeps an early failure from going unhandled
+				// Queued while `d:` is still held, so fan-out follows the order of writes.
+				return { result: this.#locks.run(`f:${docId}`, () => this.#ackAndFanOut(conn, rid, entry, appended, stored, receivedAt)) };
 			});
-			const result = await delivered;
+			const result = await delivered.result;
 			if (result.ok) return;
 			switch (result.reason) {
 				case 'auth-changed':
@@ -563,6 +547,35 @@ export class RelayServer {
 			}
 		}
 		throw new Error('auth log kept moving');
+	}
+
+	/**
+	 * May this entry be stored? Checks the epoch, the writer and (once) the signature against
+	 * the document's auth log; returns the auth-log length it was checked against.
+	 */
+	async #checkEntry(entry: WireEntry, signatureChecked: boolean): Promise<number> {
+		const { state, stored } = await this.#authEntry(entry.docId);
+		if (!state) throw new RelayError('unknown-document', 'That document is not on this relay yet');
+		if (entry.epoch !== state.epoch) throw new RelayError('epoch-closed', `Epoch ${entry.epoch} is closed; write to epoch ${state.epoch}`);
+		if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
+		if (!signatureChecked) {
+			const { sig, seq: _seq, ...unsigned } = entry;
+			if (!this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
+				throw new RelayError('bad-signature', 'The entry signature does not verify');
+			}
+		}
+		return stored;
+	}
+
+	/** Once the write is durable: acknowledge it, then send it to the document's other followers. Runs under `f:`. */
+	async #ackAndFanOut(conn: Connection, rid: number, entry: WireEntry, appended: Promise<AppendResult>, authCount: number, receivedAt: number): Promise<AppendResult> {
+		const result = await appended;
+		if (result.ok) {
+			this.#counted(entry.kind);
+			this.#send(conn, { type: 'ack', rid, docId: entry.docId, seq: result.seq });
+			await this.#deliverEntries(entry.docId, result.seq, authCount, { ...entry, seq: result.seq }, conn, receivedAt);
+		}
+		return result;
 	}
 
 	/**

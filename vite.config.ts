@@ -29,7 +29,7 @@ export default defineConfig({
 				test: {
 					name: 'postgres',
 					include: ['tests/relay/**/*.test.ts'],
-					exclude: ['tests/relay/cluster.test.ts', 'tests/relay/faults.test.ts'],
+					exclude: ['tests/relay/cluster.test.ts', 'tests/relay/faults.test.ts', 'tests/relay/backup.test.ts'],
 					env: { HEARTH_TEST_STORE: 'postgres' },
 					globalSetup: ['tests/helpers/postgresGlobalSetup.ts']
 				}

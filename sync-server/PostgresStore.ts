@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
+import { newLineage } from './newLineage';
 
 const CHANNEL = 'hearth_relay';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes. */
@@ -60,7 +61,7 @@ const MAX_BATCH = 100;
  * same lane, so this node's transactions never wait on each other's row locks: with shared
  * documents, concurrent batches queued behind one another's commits and ran one at a time.
  */
-const LANES = 6;
+const LANES = Number(process.env.HEARTH_PG_LANES ?? 6);
 
 // One round trip: bump the head under the row lock only if the auth state and size quota still
 // hold, and store the entry at that seq.
@@ -90,7 +91,7 @@ const APPEND_BATCH_SQL = `WITH input AS (
 		SELECT doc_id, COUNT(*) AS n, SUM(len) AS total, MIN(auth_count) AS auth_min, MAX(auth_count) AS auth_max, MIN(max_bytes) AS max_bytes
 		FROM input GROUP BY doc_id
 	), locked AS (
-		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE SKIP LOCKED
+		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE${process.env.HEARTH_PG_APPEND_WAIT ? '' : ' SKIP LOCKED'}
 	), d AS (
 		UPDATE docs SET head = docs.head + p.n, bytes = docs.bytes + p.total
 		FROM per_doc p, locked l
@@ -165,6 +166,7 @@ export class PostgresStore implements RelayStore {
 				await client.query(POSTGRES_MIGRATIONS[v]);
 				await client.query('INSERT INTO hearth_schema_migrations (version) VALUES ($1)', [v + 1]);
 			}
+			await client.query("INSERT INTO hearth_meta (key, value) VALUES ('lineage', $1) ON CONFLICT DO NOTHING", [newLineage()]);
 			await client.query('COMMIT');
 		} catch (error) {
 			await client.query('ROLLBACK').catch(() => {});
@@ -173,6 +175,17 @@ export class PostgresStore implements RelayStore {
 			client.release();
 		}
 		await this.#connectFeed();
+	}
+
+	async lineage(): Promise<string> {
+		const { rows } = await this.#pool.query<{ value: string }>("SELECT value FROM hearth_meta WHERE key = 'lineage'");
+		return rows[0].value;
+	}
+
+	async renewLineage(): Promise<string> {
+		const lineage = newLineage();
+		await this.#pool.query("UPDATE hearth_meta SET value = $1 WHERE key = 'lineage'", [lineage]);
+		return lineage;
 	}
 
 	listen(listener: StoreListener): void {

@@ -192,9 +192,12 @@ export class RelayServer {
 	}
 
 	#sizes = { docs: 0, totalBytes: 0, at: 0 };
+	#lineage?: string;
 
 	/** Starts listening; resolves with the bound port (useful with port 0). */
 	async listen(): Promise<number> {
+		// Read once: a restored storage is only served by relays started after the restore.
+		this.#lineage = await this.#store.lineage();
 		const http = createServer((req, res) => void this.#onHttp(req, res));
 		const wss = new WebSocketServer({ noServer: true, maxPayload: this.#limits.maxFrameBytes, perMessageDeflate: false });
 		http.on('upgrade', (req, socket, head) => {
@@ -341,7 +344,7 @@ export class RelayServer {
 		this.#m.connectionsTotal.inc();
 		this.#log('connection_open', { conn: conn.id }, 'debug');
 		ws.on('pong', () => (conn.alive = true));
-		this.#send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, maxCiphertextBytes: this.#maxCiphertext });
+		this.#send(conn, { type: 'welcome', protocol: PROTOCOL_VERSION, maxCiphertextBytes: this.#maxCiphertext, lineage: this.#lineage });
 		ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
 		ws.on('close', (code) => this.#dropConnection(conn, code));
 		ws.on('error', (error: Error & { code?: string }) => {

@@ -64,6 +64,14 @@ export interface RelayStore {
 	readonly kind: 'sqlite' | 'postgres';
 	/** Creates or migrates the schema and starts the event feed (if any). */
 	open(): Promise<void>;
+	/**
+	 * Names this copy of the storage: set at random when it is created, and again when a copy
+	 * is restored from a backup (`relay:backup` stamps its copy; `relay:restored` stamps a
+	 * database restored by other means). Devices that see it change resend what they hold.
+	 */
+	lineage(): Promise<string>;
+	/** Gives this storage a new lineage (after it was restored from a backup). */
+	renewLineage(): Promise<string>;
 	/** Throws if storage cannot be reached right now. */
 	ping(): Promise<void>;
 	getDoc(docId: DocumentId): Promise<StoredDoc | undefined>;

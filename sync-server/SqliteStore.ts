@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
+import { newLineage } from './newLineage';
 import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, StoreListener, EntryRange } from './RelayStore';
 
 interface OpRow {
@@ -73,7 +74,9 @@ const MIGRATIONS: string[] = [
 	`ALTER TABLE docs ADD COLUMN auth_count INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE docs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
 	UPDATE docs SET auth_count = (SELECT COUNT(*) FROM auth WHERE auth.doc_id = docs.doc_id),
-		bytes = COALESCE((SELECT SUM(LENGTH(ct)) FROM entries WHERE entries.doc_id = docs.doc_id), 0);`
+		bytes = COALESCE((SELECT SUM(LENGTH(ct)) FROM entries WHERE entries.doc_id = docs.doc_id), 0);`,
+	// 3: which copy of the storage this is (see RelayStore.lineage).
+	`CREATE TABLE IF NOT EXISTS relay_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`
 ];
 
 type Job = { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
@@ -105,6 +108,17 @@ export class SqliteStore implements RelayStore {
 			})();
 		}
 		this.#stmts = this.prepare();
+		this.#db.prepare("INSERT OR IGNORE INTO relay_meta (key, value) VALUES ('lineage', ?)").run(newLineage());
+	}
+
+	async lineage(): Promise<string> {
+		return (this.#db.prepare("SELECT value FROM relay_meta WHERE key = 'lineage'").get() as { value: string }).value;
+	}
+
+	async renewLineage(): Promise<string> {
+		const lineage = newLineage();
+		this.#db.prepare("UPDATE relay_meta SET value = ? WHERE key = 'lineage'").run(lineage);
+		return lineage;
 	}
 
 	private prepare() {

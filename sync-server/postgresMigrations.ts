@@ -44,5 +44,7 @@ export const POSTGRES_MIGRATIONS: string[] = [
 		PRIMARY KEY (space_id, idx)
 	);
 	-- Finds a retried append; unique so a duplicate can never be stored twice.
-	CREATE UNIQUE INDEX space_ops_sig ON space_ops (space_id, sig);`
+	CREATE UNIQUE INDEX space_ops_sig ON space_ops (space_id, sig);`,
+	// 2: which copy of the storage this is (see RelayStore.lineage).
+	`CREATE TABLE hearth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`
 ];

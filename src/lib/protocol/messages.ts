@@ -142,7 +142,12 @@ export type ErrorCode =
 
 // Relay → client
 export type ServerMessage =
-	| { type: 'welcome'; protocol: number; maxCiphertextBytes: number }
+	/**
+	 * `lineage` names the copy of its storage the relay serves. It changes only when that
+	 * storage is restored from a backup (or replaced): then the relay may lack entries, auth
+	 * records and ops it once acknowledged, and devices send back what it is missing.
+	 */
+	| { type: 'welcome'; protocol: number; maxCiphertextBytes: number; lineage?: string }
 	| { type: 'ack'; rid: number; docId: DocumentId; seq: number }
 	| { type: 'auth-ok'; rid: number; docId: DocumentId; index: number }
 	| { type: 'catchup'; rid: number; docs: CatchupDoc[]; unknown: DocumentId[]; logs: CatchupLog[]; done: boolean }
@@ -286,7 +291,7 @@ export function isServerMessage(v: unknown): v is ServerMessage {
 	if (!isObject(v)) return false;
 	switch (v.type) {
 		case 'welcome':
-			return isCount(v.protocol) && isCount(v.maxCiphertextBytes);
+			return isCount(v.protocol) && isCount(v.maxCiphertextBytes) && (v.lineage === undefined || (typeof v.lineage === 'string' && v.lineage.length <= 64));
 		case 'ack':
 			return isCount(v.rid) && isDocumentId(v.docId) && isCount(v.seq);
 		case 'auth-ok':

@@ -73,6 +73,12 @@ export class DocSync {
 	pendingChanges = 0;
 	/** True once this session has caught up with the relay for this document. */
 	caughtUp = false;
+	/**
+	 * The relay's storage was restored from a backup (its lineage changed): this catch-up
+	 * starts from nothing, what we already merged comes back and is skipped quietly, and what
+	 * the relay lacks is sent again.
+	 */
+	rewinding = false;
 	/** An entry in an epoch whose key has not reached us yet is being held back. */
 	waitingForKey = false;
 	/** Set when a write was refused in a way retrying cannot fix (e.g. no longer a writer). */

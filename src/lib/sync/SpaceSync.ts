@@ -20,6 +20,8 @@ export class SpaceSync {
 	/** Circle keys this device can open: circle → epoch → key. */
 	keys = new Map<string, Map<number, Uint8Array>>();
 	inFlight?: { rid: number; op: SignedOp };
+	/** The relay's storage was restored from a backup: its whole log, gathered from a catch-up, to compare with ours. */
+	rewinding?: LoggedOp[];
 	caughtUp = false;
 	/** Replays in progress: while non-zero, keys and duties may be about to change. */
 	reducing = 0;

@@ -146,6 +146,9 @@ export class SyncEngine {
 
 	#syncInFlight = 0;
 	#closed = false;
+	/** Which copy of its storage the relay serves (see the welcome message), and the one last saved. */
+	#lineage?: string;
+	#savedLineage?: string;
 
 	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
 		this.repo = options.repo;
@@ -176,6 +179,7 @@ export class SyncEngine {
 			await store.put(stored, 'device');
 		}
 		const engine = new SyncEngine(options, loadDevice(stored), store);
+		engine.#lineage = engine.#savedLineage = await store.get<string>('lineage');
 		const person = await store.get<StoredPerson>('person');
 		if (person) engine.#person = loadPerson(person);
 		const recovery = await store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
@@ -539,6 +543,7 @@ export class SyncEngine {
 	#onMessage(message: ServerMessage): void {
 		switch (message.type) {
 			case 'welcome':
+				if (message.lineage) this.#checkLineage(message.lineage);
 				// Re-announce anything created offline first, then catch up on everything.
 				for (const space of this.#spaces.values()) this.#sendPendingOps(space);
 				for (const doc of this.#docs.values()) this.#sendPendingAuth(doc);
@@ -556,7 +561,7 @@ export class SyncEngine {
 					}
 					return;
 				}
-				this.#onCatchupLogs(message.logs, message.done);
+				this.#onCatchupLogs(message.rid, message.logs, message.done);
 				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
 			case 'log-ok':
 				if (this.#waiters.has(message.rid)) {
@@ -593,17 +598,97 @@ export class SyncEngine {
 	#requestSync(docs: DocSync[], spaces: SpaceSync[] = []): void {
 		if ((docs.length === 0 && spaces.length === 0) || this.#connection.state !== 'online') return;
 		const rid = this.#nextRid++;
-		for (const space of spaces) space.caughtUp = false;
+		for (const space of spaces) {
+			space.caughtUp = false;
+			// A restore's catch-up that was cut off starts gathering the relay's log afresh.
+			if (space.rewinding) space.rewinding = [];
+		}
 		const sent = this.#connection.send({
 			type: 'sync',
 			rid,
-			docs: docs.map((d) => ({ docId: d.docId, since: d.record.lastSeq, authSince: d.record.auth.length })),
-			...(spaces.length > 0 ? { logs: spaces.map((sp) => ({ spaceId: sp.spaceId, since: sp.log.length })) } : {})
+			docs: docs.map((d) => ({ docId: d.docId, since: d.record.lastSeq, authSince: d.rewinding ? 0 : d.record.auth.length })),
+			...(spaces.length > 0 ? { logs: spaces.map((sp) => ({ spaceId: sp.spaceId, since: sp.rewinding ? 0 : sp.log.length })) } : {})
 		});
 		if (sent) {
 			this.#requests.set(rid, { kind: 'sync', docIds: docs.map((d) => d.docId), spaceIds: spaces.map((sp) => sp.spaceId) });
 			this.#syncInFlight++;
 		}
+	}
+
+	// ── a relay restored from a backup ─────────────────────────────────────────────────────
+
+	/**
+	 * A relay whose storage was restored from a backup (or replaced) announces a new lineage.
+	 * It may lack entries, auth records and ops it acknowledged after the backup, and its seqs
+	 * may since have been given to other entries, so our positions in its logs mean nothing:
+	 * every document and space catches up from the start, and whatever we hold that the relay
+	 * lacks is sent back. Nothing is merged twice (Automerge and the replay counters see to it).
+	 */
+	#checkLineage(lineage: string): void {
+		if (this.#lineage === lineage) return;
+		const previous = this.#lineage;
+		this.#lineage = lineage;
+		if (previous !== undefined) {
+			for (const doc of this.#docs.values()) {
+				doc.record.lastSeq = 0;
+				// Nothing counts as on the relay until its catch-up shows it.
+				doc.record.knownHeads = [];
+				doc.rewinding = true;
+				// A copy still on disk is loaded, so what the relay lacks can be sent from it.
+				if (this.#needsLoad(doc)) void this.load(doc.docId);
+			}
+			for (const space of this.#spaces.values()) space.rewinding = [];
+		}
+		this.#lineageSettled();
+	}
+
+	/**
+	 * Remembers the relay's lineage once nothing is still catching up from a restore: if the
+	 * app stops before that, the next connection sees the new lineage again and starts over.
+	 */
+	#lineageSettled(): void {
+		const lineage = this.#lineage;
+		if (!lineage || this.#savedLineage === lineage) return;
+		if ([...this.#docs.values()].some((d) => d.rewinding) || [...this.#spaces.values()].some((s) => s.rewinding)) return;
+		this.#savedLineage = lineage;
+		void Promise.all([...this.#docs.keys()].map((docId) => this.#persistNow(docId))).then(() => this.#store.put(lineage, 'lineage'));
+	}
+
+	/**
+	 * After a restore, the relay's auth log (from index 0) against ours: we take its log and
+	 * send back, in order, the records we hold that it lacks.
+	 */
+	#reconcileAuth(doc: DocSync, relayAuth: Array<{ index: number; record: AuthRecord }>): void {
+		const mine = doc.record.auth;
+		let same = 0;
+		while (same < mine.length && same < relayAuth.length && mine[same]?.sig === relayAuth[same].record.sig) same++;
+		if (same < mine.length) {
+			const onRelay = new Set(relayAuth.map((a) => a.record.sig));
+			const missing = mine.slice(same).filter((r): r is AuthRecord => r !== null && !onRelay.has(r.sig));
+			doc.record.auth = mine.slice(0, same);
+			doc.confirmedAuthCount = -1;
+			doc.record.pendingAuth = [...missing, ...doc.record.pendingAuth.filter((r) => !missing.includes(r) && !onRelay.has(r.sig))];
+		}
+		for (const { index, record } of relayAuth.slice(same)) this.#onAuthRecord(doc.docId, index, record);
+		this.#rebuildAuth(doc);
+		this.#sendPendingAuth(doc);
+	}
+
+	/** After a restore, the relay's whole log against ours: its order stands, and ops it lacks are sent again. */
+	#reconcileLog(space: SpaceSync, relayLog: LoggedOp[]): void {
+		const mine = space.log;
+		let same = 0;
+		while (same < mine.length && same < relayLog.length && mine[same].op.sig === relayLog[same].op.sig) same++;
+		if (same < mine.length) {
+			const onRelay = new Set(relayLog.map((e) => e.op.sig));
+			const missing = mine.slice(same).map((e) => e.op).filter((op) => !onRelay.has(op.sig));
+			space.log = mine.slice(0, same);
+			space.pending = [...missing, ...space.pending.filter((p) => !onRelay.has(p.sig) && !missing.some((m) => m.sig === p.sig))];
+		}
+		this.#onLoggedOps(space.spaceId, relayLog.slice(same), true);
+		void this.#saveSpace(space);
+		this.#sendPendingOps(space);
+		this.#lineageSettled();
 	}
 
 	// ── auth (who may write) ───────────────────────────────────────────────────────────────
@@ -690,7 +775,8 @@ export class SyncEngine {
 		for (const part of docs) {
 			const doc = this.#docs.get(part.docId);
 			if (!doc) continue;
-			for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
+			if (doc.rewinding && part.auth.length > 0 && part.auth[0].index === 0) this.#reconcileAuth(doc, part.auth);
+			else for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
 			if (this.#needsLoad(doc) && (part.entries.length > 0 || doc.loading)) {
 				// New changes for a copy still on disk: load it first, then merge in order.
 				deferred.add(part.docId);
@@ -740,6 +826,10 @@ export class SyncEngine {
 
 	#caughtUp(doc: DocSync): void {
 		doc.caughtUp = true;
+		if (doc.rewinding) {
+			doc.rewinding = false;
+			this.#lineageSettled();
+		}
 		if (doc.record.auth.length > 0) this.#ensureJoined(doc);
 		this.#schedulePersist(doc.docId);
 		this.#scheduleFlush(doc, 0);
@@ -860,6 +950,8 @@ export class SyncEngine {
 			return undefined;
 		}
 		if (entry.kind === 'change') {
+			// A restored relay sends back what we merged before its backup was taken: expected.
+			if (doc.rewinding && isChangeHeader(payload.header) && doc.seen.has(entry.author, payload.header.c)) return undefined;
 			// The relay only accepts writes in the newest epoch, so in seq order epochs never go
 			// back. An older-epoch change after a newer one is a removed writer slipped in late.
 			if (entry.epoch < (doc.record.maxEpoch ?? 0)) {
@@ -1344,8 +1436,21 @@ export class SyncEngine {
 		this.#sendPendingOps(space);
 	}
 
-	#onCatchupLogs(logs: Array<{ spaceId: SpaceId; entries: LoggedOp[] }>, done: boolean): void {
-		for (const { spaceId, entries } of logs) this.#onLoggedOps(spaceId, entries, done);
+	#onCatchupLogs(rid: number, logs: Array<{ spaceId: SpaceId; entries: LoggedOp[] }>, done: boolean): void {
+		for (const { spaceId, entries } of logs) {
+			const space = this.#spaces.get(spaceId);
+			if (space?.rewinding) space.rewinding.push(...entries);
+			else this.#onLoggedOps(spaceId, entries, done);
+		}
+		if (!done) return;
+		const request = this.#requests.get(rid);
+		for (const spaceId of request?.kind === 'sync' ? (request.spaceIds ?? []) : []) {
+			const space = this.#spaces.get(spaceId);
+			if (!space?.rewinding) continue;
+			const relayLog = space.rewinding;
+			space.rewinding = undefined;
+			this.#reconcileLog(space, relayLog);
+		}
 	}
 
 	#onLoggedOps(spaceId: SpaceId, entries: LoggedOp[], caughtUp = true): void {

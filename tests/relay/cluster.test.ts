@@ -1,5 +1,7 @@
 // Several relay nodes on one PostgreSQL: a client on one node sees what a client on another
 // node wrote, seqs stay unique and gap-free, and the membership log orders ops across nodes.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cryptoReady } from '$lib/crypto';
 import { parseShareLink, shareFragment } from '$lib/keys/access';
@@ -80,6 +82,27 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		}
 		expect(items(alice)).toEqual(items(bob));
 		expect(new Set(items(alice)).size).toBe(20);
+	});
+
+	it('after a database restore, relay:restored gives the storage a new lineage that every node announces', async () => {
+		const welcome = async (url: string) => {
+			const c = await RawRelayClient.connect(url);
+			c.close();
+			return (c.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).lineage;
+		};
+		const before = await welcome(node1.url);
+		expect(before).toBeTruthy();
+		expect(await welcome(node2.url)).toBe(before);
+		const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'sync-server/markRestored.ts'], {
+			env: { ...process.env, HEARTH_STORE: 'postgres', HEARTH_PG_URL: pgUrl }
+		});
+		expect(stdout).toContain('Marked the relay storage as restored');
+		// A running node keeps what it read at start; restarted nodes announce the new one.
+		await node1.restart();
+		await node2.restart();
+		const after = await welcome(node1.url);
+		expect(after).not.toBe(before);
+		expect(await welcome(node2.url)).toBe(after);
 	});
 
 	it('a private space works across nodes: invitation on one, acceptance on the other', async () => {

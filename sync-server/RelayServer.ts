@@ -767,7 +767,7 @@ export class RelayServer {
 					batch.map(async (request) => {
 						const doc = await this.#store.getDoc(request.docId);
 						if (!doc) return undefined;
-						const entries = request.since >= doc.head ? [] : await this.#store.entriesSince(request.docId, request.since, doc);
+						const entries = request.since >= doc.head ? [] : await this.#store.entriesSince(request.docId, request.since);
 						// Read after the entries, so the records every entry's writer joined by are in.
 						const auth = await this.#store.authSince(request.docId, request.authSince);
 						return { doc, auth, entries };

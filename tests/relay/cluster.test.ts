@@ -11,7 +11,7 @@ import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, openDevice, type Device } from '$tests/helpers/scenario';
 import { newSigningKeyPair } from '$lib/crypto';
-import { addWriters, genesis, marker, randomDocId, signedEntry } from '$tests/helpers/signedFrames';
+import { addWriters, genesis, marker, randomDocId, signedEntry, signedSnapshot } from '$tests/helpers/signedFrames';
 
 let pg: PostgresProcess;
 let node1: RelayProcess;
@@ -198,6 +198,32 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 				expect(stored.map((e) => e.ct).filter((ct) => order.includes(ct))).toEqual(order);
 			}
 		}
+		await a.close();
+		await b.close();
+	});
+
+	it('a catch-up read that another node’s snapshot overtakes still holds every entry', async () => {
+		// Catch-up reads a document's row, then its entries. A snapshot stored on another node in
+		// between deletes what it covers: the entries must come with that snapshot, not without
+		// it, or the reader skips what the snapshot covers for good.
+		const [a, b] = [new PostgresStore({ url: pgUrl }), new PostgresStore({ url: pgUrl })];
+		await a.open();
+		await b.open();
+		const docId = randomDocId();
+		const { kp, record } = genesis(docId);
+		await a.appendAuth(docId, 0, record);
+		const guard = { authCount: 1, maxDocBytes: 10_000_000 };
+		for (let i = 1; i <= 6; i++) expect(await a.append(signedEntry(docId, kp, marker(i)), guard)).toEqual({ ok: true, seq: i });
+		// The relay's catch-up has read the document's row (no snapshot yet) when another node
+		// stores a snapshot covering seqs 1-4.
+		expect((await a.getDoc(docId))!.snapshotSeq).toBe(0);
+		expect(await b.append(signedSnapshot(docId, kp, 4, marker(100)), guard)).toEqual({ ok: true, seq: 7 });
+		const read = await a.entriesSince(docId, 2);
+		expect(read.map((e) => [e.seq, e.kind, e.covers])).toEqual([
+			[7, 'snapshot', 4],
+			[5, 'change', undefined],
+			[6, 'change', undefined]
+		]);
 		await a.close();
 		await b.close();
 	});

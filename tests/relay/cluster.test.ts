@@ -137,6 +137,59 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		reader.close();
 	});
 
+	it('a document created on another node while a follower’s catch-up is being read still reaches it with its auth log', async () => {
+		// The follower asks for a document nobody has stored yet, alongside one whose read is
+		// held up. While its catch-up is unfinished, the document is created through node 2:
+		// node 1 hears of the genesis record before it has noted what that catch-up holds, and
+		// must not take it as already sent (the catch-up will only say "unknown").
+		const fresh = randomDocId();
+		const slow = randomDocId();
+		const old = genesis(slow);
+		const w1 = await RawRelayClient.connect(node1.url);
+		w1.send({ type: 'auth', rid: 1, record: old.record });
+		await w1.reply(1, 'auth-ok');
+		w1.send({ type: 'push', rid: 2, entry: signedEntry(slow, old.kp, marker(1)) });
+		await w1.reply(2, 'ack');
+		const auths = async () => Number(/hearth_relay_cluster_events_total\{kind="auth"\} (\d+)/.exec(await (await fetch(`${node1.httpUrl}/metrics`)).text())?.[1] ?? 0);
+		const heard = await auths();
+
+		// Reads of entries wait while this transaction holds the table.
+		const holder = new pgLib.Client({ connectionString: pgUrl });
+		await holder.connect();
+		await holder.query('BEGIN');
+		await holder.query('LOCK TABLE entries IN ACCESS EXCLUSIVE MODE');
+		const reader = await RawRelayClient.connect(node1.url);
+		const created = genesis(fresh);
+		const w2 = await RawRelayClient.connect(node2.url);
+		try {
+			reader.send({ type: 'sync', rid: 3, docs: [fresh, slow].map((docId) => ({ docId, since: 0, authSince: 0 })) });
+			// Asked on a connection of its own: inside a transaction the activity view stays as first read.
+			const waiting = async () =>
+				(
+					await node1.query<{ n: number }>(
+						"SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = 'hearth-relay' AND wait_event_type = 'Lock' AND query LIKE '%FROM docs d JOIN entries%'"
+					)
+				)[0].n;
+			await eventually(async () => (await waiting()) > 0, 10_000, 'the catch-up read to wait');
+			w2.send({ type: 'auth', rid: 4, record: created.record });
+			await w2.reply(4, 'auth-ok');
+			await eventually(async () => (await auths()) > heard, 10_000, 'node 1 to hear of the new document');
+			await new Promise((r) => setTimeout(r, 200));
+		} finally {
+			await holder.query('COMMIT');
+			await holder.end();
+		}
+		const done = (await reader.next((m) => m.type === 'catchup' && m.rid === 3 && m.done)) as Extract<ServerMessage, { type: 'catchup' }>;
+		expect(done.unknown, 'the catch-up was read before the document existed').toEqual([fresh]);
+
+		w2.send({ type: 'push', rid: 5, entry: signedEntry(fresh, created.kp, marker(2)) });
+		await w2.reply(5, 'ack');
+		await eventually(() => reader.messages.some((m) => m.type === 'entry' && m.entry.docId === fresh), 10_000, 'the entry at the follower');
+		const seen = reader.messages.filter((m) => (m.type === 'auth' && m.docId === fresh) || (m.type === 'entry' && m.entry.docId === fresh));
+		expect(seen.map((m) => m.type), 'the genesis record, then the entry its writer may write by').toEqual(['auth', 'entry']);
+		for (const c of [w1, w2, reader]) c.close();
+	});
+
 	it('concurrent writers on both nodes get unique, gap-free seqs, and every subscriber sees each entry once, in order', async () => {
 		const docId = randomDocId();
 		const { kp, record } = genesis(docId);

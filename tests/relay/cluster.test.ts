@@ -49,10 +49,11 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		expect((await fetch(`${node2.httpUrl}/readyz`)).status).toBe(200);
 	});
 
-	// Failed twice in full CI runs under load (20 s without converging) and never when run
-	// alone or under synthetic CPU load; the cause is not found yet. One retry keeps CI
-	// usable, and the first failure prints what each side had so the next look has evidence.
-	it('devices attached to different nodes converge on a shared document', { retry: 1 }, async () => {
+	// Both devices compact near the end of this burst, so a catch-up can meet a snapshot
+	// stored on the other node; that once lost entries for good (see "a catch-up read that
+	// another node's snapshot overtakes", below). If it ever fails again, the printout shows
+	// what each side had.
+	it('devices attached to different nodes converge on a shared document', async () => {
 		const alice = await device('alice', node1);
 		const bob = await device('bob', node2);
 		const handle = await alice.engine.create<{ items: string[] }>({ items: [] });

@@ -467,20 +467,25 @@ export class PostgresStore implements RelayStore {
 		}
 	}
 
-	async entriesSince(docId: DocumentId, since: number, doc: StoredDoc): Promise<WireEntry[]> {
-		const cols = 'seq, epoch, kind, covers, author, nonce, ct, sig';
-		if (doc.snapshotSeq > 0 && since < doc.snapshotCovers) {
-			const { rows } = await this.#pool.query<EntryRow>(
-				`SELECT ${cols} FROM entries WHERE doc_id = $1 AND (seq = $2 OR (seq > $3 AND seq <> $2)) ORDER BY (seq = $2) DESC, seq`,
-				[docId, doc.snapshotSeq, doc.snapshotCovers]
-			);
-			return rows.map((r) => toWireEntry(docId, r));
-		}
-		// A client already past the snapshot's cover has its content: skip the snapshot itself.
-		const { rows } = await this.#pool.query<EntryRow>(`SELECT ${cols} FROM entries WHERE doc_id = $1 AND seq > $2 AND kind <> 'snapshot' ORDER BY seq`, [
-			docId,
-			since
-		]);
+	/**
+	 * One statement, so the document's snapshot position and its entries come from the same
+	 * moment: with two reads, a snapshot stored in between (on any node) deletes what it covers
+	 * while the first read still said there was no snapshot to send in its place.
+	 */
+	async entriesSince(docId: DocumentId, since: number): Promise<WireEntry[]> {
+		const { rows } = await this.#pool.query<EntryRow>(
+			`SELECT e.seq, e.epoch, e.kind, e.covers, e.author, e.nonce, e.ct, e.sig
+			 FROM docs d JOIN entries e ON e.doc_id = d.doc_id
+			 WHERE d.doc_id = $1 AND CASE
+				WHEN d.snapshot_seq > 0 AND $2 < d.snapshot_covers
+					-- Behind the snapshot: the snapshot first, then everything after what it covers.
+					THEN e.seq = d.snapshot_seq OR (e.seq > d.snapshot_covers AND e.seq <> d.snapshot_seq)
+				-- Already past the snapshot's cover: the reader has its content, so skip it.
+				ELSE e.seq > $2 AND e.kind <> 'snapshot'
+			 END
+			 ORDER BY (e.seq = d.snapshot_seq) DESC, e.seq`,
+			[docId, since]
+		);
 		return rows.map((r) => toWireEntry(docId, r));
 	}
 

@@ -592,8 +592,12 @@ export class RelayServer {
 			this.#authFanned.delete(docId);
 			return;
 		}
-		// No count yet: a follower's catch-up is still being read, and will hold the log.
-		const sent = this.#authFanned.get(docId) ?? (fresh ? fresh.index : count);
+		// No count yet: every follower is still reading its first catch-up (what is fanned out
+		// to it waits until that is sent), and that read may have come before this record was
+		// stored, so it cannot be counted on to hold the log. Send the log from the start: a
+		// follower skips records it already has, whereas a missing one makes it refuse every
+		// entry its writer sends, for good.
+		const sent = this.#authFanned.get(docId) ?? 0;
 		if (count <= sent) {
 			this.#authFanned.set(docId, sent);
 			return;
@@ -783,7 +787,7 @@ export class RelayServer {
 					batch.map(async (request) => {
 						const doc = await this.#store.getDoc(request.docId);
 						if (!doc) return undefined;
-						const entries = request.since >= doc.head ? [] : await this.#store.entriesSince(request.docId, request.since, doc);
+						const entries = request.since >= doc.head ? [] : await this.#store.entriesSince(request.docId, request.since);
 						// Read after the entries, so the records every entry's writer joined by are in.
 						const auth = await this.#store.authSince(request.docId, request.authSince);
 						return { doc, auth, entries };

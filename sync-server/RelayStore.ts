@@ -83,8 +83,11 @@ export interface RelayStore {
 	authSince(docId: DocumentId, index: number): Promise<Array<{ index: number; record: AuthRecord }>>;
 	/** Stores a verified entry at the next seq, if the guard still holds. */
 	append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult>;
-	/** Catch-up: the newest snapshot (if `since` is behind it) then every later entry. */
-	entriesSince(docId: DocumentId, since: number, doc: StoredDoc): Promise<WireEntry[]>;
+	/**
+	 * Catch-up: the newest snapshot (if `since` is behind what it covers) then every later
+	 * entry, all as of one moment (a snapshot deletes the entries it covers).
+	 */
+	entriesSince(docId: DocumentId, since: number): Promise<WireEntry[]>;
 	/** Entries with after < seq <= upTo, in order (snapshots included): fills fan-out gaps. */
 	entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]>;
 	/** entriesBetween for many documents in one read (another node's notice names many). */

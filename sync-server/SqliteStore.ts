@@ -243,7 +243,11 @@ export class SqliteStore implements RelayStore {
 		});
 	}
 
-	async entriesSince(docId: DocumentId, since: number, doc: StoredDoc): Promise<WireEntry[]> {
+	async entriesSince(docId: DocumentId, since: number): Promise<WireEntry[]> {
+		// The document's row is read here, with its entries and no await between, so a snapshot
+		// committed meanwhile cannot delete entries this read still expects to find.
+		const doc = this.#stmts.getDoc.get(docId) as StoredDoc | undefined;
+		if (!doc) return [];
 		const rows: EntryRow[] = [];
 		if (doc.snapshotSeq > 0 && since < doc.snapshotCovers) {
 			const snap = this.#stmts.entryAt.get(docId, doc.snapshotSeq) as EntryRow | undefined;

@@ -23,7 +23,7 @@ export async function openDevice(
 	name: string,
 	relay: RelayProcess,
 	dbName = `hearth-test-${name}-${process.pid}-${dbCounter++}`,
-	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery'>> = {}
+	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery' | 'socketFactory'>> = {}
 ): Promise<Device> {
 	const storage = new IndexedDBStorageAdapter(dbName);
 	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });

@@ -38,6 +38,20 @@ export function signedEntry(docId: DocumentId, kp: KeyPair, ct = 'AAAA', epoch =
 	return { ...unsigned, sig: toBase64Url(sign(entrySigningBytes(unsigned), kp.secretKey)) };
 }
 
+/** A snapshot entry covering seqs up to `covers` (its ciphertext is opaque to the relay too). */
+export function signedSnapshot(docId: DocumentId, kp: KeyPair, covers: number, ct = 'AAAA', epoch = 0): WireEntry {
+	const unsigned = {
+		docId,
+		epoch,
+		kind: 'snapshot' as const,
+		covers,
+		author: toBase64Url(kp.publicKey) as DeviceKey,
+		nonce: toBase64Url(crypto.getRandomValues(new Uint8Array(24))),
+		ct
+	};
+	return { ...unsigned, sig: toBase64Url(sign(entrySigningBytes(unsigned), kp.secretKey)) };
+}
+
 /** A distinct ciphertext for entry number n, so tests can tell entries apart. */
 export function marker(n: number): string {
 	return Buffer.from(`entry-${n.toString().padStart(6, '0')}`).toString('base64url');

@@ -1155,11 +1155,17 @@ export class SyncEngine {
 		if (request?.kind === 'push' && doc) {
 			const wasSnapshot = doc.inFlight?.kind === 'snapshot';
 			doc.inFlight = undefined;
+			const busy = code === 'storage-failed' || code === 'rate-limited';
 			if (code === 'stale-snapshot' || wasSnapshot) {
+				// A refused snapshot is simply dropped, but changes made while it was on its way
+				// waited behind it and nothing else may come along to send them: send them now
+				// (after a pause if the relay was busy).
 				doc.record.sinceSnapshot = 0;
+				if (busy) setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
+				else this.#scheduleFlush(doc, 0);
 				return;
 			}
-			if (code === 'storage-failed' || code === 'rate-limited') {
+			if (busy) {
 				this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayCouldNotStore });
 				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
 				return;

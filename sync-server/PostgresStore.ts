@@ -335,12 +335,20 @@ export class PostgresStore implements RelayStore {
 	#pump(lane: { queue: QueuedAppend[]; busy: boolean }): void {
 		if (lane.busy || lane.queue.length === 0) return;
 		lane.busy = true;
-		void this.#appendBatch(lane.queue.splice(0, MAX_BATCH), lane).then(async (allSkipped) => {
-			// Everything was held elsewhere: give the other node's commit a moment.
-			if (allSkipped) await new Promise((r) => setTimeout(r, 2));
-			lane.busy = false;
-			this.#pump(lane);
-		});
+		const batch = lane.queue.splice(0, MAX_BATCH);
+		void this.#appendBatch(batch, lane)
+			.catch((error: unknown) => {
+				// Not expected (#appendBatch settles every append itself), but a lane must never
+				// stay busy for good: whatever is still waiting is refused, and clients resend.
+				for (const item of batch) item.reject(error);
+				return false;
+			})
+			.then(async (allSkipped) => {
+				// Everything was held elsewhere: give the other node's commit a moment.
+				if (allSkipped) await new Promise((r) => setTimeout(r, 2));
+				lane.busy = false;
+				this.#pump(lane);
+			});
 	}
 
 	/** Resolves true if every append in the batch was put back for the next one. */

@@ -743,7 +743,10 @@ export class SyncEngine {
 		if (!doc) return;
 		if (index < doc.record.auth.length) return; // already have it
 		if (index > doc.record.auth.length) {
-			// We missed one: catch up rather than apply out of order.
+			// We missed one: catch up rather than apply out of order. Until then live entries
+			// wait for the catch-up, or one from a writer the missing record admits would be
+			// refused as foreign and skipped for good.
+			doc.caughtUp = false;
 			this.#requestSync([doc]);
 			return;
 		}

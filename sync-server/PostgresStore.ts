@@ -58,10 +58,14 @@ const MAX_SKIPS = 5;
 const MAX_BATCH = 100;
 /**
  * Queues of appends, each with at most one transaction in flight. A document always uses the
- * same lane, so this node's transactions never wait on each other's row locks: with shared
- * documents, concurrent batches queued behind one another's commits and ran one at a time.
+ * same lane, so this node's transactions never wait on each other's row locks (with shared
+ * documents, concurrent batches queued behind one another's commits and ran one at a time).
+ * Two, not more: every lane's batch is a commit (a flush to disk), and fewer, larger batches
+ * beat more, smaller ones. Measured at 1,000 clients on one node: six lanes gave fan-out p50
+ * 45 ms / p99 333 ms, two gave 12 ms / 93–177 ms, one 8–11 ms / 195–270 ms (a second lane lets
+ * one batch's round trip overlap the other's commit).
  */
-const LANES = Number(process.env.HEARTH_PG_LANES ?? 6);
+const LANES = 2;
 
 // One round trip: bump the head under the row lock only if the auth state and size quota still
 // hold, and store the entry at that seq.
@@ -91,7 +95,7 @@ const APPEND_BATCH_SQL = `WITH input AS (
 		SELECT doc_id, COUNT(*) AS n, SUM(len) AS total, MIN(auth_count) AS auth_min, MAX(auth_count) AS auth_max, MIN(max_bytes) AS max_bytes
 		FROM input GROUP BY doc_id
 	), locked AS (
-		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE${process.env.HEARTH_PG_APPEND_WAIT ? '' : ' SKIP LOCKED'}
+		SELECT doc_id FROM docs WHERE doc_id IN (SELECT doc_id FROM per_doc) ORDER BY doc_id FOR UPDATE SKIP LOCKED
 	), d AS (
 		UPDATE docs SET head = docs.head + p.n, bytes = docs.bytes + p.total
 		FROM per_doc p, locked l

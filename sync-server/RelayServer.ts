@@ -40,6 +40,7 @@ import {
 	type WireEntry
 } from '../src/lib/protocol';
 import { Ed25519Verifier } from './Ed25519Verifier';
+import { VerifyPool } from './VerifyPool';
 import { nestsDeeperThan } from './jsonDepth';
 import { jsonLogger, type LogFn } from './jsonLog';
 import { Counter, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
@@ -120,6 +121,8 @@ export class RelayServer {
 	readonly #maxCiphertext: number;
 	readonly #log: LogFn;
 	readonly #verifier = new Ed25519Verifier();
+	/** Entry signatures, the bulk of the checks, go to a worker thread when the machine has a spare core. */
+	readonly #entryVerifier = new VerifyPool();
 	readonly #auth = new Map<DocumentId, AuthEntry>();
 	/**
 	 * Per document, a stamp taken from a counter on every auth write or invalidation, so a
@@ -255,6 +258,7 @@ export class RelayServer {
 		await httpClosed;
 		await new Promise<void>((resolve) => this.#wss?.close(() => resolve()) ?? resolve());
 		await this.#store.close();
+		await this.#entryVerifier.close();
 		this.#log('stopped', { drainMs: Date.now() - started, timedOut });
 	}
 
@@ -563,7 +567,7 @@ export class RelayServer {
 		if (!mayWrite(state, entry.epoch, entry.author)) throw new RelayError('not-a-writer', 'This device may not write to that document');
 		if (!signatureChecked) {
 			const { sig, seq: _seq, ...unsigned } = entry;
-			if (!this.#verifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
+			if (!(await this.#entryVerifier.verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author)))) {
 				throw new RelayError('bad-signature', 'The entry signature does not verify');
 			}
 		}

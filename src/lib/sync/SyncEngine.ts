@@ -628,17 +628,21 @@ export class SyncEngine {
 		if (this.#lineage === lineage) return;
 		const previous = this.#lineage;
 		this.#lineage = lineage;
-		if (previous !== undefined) {
-			for (const doc of this.#docs.values()) {
-				doc.record.lastSeq = 0;
-				// Nothing counts as on the relay until its catch-up shows it.
-				doc.record.knownHeads = [];
-				doc.rewinding = true;
-				// A copy still on disk is loaded, so what the relay lacks can be sent from it.
-				if (this.#needsLoad(doc)) void this.load(doc.docId);
-			}
-			for (const space of this.#spaces.values()) space.rewinding = [];
+		if (previous === undefined) {
+			// First contact (or an app from before lineages): nothing to put back.
+			this.#savedLineage = lineage;
+			void this.#store.put(lineage, 'lineage');
+			return;
 		}
+		for (const doc of this.#docs.values()) {
+			doc.record.lastSeq = 0;
+			// Nothing counts as on the relay until its catch-up shows it.
+			doc.record.knownHeads = [];
+			doc.rewinding = true;
+			// A copy still on disk is loaded, so what the relay lacks can be sent from it.
+			if (this.#needsLoad(doc)) void this.load(doc.docId);
+		}
+		for (const space of this.#spaces.values()) space.rewinding = [];
 		this.#lineageSettled();
 	}
 

@@ -66,6 +66,7 @@ import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
 import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
 import { SeenCounters } from './SeenCounters';
+import { afterRestore } from './afterRestore';
 import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
 
 const msg = words.messages.sync.syncEngine;
@@ -663,33 +664,31 @@ export class SyncEngine {
 	 * send back, in order, the records we hold that it lacks.
 	 */
 	#reconcileAuth(doc: DocSync, relayAuth: Array<{ index: number; record: AuthRecord }>): void {
-		const mine = doc.record.auth;
-		let same = 0;
-		while (same < mine.length && same < relayAuth.length && mine[same]?.sig === relayAuth[same].record.sig) same++;
-		if (same < mine.length) {
-			const onRelay = new Set(relayAuth.map((a) => a.record.sig));
-			const missing = mine.slice(same).filter((r): r is AuthRecord => r !== null && !onRelay.has(r.sig));
-			doc.record.auth = mine.slice(0, same);
+		const restored = afterRestore(doc.record.auth, relayAuth.map((a) => a.record), doc.record.pendingAuth);
+		const keep = restored?.keep ?? doc.record.auth.length;
+		if (restored) {
+			doc.record.auth = doc.record.auth.slice(0, keep);
 			doc.confirmedAuthCount = -1;
-			doc.record.pendingAuth = [...missing, ...doc.record.pendingAuth.filter((r) => !missing.includes(r) && !onRelay.has(r.sig))];
+			doc.record.pendingAuth = restored.pending;
 		}
-		for (const { index, record } of relayAuth.slice(same)) this.#onAuthRecord(doc.docId, index, record);
+		for (const { index, record } of relayAuth.slice(keep)) this.#onAuthRecord(doc.docId, index, record);
 		this.#rebuildAuth(doc);
 		this.#sendPendingAuth(doc);
 	}
 
 	/** After a restore, the relay's whole log against ours: its order stands, and ops it lacks are sent again. */
 	#reconcileLog(space: SpaceSync, relayLog: LoggedOp[]): void {
-		const mine = space.log;
-		let same = 0;
-		while (same < mine.length && same < relayLog.length && mine[same].op.sig === relayLog[same].op.sig) same++;
-		if (same < mine.length) {
-			const onRelay = new Set(relayLog.map((e) => e.op.sig));
-			const missing = mine.slice(same).map((e) => e.op).filter((op) => !onRelay.has(op.sig));
-			space.log = mine.slice(0, same);
-			space.pending = [...missing, ...space.pending.filter((p) => !onRelay.has(p.sig) && !missing.some((m) => m.sig === p.sig))];
+		const restored = afterRestore(
+			space.log.map((e) => e.op),
+			relayLog.map((e) => e.op),
+			space.pending
+		);
+		const keep = restored?.keep ?? space.log.length;
+		if (restored) {
+			space.log = space.log.slice(0, keep);
+			space.pending = restored.pending;
 		}
-		this.#onLoggedOps(space.spaceId, relayLog.slice(same), true);
+		this.#onLoggedOps(space.spaceId, relayLog.slice(keep), true);
 		void this.#saveSpace(space);
 		this.#sendPendingOps(space);
 		this.#lineageSettled();

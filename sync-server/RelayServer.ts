@@ -122,7 +122,7 @@ export class RelayServer {
 	readonly #log: LogFn;
 	readonly #verifier = new Ed25519Verifier();
 	/** Entry signatures, the bulk of the checks, go to a worker thread when the machine has a spare core. */
-	readonly #entryVerifier = new VerifyPool();
+	readonly #entryVerifier = new VerifyPool({ inline: this.#verifier });
 	readonly #auth = new Map<DocumentId, AuthEntry>();
 	/**
 	 * Per document, a stamp taken from a counter on every auth write or invalidation, so a

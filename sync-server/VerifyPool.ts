@@ -46,7 +46,7 @@ parentPort.on('message', ({ id, items }) => {
 
 export class VerifyPool {
 	readonly #workers: Worker[] = [];
-	readonly #inline = new Ed25519Verifier();
+	readonly #inline: Ed25519Verifier;
 	/** Batches a worker is checking, by id. */
 	readonly #batches = new Map<number, Batch>();
 	#queue: Array<{ check: Check; answer: (ok: boolean) => void }> = [];
@@ -54,8 +54,12 @@ export class VerifyPool {
 	#nextBatch = 1;
 	#nextWorker = 0;
 
-	/** `threads`: 0 checks inline. Defaults to one fewer than the machine's cores (at most 4). */
-	constructor(threads = Math.min(4, availableParallelism() - 1)) {
+	/**
+	 * `threads`: 0 checks inline. Defaults to one fewer than the machine's cores (at most 4).
+	 * `inline` checks when no worker can (the relay passes its own, so its key cache serves both).
+	 */
+	constructor({ threads = Math.min(4, availableParallelism() - 1), inline = new Ed25519Verifier() }: { threads?: number; inline?: Ed25519Verifier } = {}) {
+		this.#inline = inline;
 		for (let i = 0; i < threads; i++) {
 			try {
 				const worker = new Worker(WORKER_SOURCE, { eval: true });

@@ -12,7 +12,7 @@ afterAll(async () => {
 describe('VerifyPool', () => {
 	for (const threads of [1, 0]) {
 		it(`${threads ? 'on a worker thread' : 'inline'}: good signatures pass, altered ones and wrong lengths fail, in order`, async () => {
-			const pool = new VerifyPool(threads);
+			const pool = new VerifyPool({ threads });
 			pools.push(pool);
 			const kp = newSigningKeyPair();
 			const other = newSigningKeyPair();

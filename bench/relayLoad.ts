@@ -44,6 +44,9 @@ interface Result {
 	/** Fan-out latency inside the relay (frame in → frames out), from its own histogram: bucket upper bounds. */
 	relayFanoutP50: number;
 	relayFanoutP99: number;
+	/** Worst one-second window of each node's event-loop delay (ms): p99 and max. */
+	loopDelayP99Ms: number[];
+	loopDelayMaxMs: number[];
 	/** CPU the load generator's processes used, in % of one core. */
 	generatorCpuPercent: number;
 	/** The whole machine's busy share of all cores during the window (from /proc/stat). */
@@ -115,6 +118,9 @@ interface RelayStats {
 	cpu: number;
 	/** Cumulative counts of the relay's fan-out latency histogram, by upper bound in seconds. */
 	fanout: Map<number, number>;
+	/** Event-loop delay since the previous scrape (ms): the relay resets it on every scrape. */
+	loopP99: number;
+	loopMax: number;
 }
 
 async function relayStats(port: number): Promise<RelayStats> {
@@ -124,7 +130,13 @@ async function relayStats(port: number): Promise<RelayStats> {
 	for (const [, le, n] of text.matchAll(/^hearth_relay_fanout_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
 		fanout.set(le === '+Inf' ? Infinity : Number(le), Number(n));
 	}
-	return { rss: value('process_resident_memory_bytes'), cpu: value('process_cpu_seconds_total'), fanout };
+	return {
+		rss: value('process_resident_memory_bytes'),
+		cpu: value('process_cpu_seconds_total'),
+		fanout,
+		loopP99: value('hearth_relay_event_loop_delay_seconds\\{quantile="0.99"\\}') * 1000,
+		loopMax: value('hearth_relay_event_loop_delay_seconds\\{quantile="1"\\}') * 1000
+	};
 }
 
 /** The bucket bound (ms) below which p% of the window's observations fell, across nodes. */
@@ -179,10 +191,18 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		const before = await Promise.all(nodes.map((n) => relayStats(n.port)));
 		const cpuBefore = machineCpu();
 		const peak = nodes.map(() => 0);
+		// Worst one-second window of each node's event-loop delay (each scrape resets it).
+		const loopP99 = nodes.map(() => 0);
+		const loopMax = nodes.map(() => 0);
+		const sampled = (i: number, s: RelayStats) => {
+			peak[i] = Math.max(peak[i], s.rss);
+			loopP99[i] = Math.max(loopP99[i], s.loopP99 || 0);
+			loopMax[i] = Math.max(loopMax[i], s.loopMax || 0);
+		};
 		const sampler = setInterval(() => {
 			nodes.forEach((n, i) =>
 				relayStats(n.port).then(
-					(s) => (peak[i] = Math.max(peak[i], s.rss)),
+					(s) => sampled(i, s),
 					() => {}
 				)
 			);
@@ -193,6 +213,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		const after = await Promise.all(nodes.map((n) => relayStats(n.port)));
 		const cpuAfter = machineCpu();
 		clearInterval(sampler);
+		after.forEach((s, i) => sampled(i, s));
 		const done = (await Promise.all(results)).filter((r): r is Extract<FromWorker, { type: 'done' }> => r.type === 'done');
 		progress(`  ${setup}: ${done.reduce((n, d) => n + d.sent, 0)} pushes sent, ${done.reduce((n, d) => n + d.acked, 0)} acknowledged`);
 
@@ -236,6 +257,8 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 			cpuPercent: nodes.map((_, i) => ((after[i].cpu - before[i].cpu) / SECONDS) * 100),
 			relayFanoutP50: histogramPercentile(before, after, 50),
 			relayFanoutP99: histogramPercentile(before, after, 99),
+			loopDelayP99Ms: loopP99,
+			loopDelayMaxMs: loopMax,
 			generatorCpuPercent: done.reduce((n, d) => n + d.cpuMs, 0) / SECONDS / 10,
 			machineBusyPercent: ((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100,
 			errors
@@ -249,7 +272,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 const label: Record<string, string> = { sqlite: 'SQLite, 1 node', pg1: 'PostgreSQL, 1 node', pg2: 'PostgreSQL, 2 nodes' };
 
 function table(results: Result[]): string {
-	const header = ['setup', 'clients', 'appends/s', 'fan-out p50', 'fan-out p99', 'in relay p50/p99', 'ack p50', 'ack p99', 'RSS MB/node', 'CPU %/node', 'load gen CPU %', 'machine busy', 'errors'];
+	const header = ['setup', 'clients', 'appends/s', 'fan-out p50', 'fan-out p99', 'in relay p50/p99', 'loop delay p99/max', 'ack p50', 'ack p99', 'RSS MB/node', 'CPU %/node', 'load gen CPU %', 'machine busy', 'errors'];
 	const bound = (ms: number) => (Number.isFinite(ms) ? ms >= 1000 ? `≤${ms / 1000} s` : `≤${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms` : ms > 0 ? '>10 s' : 'n/a');
 	const rows = results.map((r) => [
 		label[r.setup] ?? r.setup,
@@ -258,6 +281,7 @@ function table(results: Result[]): string {
 		`${r.fanoutP50.toFixed(1)} ms`,
 		`${r.fanoutP99.toFixed(1)} ms${r.fanoutP99 < TARGETS.p99FanoutMs ? ' ✓' : ' ✗'}`,
 		`${bound(r.relayFanoutP50)} / ${bound(r.relayFanoutP99)}`,
+		`${Math.max(...r.loopDelayP99Ms).toFixed(0)} / ${Math.max(...r.loopDelayMaxMs).toFixed(0)} ms`,
 		`${r.ackP50.toFixed(1)} ms`,
 		`${r.ackP99.toFixed(1)} ms`,
 		`${r.peakRssMb.map((m) => m.toFixed(0)).join(' / ')}${r.peakRssMb.every((m) => m < TARGETS.rssMb) ? ' ✓' : ' ✗'}`,
@@ -299,7 +323,7 @@ async function main(): Promise<number> {
 	}
 	console.log(`\nRelay under load: ${CLIENTS} WebSocket clients, ${DOCS} documents, ${RATE} signed entry/s per client, ${SECONDS} s, loopback`);
 	console.log(`Targets: fan-out p99 < ${TARGETS.p99FanoutMs} ms, no errors, RSS < ${TARGETS.rssMb} MB per node. Fan-out = push sent → entry received by another client of the document.`);
-	console.log(`"In relay" = frame in → frames out inside the relay (its own histogram; bucket bounds). Load gen CPU is % of one core; machine busy is all cores.\n`);
+	console.log(`"In relay" = frame in → frames out inside the relay (its own histogram; bucket bounds). Loop delay = how late the relay's event loop ran, worst 1 s window of any node. Load gen CPU is % of one core; machine busy is all cores.\n`);
 	console.log(table(results));
 	writeJson('bench/results/relay-load.json', { at: new Date().toISOString(), clients: CLIENTS, docs: DOCS, seconds: SECONDS, rate: RATE, loadavg: loadavg(), results });
 	return failures > 0 ? 1 : 0;

@@ -2,6 +2,8 @@
 // exposition format (version 0.0.4). Labels are a fixed, small set chosen by the relay
 // (e.g. a rejection reason), never a document id or anything a client names.
 
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
 type Labels = Record<string, string>;
 
 function key(labels: Labels): string {
@@ -89,6 +91,36 @@ export class SnapshotHistogram implements Metric {
 	render(): string {
 		const counts = this.#last.cumulative.length === this.bounds.length ? this.#last.cumulative : this.bounds.map(() => 0);
 		return renderHistogram(this.name, this.help, this.bounds, counts, this.#last.count, this.#last.sum);
+	}
+}
+
+/**
+ * How late the event loop ran timers since the previous scrape (p50, p99, max). Everything
+ * the relay does for its clients waits behind a busy loop, so this is the first place to
+ * look when fan-out is slow. Reset on every scrape, as prom-client does for its lag gauges.
+ */
+export class EventLoopDelay implements Metric {
+	#monitor?: IntervalHistogram;
+	constructor(readonly name: string) {}
+
+	start(): void {
+		this.#monitor ??= monitorEventLoopDelay({ resolution: 10 });
+		this.#monitor.enable();
+	}
+
+	stop(): void {
+		this.#monitor?.disable();
+	}
+
+	render(): string {
+		const h = this.#monitor;
+		const seconds = (ns: number | undefined) => (h && h.count > 0 && ns !== undefined ? ns / 1e9 : 0);
+		const lines = [`# HELP ${this.name} Event loop delay since the previous scrape, by quantile`, `# TYPE ${this.name} gauge`];
+		for (const [q, v] of [['0.5', h?.percentile(50)], ['0.99', h?.percentile(99)], ['1', h?.max]] as const) {
+			lines.push(`${this.name}{quantile="${q}"} ${seconds(v)}`);
+		}
+		h?.reset();
+		return lines.join('\n');
 	}
 }
 

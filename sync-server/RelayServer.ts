@@ -43,7 +43,7 @@ import { Ed25519Verifier } from './Ed25519Verifier';
 import { VerifyPool } from './VerifyPool';
 import { nestsDeeperThan } from './jsonDepth';
 import { jsonLogger, type LogFn } from './jsonLog';
-import { Counter, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
+import { Counter, EventLoopDelay, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
 import { DEFAULT_LIMITS, maxCiphertextFor, type Limits } from './relayConfig';
 import type { AppendResult, RelayStore, StoreEvent } from './RelayStore';
 import { SerialLocks } from './SerialLocks';
@@ -182,6 +182,7 @@ export class RelayServer {
 			storedBytes: m.add(new Gauge('hearth_relay_stored_bytes', 'Stored ciphertext across all documents', () => this.#sizes.totalBytes)),
 			documents: m.add(new Gauge('hearth_relay_documents', 'Documents stored', () => this.#sizes.docs)),
 			draining: m.add(new Gauge('hearth_relay_draining', '1 while shutting down', () => (this.#draining ? 1 : 0))),
+			loopDelay: m.add(new EventLoopDelay('hearth_relay_event_loop_delay_seconds')),
 			rss: m.add(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes', () => process.memoryUsage.rss())),
 			cpu: m.add(
 				new Gauge('process_cpu_seconds_total', 'User and system CPU time spent in seconds', () => {
@@ -218,6 +219,7 @@ export class RelayServer {
 		this.#wss = wss;
 		this.#heartbeat = setInterval(() => this.#ping(), 30_000);
 		this.#heartbeat.unref();
+		this.#m.loopDelay.start();
 		await new Promise<void>((resolve, reject) => {
 			http.once('error', reject);
 			http.listen(this.#options.port, this.#options.host ?? '127.0.0.1', () => resolve());
@@ -247,6 +249,7 @@ export class RelayServer {
 		const started = Date.now();
 		this.#log('draining', { reason, connections: this.#connections.size });
 		clearInterval(this.#heartbeat);
+		this.#m.loopDelay.stop();
 		const httpClosed = new Promise<void>((resolve) => (this.#http ? this.#http.close(() => resolve()) : resolve()));
 		const idle = Promise.all([...this.#connections.values()].map((c) => c.tail));
 		const timedOut = await Promise.race([idle.then(() => false), delay(this.#limits.drainMs).then(() => true)]);

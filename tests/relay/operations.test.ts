@@ -67,6 +67,10 @@ describe('operating the relay', () => {
 		expect(value('hearth_relay_document_bytes_count')).toBe(1);
 		expect(value('hearth_relay_stored_bytes')).toBe(5 * marker(0).length);
 		expect(value('process_resident_memory_bytes')).toBeGreaterThan(1e6);
+		// The loop ran late by some amount since it started (a timer is never exactly on time).
+		const loopMax = value('hearth_relay_event_loop_delay_seconds{quantile="1"}');
+		expect(loopMax).toBeGreaterThan(0);
+		expect(value('hearth_relay_event_loop_delay_seconds{quantile="0.99"}')).toBeLessThanOrEqual(loopMax);
 		// No document id anywhere in the metrics.
 		expect(text).not.toContain(docId);
 		client.close();

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
-import type { AppendGuard, AppendResult, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
+import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 import { newLineage } from './newLineage';
 
@@ -447,8 +447,9 @@ export class PostgresStore implements RelayStore {
 				entry.ct,
 				entry.sig
 			]);
-			// What the snapshot covers can go, and so can any older snapshot.
-			await client.query("DELETE FROM entries WHERE doc_id = $1 AND (seq <= $2 OR (kind = 'snapshot' AND seq < $3))", [entry.docId, covers, seq]);
+			// What the snapshot covers can go (older snapshots included). Nothing above `covers`
+			// is ever deleted, so devices can tell a catch-up with a hole in it (see SqliteStore).
+			await client.query('DELETE FROM entries WHERE doc_id = $1 AND seq <= $2', [entry.docId, covers]);
 			const { rows: sized } = await client.query<{ bytes: number }>(
 				`UPDATE docs SET head = $2, snapshot_seq = $2, snapshot_covers = $3,
 					bytes = (SELECT COALESCE(SUM(LENGTH(ct)), 0) FROM entries WHERE doc_id = $1)
@@ -484,21 +485,23 @@ export class PostgresStore implements RelayStore {
 	 * moment: with two reads, a snapshot stored in between (on any node) deletes what it covers
 	 * while the first read still said there was no snapshot to send in its place.
 	 */
-	async entriesSince(docId: DocumentId, since: number): Promise<WireEntry[]> {
-		const { rows } = await this.#pool.query<EntryRow>(
-			`SELECT e.seq, e.epoch, e.kind, e.covers, e.author, e.nonce, e.ct, e.sig
-			 FROM docs d JOIN entries e ON e.doc_id = d.doc_id
-			 WHERE d.doc_id = $1 AND CASE
-				WHEN d.snapshot_seq > 0 AND $2 < d.snapshot_covers
-					-- Behind the snapshot: the snapshot first, then everything after what it covers.
-					THEN e.seq = d.snapshot_seq OR (e.seq > d.snapshot_covers AND e.seq <> d.snapshot_seq)
-				-- Already past the snapshot's cover: the reader has its content, so skip it.
-				ELSE e.seq > $2 AND e.kind <> 'snapshot'
-			 END
-			 ORDER BY (e.seq = d.snapshot_seq) DESC, e.seq`,
+	async entriesSince(docId: DocumentId, since: number): Promise<CatchupRead> {
+		// Behind the newest snapshot: that snapshot leads, then everything after what it covers.
+		// Any other snapshot holds only what the reader has or is sent here: its seq is named,
+		// and its ciphertext is not even read out.
+		const { rows } = await this.#pool.query<EntryRow & { lead: boolean }>(
+			`SELECT e.seq, e.epoch, e.kind, e.covers, e.author, e.nonce, e.sig, lead,
+				CASE WHEN e.kind = 'snapshot' AND NOT lead THEN '' ELSE e.ct END AS ct
+			 FROM docs d JOIN entries e ON e.doc_id = d.doc_id,
+				LATERAL (SELECT d.snapshot_seq > 0 AND $2 < d.snapshot_covers AS behind) b,
+				LATERAL (SELECT b.behind AND e.seq = d.snapshot_seq AS lead) l
+			 WHERE d.doc_id = $1 AND e.seq > CASE WHEN b.behind THEN d.snapshot_covers ELSE $2 END
+			 ORDER BY lead DESC, e.seq`,
 			[docId, since]
 		);
-		return rows.map((r) => toWireEntry(docId, r));
+		const skipped = rows.filter((r) => r.kind === 'snapshot' && !r.lead).map((r) => Number(r.seq));
+		const entries = rows.filter((r) => r.kind !== 'snapshot' || r.lead).map((r) => toWireEntry(docId, r));
+		return { entries, skipped };
 	}
 
 	async entriesInRanges(ranges: EntryRange[]): Promise<Map<DocumentId, WireEntry[]>> {

@@ -794,10 +794,11 @@ export class RelayServer {
 					batch.map(async (request) => {
 						const doc = await this.#store.getDoc(request.docId);
 						if (!doc) return undefined;
-						const entries = request.since >= doc.head ? [] : await this.#store.entriesSince(request.docId, request.since);
+						const { entries, skipped } =
+							request.since >= doc.head ? { entries: [], skipped: [] } : await this.#store.entriesSince(request.docId, request.since);
 						// Read after the entries, so the records every entry's writer joined by are in.
 						const auth = await this.#store.authSince(request.docId, request.authSince);
-						return { doc, auth, entries };
+						return { doc, auth, entries, skipped };
 					})
 				);
 				for (const [i, request] of batch.entries()) {
@@ -813,7 +814,13 @@ export class RelayServer {
 					if (!this.#docCursor.has(request.docId)) this.#docCursor.set(request.docId, read.doc.head);
 					if (!this.#authFanned.has(request.docId)) this.#authFanned.set(request.docId, read.doc.authCount);
 					// Large documents are split across frames so no single frame nears the size limit.
-					let part: CatchupDoc = { docId: request.docId, head: read.doc.head, auth: read.auth, entries: [] };
+					let part: CatchupDoc = {
+						docId: request.docId,
+						head: read.doc.head,
+						auth: read.auth,
+						entries: [],
+						...(read.skipped.length > 0 ? { skipped: read.skipped } : {})
+					};
 					chunk.push(part);
 					for (const entry of read.entries) {
 						const entrySize = entry.ct.length + 256;

@@ -43,6 +43,12 @@ export interface StoreListener {
 	onResync(): void;
 }
 
+/** A catch-up read: entries to send, and the seqs of older snapshots left out (see CatchupDoc). */
+export interface CatchupRead {
+	entries: WireEntry[];
+	skipped: number[];
+}
+
 export interface EntryRange {
 	docId: DocumentId;
 	after: number;
@@ -85,9 +91,10 @@ export interface RelayStore {
 	append(entry: WireEntry, guard: AppendGuard): Promise<AppendResult>;
 	/**
 	 * Catch-up: the newest snapshot (if `since` is behind what it covers) then every later
-	 * entry, all as of one moment (a snapshot deletes the entries it covers).
+	 * change, all as of one moment (a snapshot deletes the entries it covers). Other snapshots
+	 * in that range are left out, by seq: their content is in what the reader has or gets.
 	 */
-	entriesSince(docId: DocumentId, since: number): Promise<WireEntry[]>;
+	entriesSince(docId: DocumentId, since: number): Promise<CatchupRead>;
 	/** Entries with after < seq <= upTo, in order (snapshots included): fills fan-out gaps. */
 	entriesBetween(docId: DocumentId, after: number, upTo: number): Promise<WireEntry[]>;
 	/** entriesBetween for many documents in one read (another node's notice names many). */

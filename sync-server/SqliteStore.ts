@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
 import { newLineage } from './newLineage';
-import type { AppendGuard, AppendResult, DocSizeSummary, RelayStore, StoredDoc, StoreListener, EntryRange } from './RelayStore';
+import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, RelayStore, StoredDoc, StoreListener, EntryRange } from './RelayStore';
 
 interface OpRow {
 	idx: number;
@@ -140,7 +140,6 @@ export class SqliteStore implements RelayStore {
 			entriesBetween: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq > ? AND seq <= ? ORDER BY seq`),
 			entryAt: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq = ?`),
 			dropCovered: db.prepare('DELETE FROM entries WHERE doc_id = ? AND seq <= ?'),
-			dropOldSnapshots: db.prepare("DELETE FROM entries WHERE doc_id = ? AND kind = 'snapshot' AND seq < ?"),
 			// Indexes are contiguous from 0 (nothing is ever deleted), so max + 1 is the log's
 			// length, read from the primary key without scanning the log.
 			nextOpIndex: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM space_ops WHERE space_id = ?'),
@@ -224,10 +223,12 @@ export class SqliteStore implements RelayStore {
 				const covers = entry.covers!;
 				if (covers > doc.head || covers <= doc.snapshotCovers) return { ok: false, reason: 'stale-snapshot' };
 				this.#stmts.insertEntry.run(entry.docId, seq, entry.epoch, entry.kind, covers, entry.author, entry.nonce, entry.ct, entry.sig);
-				// The snapshot holds everything up to `covers`, so what it covers can go, and so
-				// can any older snapshot. Entries between `covers` and this seq stay.
+				// The snapshot holds everything up to `covers`, so what it covers can go (older
+				// snapshots included). Nothing above `covers` is deleted, not even an older
+				// snapshot written there by another device at the same time: every seq a catch-up
+				// does not stand in for with a snapshot is then sent, and a device can tell a
+				// catch-up with a hole in it (a relay mistake) from a complete one.
 				this.#stmts.dropCovered.run(entry.docId, covers);
-				this.#stmts.dropOldSnapshots.run(entry.docId, seq);
 				this.#stmts.setSnapshot.run(seq, seq, covers, entry.docId);
 				const { bytes } = this.#stmts.recount.get(entry.docId, entry.docId) as { bytes: number };
 				if (bytes > guard.maxDocBytes) throw new DocTooLarge();
@@ -243,23 +244,26 @@ export class SqliteStore implements RelayStore {
 		});
 	}
 
-	async entriesSince(docId: DocumentId, since: number): Promise<WireEntry[]> {
+	async entriesSince(docId: DocumentId, since: number): Promise<CatchupRead> {
 		// The document's row is read here, with its entries and no await between, so a snapshot
 		// committed meanwhile cannot delete entries this read still expects to find.
 		const doc = this.#stmts.getDoc.get(docId) as StoredDoc | undefined;
-		if (!doc) return [];
+		if (!doc) return { entries: [], skipped: [] };
 		const rows: EntryRow[] = [];
+		const skipped: number[] = [];
+		let after = since;
 		if (doc.snapshotSeq > 0 && since < doc.snapshotCovers) {
 			const snap = this.#stmts.entryAt.get(docId, doc.snapshotSeq) as EntryRow | undefined;
 			if (snap) rows.push(snap);
-			for (const r of this.#stmts.entriesAfter.all(docId, doc.snapshotCovers) as EntryRow[]) {
-				if (r.seq !== doc.snapshotSeq) rows.push(r);
-			}
-		} else {
-			// A client already past the snapshot's cover has its content: skip the snapshot itself.
-			for (const r of this.#stmts.entriesAfter.all(docId, since) as EntryRow[]) if (r.kind !== 'snapshot') rows.push(r);
+			after = doc.snapshotCovers;
 		}
-		return rows.map((r) => toWireEntry(docId, r));
+		for (const r of this.#stmts.entriesAfter.all(docId, after) as EntryRow[]) {
+			if (r.seq === rows[0]?.seq) continue;
+			// Any other snapshot holds only what the reader has or is sent here: name it, not send it.
+			if (r.kind === 'snapshot') skipped.push(r.seq);
+			else rows.push(r);
+		}
+		return { entries: rows.map((r) => toWireEntry(docId, r)), skipped };
 	}
 
 	async entriesInRanges(ranges: EntryRange[]): Promise<Map<DocumentId, WireEntry[]>> {

@@ -295,7 +295,7 @@ describe('two relay nodes sharing one PostgreSQL', () => {
 		// stores a snapshot covering seqs 1-4.
 		expect((await a.getDoc(docId))!.snapshotSeq).toBe(0);
 		expect(await b.append(signedSnapshot(docId, kp, 4, marker(100)), guard)).toEqual({ ok: true, seq: 7 });
-		const read = await a.entriesSince(docId, 2);
+		const read = (await a.entriesSince(docId, 2)).entries;
 		expect(read.map((e) => [e.seq, e.kind, e.covers])).toEqual([
 			[7, 'snapshot', 4],
 			[5, 'change', undefined],

@@ -3,10 +3,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseShareLink, shareFragment } from '$lib/keys/access';
-import type { ClientMessage, DocumentId } from '$lib/protocol';
+import { cryptoReady } from '$lib/crypto';
+import type { ClientMessage, DocumentId, ServerMessage } from '$lib/protocol';
 import type { SocketLike } from '$lib/sync/RelayConnection';
+import { coverageAfter, reachesHead, withSkipped, type Coverage } from '$lib/sync/seqCoverage';
 import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
+import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, openDevice, type Device } from '$tests/helpers/scenario';
+import { genesis, marker, randomDocId, signedEntry, signedSnapshot } from '$tests/helpers/signedFrames';
 
 let relay: RelayProcess | undefined;
 const open: Device[] = [];
@@ -95,5 +99,46 @@ describe('compaction', () => {
 		);
 		expect(bob.engine.handle<{ items: string[] }>(docId)!.doc().items).toEqual(handle.doc().items);
 	});
-});
 
+	it('keeps a snapshot written beside a newer one, so a catch-up still accounts for every seq', async () => {
+		await cryptoReady();
+		relay = await startRelay();
+		const writer = await RawRelayClient.connect(relay.url);
+		const docId = randomDocId();
+		const { kp, record } = genesis(docId);
+		writer.send({ type: 'auth', rid: 1, record });
+		await writer.reply(1, 'auth-ok');
+		for (let i = 1; i <= 6; i++) {
+			writer.send({ type: 'push', rid: 10 + i, entry: signedEntry(docId, kp, marker(i)) });
+			await writer.reply(10 + i, 'ack');
+		}
+		// Two devices compact at once: one had seen up to 4, the other up to 5. The second
+		// snapshot covers less than the first one's own seq (7), so that one must stay.
+		writer.send({ type: 'push', rid: 20, entry: signedSnapshot(docId, kp, 4, marker(100)) });
+		await writer.reply(20, 'ack');
+		writer.send({ type: 'push', rid: 21, entry: signedSnapshot(docId, kp, 5, marker(101)) });
+		await writer.reply(21, 'ack');
+
+		const reader = await RawRelayClient.connect(relay.url);
+		reader.send({ type: 'sync', rid: 1, docs: [{ docId, since: 0, authSince: 0 }] });
+		const catchup = (await reader.next((m) => m.type === 'catchup' && m.done)) as Extract<ServerMessage, { type: 'catchup' }>;
+		const part = catchup.docs[0];
+		// The older snapshot is kept but not sent: everything in it is in what the reader gets.
+		expect(part.entries.map((e) => [e.seq, e.kind, e.covers])).toEqual([
+			[8, 'snapshot', 5],
+			[6, 'change', undefined]
+		]);
+		expect(part.skipped).toEqual([7]);
+		let coverage: Coverage | undefined = withSkipped({ covered: 0 }, part.skipped ?? []);
+		for (const e of part.entries) coverage = coverage && coverageAfter(coverage, { seq: e.seq!, kind: e.kind, covers: e.covers });
+		expect(coverage && reachesHead(coverage, part.head)).toBe(true);
+		// A reader already past both covers gets neither snapshot, only their seqs.
+		reader.send({ type: 'sync', rid: 2, docs: [{ docId, since: 6, authSince: 1 }] });
+		const later = (await reader.next((m) => m.type === 'catchup' && m.rid === 2 && m.done)) as Extract<ServerMessage, { type: 'catchup' }>;
+		expect(later.docs[0].entries).toEqual([]);
+		expect(later.docs[0].skipped).toEqual([7, 8]);
+		expect(reachesHead(withSkipped({ covered: 6 }, later.docs[0].skipped ?? []), later.docs[0].head)).toBe(true);
+		writer.close();
+		reader.close();
+	});
+});

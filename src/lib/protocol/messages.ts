@@ -115,6 +115,12 @@ export interface CatchupDoc {
 	auth: Array<{ index: number; record: AuthRecord }>;
 	/** The newest snapshot (if the client is behind it) then every later entry, in seq order. */
 	entries: WireEntry[];
+	/**
+	 * Seqs of older snapshots left out of `entries`: everything in them is in what the client
+	 * has or is sent. With these, every seq up to `head` is accounted for, so a client can
+	 * tell a complete catch-up from one with a hole in it. Absent when there are none.
+	 */
+	skipped?: number[];
 }
 
 export interface CatchupLog {
@@ -313,7 +319,8 @@ export function isServerMessage(v: unknown): v is ServerMessage {
 						Array.isArray(d.auth) &&
 						d.auth.every((a) => isObject(a) && isCount(a.index) && isAuthRecord(a.record)) &&
 						Array.isArray(d.entries) &&
-						d.entries.every(isWireEntry)
+						d.entries.every(isWireEntry) &&
+						(d.skipped === undefined || (Array.isArray(d.skipped) && d.skipped.every(isCount)))
 				)
 			);
 		case 'entry':

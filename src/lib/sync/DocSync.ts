@@ -81,6 +81,12 @@ export class DocSync {
 	rewinding = false;
 	/** An entry in an epoch whose key has not reached us yet is being held back. */
 	waitingForKey = false;
+	/** Seqs this catch-up accounted for beyond `lastSeq` (see seqCoverage). */
+	heldSeqs?: readonly number[];
+	/** This catch-up skipped some seqs: the rest of it is ignored and it is asked again. */
+	holePending = false;
+	/** Catch-ups in a row that had a hole; reset by one that had none. */
+	holeRetries = 0;
 	/** Set when a write was refused in a way retrying cannot fix (e.g. no longer a writer). */
 	blocked?: string;
 	unsubscribe?: () => void;

@@ -67,6 +67,7 @@ import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
 import { SeenCounters } from './SeenCounters';
 import { afterRestore } from './afterRestore';
+import { coverageAfter, reachesHead, type Coverage } from './seqCoverage';
 import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
 
 const msg = words.messages.sync.syncEngine;
@@ -113,6 +114,9 @@ export interface SyncEngineOptions {
 type Listener<T> = (value: T) => void;
 
 const MAX_PROBLEMS = 20;
+/** Catch-ups with a hole in them that are asked again before the hole is accepted and reported. */
+const MAX_HOLE_RETRIES = 3;
+const HOLE_RETRY_MS = 1000;
 
 export class SyncEngine {
 	readonly repo: Repo;
@@ -125,7 +129,16 @@ export class SyncEngine {
 	readonly #compactEvery: number;
 	readonly #requests = new Map<
 		number,
-		{ docId?: DocumentId; spaceId?: SpaceId; kind: 'push' | 'auth' | 'sync' | 'op' | 'raw'; record?: AuthRecord; docIds?: DocumentId[]; spaceIds?: SpaceId[] }
+		{
+			docId?: DocumentId;
+			spaceId?: SpaceId;
+			kind: 'push' | 'auth' | 'sync' | 'op' | 'raw';
+			record?: AuthRecord;
+			docIds?: DocumentId[];
+			spaceIds?: SpaceId[];
+			/** A catch-up's documents so far, with the relay's head for each (parts span frames). */
+			heads?: Map<DocumentId, number>;
+		}
 	>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
@@ -777,22 +790,25 @@ export class SyncEngine {
 	// ── incoming entries ───────────────────────────────────────────────────────────────────
 
 	#onCatchup(rid: number, docs: CatchupDoc[], unknown: DocumentId[], done: boolean): void {
-		const deferred = new Set<DocumentId>();
+		const request = this.#requests.get(rid);
+		const heads = request?.kind === 'sync' ? (request.heads ??= new Map()) : new Map<DocumentId, number>();
 		for (const part of docs) {
 			const doc = this.#docs.get(part.docId);
 			if (!doc) continue;
+			heads.set(part.docId, part.head);
 			if (doc.rewinding && part.auth.length > 0 && part.auth[0].index === 0) this.#reconcileAuth(doc, part.auth);
 			else for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
+			const apply = () => {
+				// Kept as seqs, not folded into lastSeq: entries before them may still be to come.
+				if (part.skipped) doc.heldSeqs = [...(doc.heldSeqs ?? []), ...part.skipped];
+				this.#applyEntries(doc, part.entries, true);
+			};
 			if (this.#needsLoad(doc) && (part.entries.length > 0 || doc.loading)) {
 				// New changes for a copy still on disk: load it first, then merge in order.
-				deferred.add(part.docId);
-				this.#whenLoaded(doc, () => {
-					this.#catchupPart(doc, part, done);
-					if (done) this.#caughtUp(doc);
-				});
+				this.#whenLoaded(doc, apply);
 				continue;
 			}
-			this.#catchupPart(doc, part, done);
+			apply();
 		}
 		for (const docId of unknown) {
 			const doc = this.#docs.get(docId);
@@ -812,22 +828,55 @@ export class SyncEngine {
 		this.#requests.delete(rid);
 		this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
 		queueMicrotask(() => this.#runAllDuties());
-		const touched = new Set([...docs.map((d) => d.docId), ...unknown]);
-		for (const docId of touched) {
+		// Every document this catch-up named is finished now, including those whose last part
+		// came in an earlier frame of a catch-up too big for one.
+		const finished = new Map<DocumentId, number | undefined>([...heads, ...unknown.map((id) => [id, undefined] as const)]);
+		for (const [docId, head] of finished) {
 			const doc = this.#docs.get(docId);
-			if (!doc || deferred.has(docId)) continue;
-			if (doc.loading) this.#whenLoaded(doc, () => this.#caughtUp(doc));
-			else this.#caughtUp(doc);
+			if (!doc) continue;
+			if (doc.loading) this.#whenLoaded(doc, () => this.#finishCatchup(doc, head));
+			else this.#finishCatchup(doc, head);
 		}
 		this.#setStatus({ lastSyncedAt: Date.now() });
 	}
 
-	#catchupPart(doc: DocSync, part: CatchupDoc, done: boolean): void {
-		this.#applyEntries(doc, part.entries, true);
-		if ((done || part.entries.length === 0) && !doc.waitingForKey) {
-			// Entries we rejected still count as seen, so a bad entry cannot stall sync forever.
-			if (part.head > doc.record.lastSeq) doc.record.lastSeq = part.head;
+	/** A document's catch-up is complete: move to the relay's head unless something was skipped. */
+	#finishCatchup(doc: DocSync, head: number | undefined): void {
+		if (head !== undefined && !doc.waitingForKey && head > doc.record.lastSeq) {
+			if (!doc.holePending && !reachesHead({ covered: doc.record.lastSeq, held: doc.heldSeqs }, head)) this.#stopAtHole(doc);
+			// Entries we refused (tampered, foreign) still count as seen, so a bad entry cannot
+			// stall sync for ever; only a hole in what the relay sent holds us back.
+			if (!doc.holePending) doc.record.lastSeq = head;
 		}
+		doc.heldSeqs = undefined;
+		if (doc.holePending) {
+			doc.holePending = false;
+			doc.holeRetries++;
+			// Ask again shortly from where we stand; live entries wait for that catch-up.
+			doc.caughtUp = false;
+			setTimeout(() => this.#retrySync([doc.docId], []), HOLE_RETRY_MS * doc.holeRetries);
+			this.#schedulePersist(doc.docId);
+			return;
+		}
+		if (head !== undefined && !doc.waitingForKey) doc.holeRetries = 0;
+		this.#caughtUp(doc);
+	}
+
+	/**
+	 * The relay's catch-up skipped some seqs. Stop there and ask again (a storage race on the
+	 * relay clears itself); after a few tries, report it and move on rather than stall for good.
+	 * Returns whether to stop.
+	 */
+	#stopAtHole(doc: DocSync): boolean {
+		if (doc.holeRetries < MAX_HOLE_RETRIES) {
+			doc.holePending = true;
+			return true;
+		}
+		if (doc.holeRetries === MAX_HOLE_RETRIES) {
+			doc.holeRetries++;
+			this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayMissing });
+		}
+		return false;
 	}
 
 	#caughtUp(doc: DocSync): void {
@@ -875,15 +924,24 @@ export class SyncEngine {
 		const chunks: Uint8Array[] = [];
 		let snapshot: Uint8Array | undefined;
 		const headsToKnow: string[] = [];
+		// A catch-up must account for every seq; once a hole is found the rest of it waits.
+		let coverage: Coverage | undefined = fromCatchup && !doc.holePending ? { covered: doc.record.lastSeq, held: doc.heldSeqs } : undefined;
+		if (fromCatchup && doc.holePending) entries = [];
 		for (const entry of entries) {
 			const seq = entry.seq ?? 0;
 			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;
+			let next = coverage && coverageAfter(coverage, { seq, kind: entry.kind, covers: entry.covers });
+			if (coverage && !next) {
+				if (this.#stopAtHole(doc)) break;
+				next = { covered: seq };
+			}
 			const opened = this.#open(doc, entry);
 			if (opened === 'no-key-yet') {
 				// Stop here without moving past it: once the key arrives we fetch from this point.
 				doc.waitingForKey = true;
 				break;
 			}
+			coverage = next;
 			if (opened) {
 				if (entry.kind === 'snapshot') {
 					doc.record.sinceSnapshot = 0;
@@ -910,6 +968,11 @@ export class SyncEngine {
 				headsToKnow.push(...opened.heads);
 			}
 			if (seq > doc.record.lastSeq) doc.record.lastSeq = seq;
+		}
+		if (coverage) {
+			// Seqs the relay named as left out, or a snapshot's own seq, count as had once reached.
+			if (coverage.covered > doc.record.lastSeq) doc.record.lastSeq = coverage.covered;
+			doc.heldSeqs = coverage.held;
 		}
 		if (snapshot || chunks.length > 0) this.#merge(doc, snapshot, chunks, headsToKnow);
 		this.#schedulePersist(doc.docId);
@@ -1011,6 +1074,9 @@ export class SyncEngine {
 				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
 				return;
 			}
+			// Nothing in it could be applied yet (what it builds on has not arrived, e.g. a relay
+			// that lost it): the repo holds it, and the next entries are imported into it too.
+			if (!handle.isReady()) return;
 			doc.record.hasLocalCopy = true;
 			// Everything in a first copy came from the relay. Knowing that before attaching
 			// spares attach's pending count a walk over the whole history (a tenth of a

@@ -465,6 +465,7 @@ export const enMessages = {
 			joinRefused: (message: string) => `Joining this space was refused: ${message}.`,
 			membershipRefused: (message: string) => `A change to who is in this space was refused (${message}).`,
 			relayBusy: 'The relay is busy just now. Hearth will try again in a moment.',
+			relayMissing: 'Some changes to this document could not be fetched from the relay, even after several tries. Everything else is up to date. Please tell whoever runs your relay.',
 			relayProblem: (message: string) => `The relay reported a problem: ${message}.`,
 			noAccess: 'You do not have access to that part of the space',
 			cannotCheckInvitation: 'Hearth could not reach the relay to check this invitation. Check your connection and try again.',

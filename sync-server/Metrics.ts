@@ -99,12 +99,14 @@ export class SnapshotHistogram implements Metric {
  * the relay does for its clients waits behind a busy loop, so this is the first place to
  * look when fan-out is slow. Reset on every scrape, as prom-client does for its lag gauges.
  */
+const RESOLUTION_MS = 10;
+
 export class EventLoopDelay implements Metric {
 	#monitor?: IntervalHistogram;
 	constructor(readonly name: string) {}
 
 	start(): void {
-		this.#monitor ??= monitorEventLoopDelay({ resolution: 10 });
+		this.#monitor ??= monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 		this.#monitor.enable();
 	}
 
@@ -114,7 +116,9 @@ export class EventLoopDelay implements Metric {
 
 	render(): string {
 		const h = this.#monitor;
-		const seconds = (ns: number | undefined) => (h && h.count > 0 && ns !== undefined ? ns / 1e9 : 0);
+		// Node records the time between ticks of a timer set to RESOLUTION_MS, so lateness is
+		// what exceeds that interval.
+		const seconds = (ns: number | undefined) => (h && h.count > 0 && ns !== undefined ? Math.round(Math.max(0, ns / 1e3 - RESOLUTION_MS * 1e3)) / 1e6 : 0);
 		const lines = [`# HELP ${this.name} Event loop delay since the previous scrape, by quantile`, `# TYPE ${this.name} gauge`];
 		for (const [q, v] of [['0.5', h?.percentile(50)], ['0.99', h?.percentile(99)], ['1', h?.max]] as const) {
 			lines.push(`${this.name}{quantile="${q}"} ${seconds(v)}`);

@@ -4,7 +4,7 @@
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
-import { cryptoReady, decrypt, encrypt, hash, newSymmetricKey, openSealed, randomBytes, sign, signingKeyPairFromSeed, verify } from '$lib/crypto';
+import { cryptoReady, decrypt, encrypt, newSymmetricKey, openSealed, randomBytes, sign, signingKeyPairFromSeed, verify } from '$lib/crypto';
 import {
 	MAX_CIPHERTEXT_BYTES,
 	applyAuthRecord,
@@ -27,7 +27,7 @@ import {
 	type WireEntry
 } from '$lib/protocol';
 import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
-import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, signedPolicy, type DocAccess } from '$lib/keys/access';
+import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
 import { certifyDevice, loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
 import {
 	confirmationCode,
@@ -43,21 +43,8 @@ import {
 	type PersonBundle,
 	type RecoveryKeys
 } from '$lib/keys/deviceLink';
-import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, type Action, type MembershipState, type Role } from '$lib/keys/membership';
-import {
-	checkInvitation,
-	createInvitation,
-	createSpace,
-	documentKey,
-	lockboxesFor,
-	newSpaceId,
-	openCircleKeys,
-	requestToJoin,
-	sealTo,
-	signOp,
-	type InvitationInfo,
-	type InvitationLink
-} from '$lib/keys/spaceOps';
+import { circleDevices, type MembershipState, type Role } from '$lib/keys/membership';
+import { lockboxesFor, newSpaceId, sealTo, type InvitationInfo, type InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
 import { CachedVerifier } from './CachedVerifier';
@@ -69,6 +56,10 @@ import { SeenCounters } from './SeenCounters';
 import { afterRestore } from './afterRestore';
 import { coverageAfter, reachesHead, type Coverage } from './seqCoverage';
 import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
+import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
+import { SpaceRunner } from '$lib/sync/SpaceRunner';
+import { dedupe, holds, sameHeads } from '$lib/sync/heads';
+import { waitUntil } from '$lib/sync/waitUntil';
 
 const msg = words.messages.sync.syncEngine;
 
@@ -127,19 +118,7 @@ export class SyncEngine {
 	readonly #docs = new Map<DocumentId, DocSync>();
 	readonly #batchMs: number;
 	readonly #compactEvery: number;
-	readonly #requests = new Map<
-		number,
-		{
-			docId?: DocumentId;
-			spaceId?: SpaceId;
-			kind: 'push' | 'auth' | 'sync' | 'op' | 'raw';
-			record?: AuthRecord;
-			docIds?: DocumentId[];
-			spaceIds?: SpaceId[];
-			/** A catch-up's documents so far, with the relay's head for each (parts span frames). */
-			heads?: Map<DocumentId, number>;
-		}
-	>();
+	readonly #requests = new Map<number, PendingRequest>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
 	readonly #ephemeralListeners = new Set<Listener<EphemeralMessage>>();
@@ -163,6 +142,8 @@ export class SyncEngine {
 	/** Which copy of its storage the relay serves (see the welcome message), and the one last saved. */
 	#lineage?: string;
 	#savedLineage?: string;
+	readonly #core: EngineCore;
+	readonly #spaceRunner: SpaceRunner;
 
 	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
 		this.repo = options.repo;
@@ -181,6 +162,70 @@ export class SyncEngine {
 			},
 			options.backoff
 		);
+		this.#core = this.#lend();
+		this.#spaceRunner = new SpaceRunner(this.#core);
+	}
+
+	/** What collaborators may use; arrow functions so each keeps this engine as `this`. */
+	#lend(): EngineCore {
+		return {
+			repo: this.repo,
+			device: this.device,
+			deviceKey: this.deviceKey,
+			store: this.#store,
+			docs: this.#docs,
+			spaces: this.#spaces,
+			opVerifier: this.#opVerifier,
+			person: () => this.person(),
+			currentPerson: () => this.#person,
+			setPerson: (person) => {
+				this.#person = person;
+			},
+			online: () => this.#connection.state === 'online',
+			request: (pending, message) => {
+				const rid = this.#nextRid++;
+				if (!this.#connection.send(message(rid))) return undefined;
+				this.#requests.set(rid, pending);
+				return rid;
+			},
+			pendingRequest: (rid) => this.#requests.get(rid),
+			endSync: (rid) => {
+				this.#requests.delete(rid);
+				this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+			},
+			requestSync: (docs, spaces) => this.#requestSync(docs, spaces),
+			retrySync: (docIds, spaceIds) => this.#retrySync(docIds, spaceIds),
+			appendRaw: (op) => this.#appendRaw(op),
+			fetchLog: (logId) => this.#fetchLog(logId),
+			watchLog: (logId, handler) => {
+				this.#watchers.set(logId, handler);
+			},
+			unwatchLog: (logId) => {
+				this.#watchers.delete(logId);
+			},
+			add: (access) => this.add(access),
+			attach: (doc, handle) => this.#attach(doc, handle),
+			needsLoad: (doc) => this.#needsLoad(doc),
+			whenLoaded: (doc, work) => this.#whenLoaded(doc, work),
+			rebuildAuth: (doc) => this.#rebuildAuth(doc),
+			sendPendingAuth: (doc) => this.#sendPendingAuth(doc),
+			onAuthRecord: (docId, index, record) => this.#onAuthRecord(docId, index, record),
+			reconcileAuth: (doc, relayAuth) => this.#reconcileAuth(doc, relayAuth),
+			scheduleFlush: (doc, delay) => this.#scheduleFlush(doc, delay),
+			countPending: (doc) => this.#countPending(doc),
+			schedulePersist: (docId) => this.#schedulePersist(docId),
+			persistNow: (docId) => this.#persistNow(docId),
+			emitDoc: (docId) => this.#emitDoc(docId),
+			emitSpace: (spaceId) => {
+				for (const l of this.#spaceListeners) l(spaceId);
+			},
+			recount: () => this.#recount(),
+			problem: (problem) => this.#problem(problem),
+			setStatus: (patch) => this.#setStatus(patch),
+			lineageSettled: () => this.#lineageSettled(),
+			runAllDuties: () => this.#spaceRunner.runAllDuties(),
+			scheduleBackup: () => this.#scheduleBackup()
+		};
 	}
 
 	/** Loads (or creates) this device's keys and every document it holds. Does not connect. */
@@ -215,7 +260,7 @@ export class SyncEngine {
 		for (const record of await store.list<SpaceSyncRecord>('space')) {
 			const space = new SpaceSync(record);
 			engine.#spaces.set(space.spaceId, space);
-			await engine.#reduce(space);
+			await engine.#spaceRunner.reduce(space);
 		}
 		return engine;
 	}
@@ -559,7 +604,7 @@ export class SyncEngine {
 			case 'welcome':
 				if (message.lineage) this.#checkLineage(message.lineage);
 				// Re-announce anything created offline first, then catch up on everything.
-				for (const space of this.#spaces.values()) this.#sendPendingOps(space);
+				for (const space of this.#spaces.values()) this.#spaceRunner.sendPendingOps(space);
 				for (const doc of this.#docs.values()) this.#sendPendingAuth(doc);
 				this.#requestSync([...this.#docs.values()], [...this.#spaces.values()]);
 				return;
@@ -575,7 +620,7 @@ export class SyncEngine {
 					}
 					return;
 				}
-				this.#onCatchupLogs(message.rid, message.logs, message.done);
+				this.#spaceRunner.onCatchupLogs(message.rid, message.logs, message.done);
 				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
 			case 'log-ok':
 				if (this.#waiters.has(message.rid)) {
@@ -584,10 +629,11 @@ export class SyncEngine {
 					this.#waiters.delete(message.rid);
 					return;
 				}
-				return this.#onOpOk(message.rid, message.spaceId, message.index, message.at);
+				this.#requests.delete(message.rid);
+				return this.#spaceRunner.onOpOk(message.rid, message.spaceId, message.index, message.at);
 			case 'log':
 				if (this.#watchers.has(message.spaceId)) return this.#watchers.get(message.spaceId)!([message.entry]);
-				return this.#onLoggedOps(message.spaceId, [message.entry]);
+				return this.#spaceRunner.onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
 				return this.#onLiveEntry(message.entry);
 			case 'auth': {
@@ -689,24 +735,6 @@ export class SyncEngine {
 		this.#sendPendingAuth(doc);
 	}
 
-	/** After a restore, the relay's whole log against ours: its order stands, and ops it lacks are sent again. */
-	#reconcileLog(space: SpaceSync, relayLog: LoggedOp[]): void {
-		const restored = afterRestore(
-			space.log.map((e) => e.op),
-			relayLog.map((e) => e.op),
-			space.pending
-		);
-		const keep = restored?.keep ?? space.log.length;
-		if (restored) {
-			space.log = space.log.slice(0, keep);
-			space.pending = restored.pending;
-		}
-		this.#onLoggedOps(space.spaceId, relayLog.slice(keep), true);
-		void this.#saveSpace(space);
-		this.#sendPendingOps(space);
-		this.#lineageSettled();
-	}
-
 	// ── auth (who may write) ───────────────────────────────────────────────────────────────
 
 	/** The state from relay-confirmed records only, kept incrementally (a full replay per record is quadratic). */
@@ -751,7 +779,7 @@ export class SyncEngine {
 		this.#onAuthRecord(docId, index, request.record);
 		this.#sendPendingAuth(doc);
 		this.#scheduleFlush(doc, 0);
-		this.#runAllDuties();
+		this.#spaceRunner.runAllDuties();
 	}
 
 	#onAuthRecord(docId: DocumentId, index: number, record: AuthRecord): void {
@@ -827,7 +855,7 @@ export class SyncEngine {
 		if (!done) return;
 		this.#requests.delete(rid);
 		this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
-		queueMicrotask(() => this.#runAllDuties());
+		queueMicrotask(() => this.#spaceRunner.runAllDuties());
 		// Every document this catch-up named is finished now, including those whose last part
 		// came in an earlier frame of a catch-up too big for one.
 		const finished = new Map<DocumentId, number | undefined>([...heads, ...unknown.map((id) => [id, undefined] as const)]);
@@ -1274,22 +1302,8 @@ export class SyncEngine {
 			this.#requestSync([doc]);
 			return;
 		}
-		if (request?.kind === 'op' && request.spaceId) {
-			const space = this.#spaces.get(request.spaceId);
-			if (space && space.inFlight?.rid === rid && transient) {
-				space.inFlight = undefined;
-				setTimeout(() => this.#sendPendingOps(space), 2000);
-				return;
-			}
-			if (space && space.inFlight?.rid === rid) {
-				// The relay refused one of our own operations; it can never succeed, so drop it.
-				space.inFlight = undefined;
-				space.pending.shift();
-				void this.#saveSpace(space);
-				void this.#reduce(space);
-				this.#problem({ kind: 'refused', message: msg.membershipRefused(message) });
-				this.#sendPendingOps(space);
-			}
+		if (request?.kind === 'op' && request.spaceId && rid !== undefined) {
+			this.#spaceRunner.onOpError(rid, request.spaceId, transient, message);
 			return;
 		}
 		if (request?.kind === 'sync') {
@@ -1356,318 +1370,61 @@ export class SyncEngine {
 	}
 
 	/** Creates a space owned by this person, with `circleCount` access circles (the first is everyone). */
-	async createSpace(circleCount = 1): Promise<{ spaceId: SpaceId; circles: string[] }> {
-		const created = createSpace(await this.person(), this.device, circleCount);
-		const space = new SpaceSync({ spaceId: created.spaceId, log: [], pending: [created.op] });
-		this.#spaces.set(space.spaceId, space);
-		await this.#saveSpace(space);
-		await this.#reduce(space);
-		this.#sendPendingOps(space);
-		this.#requestSync([], [space]);
-		return { spaceId: created.spaceId, circles: created.circles };
+	createSpace(circleCount = 1): Promise<{ spaceId: SpaceId; circles: string[] }> {
+		return this.#spaceRunner.createSpace(circleCount);
 	}
 
 	/** Creates a document inside a space, readable by one access circle. */
-	async createInSpace<T>(spaceId: SpaceId, circle: string, initial: T): Promise<DocHandle<T>> {
-		const space = this.#spaces.get(spaceId);
-		const state = space?.state;
-		const circleState = state?.circles.get(circle);
-		const circleKey = space?.keys.get(circle)?.get(circleState?.epoch ?? -1);
-		if (!space || !state || !circleState || !circleKey) throw new Error(msg.noAccess);
-		const handle = this.repo.create<T>(initial);
-		const docId = handle.documentId as unknown as DocumentId;
-		const epoch = circleState.epoch;
-		const access: DocAccess = { docId, keys: { [epoch]: toBase64Url(documentKey(circleKey, docId)) }, root: this.deviceKey, space: { spaceId, circle } };
-		const doc = DocSync.fresh(access);
-		doc.record.hasLocalCopy = true;
-		this.#docs.set(docId, doc);
-		const admins = [...new Set([...adminDevices(state), ...adminPeople(state), this.deviceKey])].sort();
-		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.device.signing));
-		this.#rebuildAuth(doc);
-		await this.#store.put(access, 'access', docId);
-		await this.#attach(doc, handle as DocHandle<unknown>);
-		await this.#persistNow(docId);
-		await this.#appendOp(space, { type: 'add-doc', doc: docId, circle });
-		this.#sendPendingAuth(doc);
-		this.#requestSync([doc]);
-		this.#emitDoc(docId);
-		return handle;
+	createInSpace<T>(spaceId: SpaceId, circle: string, initial: T): Promise<DocHandle<T>> {
+		return this.#spaceRunner.createInSpace(spaceId, circle, initial);
 	}
 
 	/** Makes a single-use, expiring invitation. The link's secret never reaches the relay. */
-	async invite(
-		spaceId: SpaceId,
-		options: { role?: Exclude<Role, 'owner'>; circles: string[]; expiresInMs?: number; info: InvitationInfo }
-	): Promise<InvitationLink> {
-		const space = this.#requireSpace(spaceId);
-		const { op, link } = createInvitation(spaceId, this.device, space.state.heads, {
-			role: options.role ?? 'member',
-			circles: options.circles,
-			expiresAt: Date.now() + (options.expiresInMs ?? 7 * 24 * 3600_000),
-			info: options.info
-		});
-		await this.#queueOp(space, op);
-		return link;
+	invite(spaceId: SpaceId, options: { role?: Exclude<Role, 'owner'>; circles: string[]; expiresInMs?: number; info: InvitationInfo }): Promise<InvitationLink> {
+		return this.#spaceRunner.invite(spaceId, options);
 	}
 
 	/**
 	 * Reads the space's log to check an invitation before anyone accepts it. Throws an
 	 * InvitationError with a plain reason for expired, used, cancelled or altered links.
 	 */
-	async lookUpInvitation(link: InvitationLink, timeoutMs = 10_000) {
-		let space = this.#spaces.get(link.spaceId);
-		if (!space) {
-			space = new SpaceSync({ spaceId: link.spaceId, log: [], pending: [] });
-			this.#spaces.set(space.spaceId, space);
-			await this.#reduce(space);
-		}
-		this.#requestSync([], [space]);
-		const observed = space;
-		if (!(await waitUntil(() => observed.caughtUp, timeoutMs))) {
-			throw new Error(msg.cannotCheckInvitation);
-		}
-		return checkInvitation(space.state, link, Date.now());
+	lookUpInvitation(link: InvitationLink, timeoutMs = 10_000) {
+		return this.#spaceRunner.lookUpInvitation(link, timeoutMs);
 	}
 
 	/** The invitee's consent: asks to join with this device. An owner-side device then admits. */
-	async acceptInvitation(link: InvitationLink): Promise<void> {
-		await this.lookUpInvitation(link);
-		const space = this.#spaces.get(link.spaceId)!;
-		await this.#saveSpace(space);
-		const op = requestToJoin(space.state, link, await this.person(), [this.device], this.device, space.state.heads);
-		await this.#queueOp(space, op);
+	acceptInvitation(link: InvitationLink): Promise<void> {
+		return this.#spaceRunner.acceptInvitation(link);
 	}
 
 	/** The owner side's consent: admits someone who accepted, giving their devices the circle keys. */
-	async admit(spaceId: SpaceId, inviteId: string): Promise<void> {
-		const space = this.#requireSpace(spaceId);
-		const invite = space.state.invites.get(inviteId);
-		if (!invite?.requester) throw new Error(msg.nobodyAccepted);
-		const lockboxes = invite.circles.flatMap((c) => lockboxesFor(space.keys.get(c), c, invite.requester!.devices));
-		await this.#appendOp(space, { type: 'admit', invite: inviteId, lockboxes });
+	admit(spaceId: SpaceId, inviteId: string): Promise<void> {
+		return this.#spaceRunner.admit(spaceId, inviteId);
 	}
 
-	async decline(spaceId: SpaceId, inviteId: string): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'decline', invite: inviteId });
+	decline(spaceId: SpaceId, inviteId: string): Promise<void> {
+		return this.#spaceRunner.decline(spaceId, inviteId);
 	}
 
-	async revokeInvitation(spaceId: SpaceId, inviteId: string): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'revoke-invite', invite: inviteId });
+	revokeInvitation(spaceId: SpaceId, inviteId: string): Promise<void> {
+		return this.#spaceRunner.revokeInvitation(spaceId, inviteId);
 	}
 
 	/** Removes a person; their circles get new keys, so they see nothing written afterwards. */
-	async removeMember(spaceId: SpaceId, person: PersonKey): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'remove', person });
+	removeMember(spaceId: SpaceId, person: PersonKey): Promise<void> {
+		return this.#spaceRunner.removeMember(spaceId, person);
 	}
 
-	async setRole(spaceId: SpaceId, person: PersonKey, role: Exclude<Role, 'owner'>): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'set-role', person, role });
+	setRole(spaceId: SpaceId, person: PersonKey, role: Exclude<Role, 'owner'>): Promise<void> {
+		return this.#spaceRunner.setRole(spaceId, person, role);
 	}
 
-	async grant(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
-		const space = this.#requireSpace(spaceId);
-		const member = space.state.members.get(person);
-		if (!member) throw new Error(msg.notInSpace);
-		await this.#appendOp(space, { type: 'grant', person, circle, lockboxes: lockboxesFor(space.keys.get(circle), circle, [...member.devices.values()]) });
+	grant(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
+		return this.#spaceRunner.grant(spaceId, person, circle);
 	}
 
-	async revoke(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'revoke', person, circle });
-	}
-
-	#requireSpace(spaceId: SpaceId): SpaceSync {
-		const space = this.#spaces.get(spaceId);
-		if (!space) throw new Error(msg.unknownSpace);
-		return space;
-	}
-
-	async #appendOp(space: SpaceSync, action: Action): Promise<void> {
-		await this.#queueOp(space, signOp(space.spaceId, this.device, space.state.heads, action));
-	}
-
-	async #queueOp(space: SpaceSync, op: SignedOp): Promise<void> {
-		space.pending.push(op);
-		await this.#saveSpace(space);
-		await this.#reduce(space);
-		this.#sendPendingOps(space);
-	}
-
-	#sendPendingOps(space: SpaceSync): void {
-		const op = space.pending[0];
-		if (!op || space.inFlight || this.#connection.state !== 'online') return;
-		const rid = this.#nextRid++;
-		if (this.#connection.send({ type: 'log-append', rid, op })) {
-			space.inFlight = { rid, op };
-			this.#requests.set(rid, { kind: 'op', spaceId: space.spaceId });
-		}
-	}
-
-	#onOpOk(rid: number, spaceId: SpaceId, index: number, at: number): void {
-		this.#requests.delete(rid);
-		const space = this.#spaces.get(spaceId);
-		if (!space || space.inFlight?.rid !== rid) return;
-		const { op } = space.inFlight;
-		space.inFlight = undefined;
-		space.pending = space.pending.filter((p) => p !== op);
-		if (index === space.log.length) space.log.push({ index, op, at });
-		else if (index > space.log.length) this.#requestSync([], [space]);
-		space.reducing++;
-		void this.#saveSpace(space)
-			.then(() => this.#reduce(space))
-			.finally(() => space.reducing--);
-		this.#sendPendingOps(space);
-	}
-
-	#onCatchupLogs(rid: number, logs: Array<{ spaceId: SpaceId; entries: LoggedOp[] }>, done: boolean): void {
-		for (const { spaceId, entries } of logs) {
-			const space = this.#spaces.get(spaceId);
-			if (space?.rewinding) space.rewinding.push(...entries);
-			else this.#onLoggedOps(spaceId, entries, done);
-		}
-		if (!done) return;
-		const request = this.#requests.get(rid);
-		for (const spaceId of request?.kind === 'sync' ? (request.spaceIds ?? []) : []) {
-			const space = this.#spaces.get(spaceId);
-			if (!space?.rewinding) continue;
-			const relayLog = space.rewinding;
-			space.rewinding = undefined;
-			this.#reconcileLog(space, relayLog);
-		}
-	}
-
-	#onLoggedOps(spaceId: SpaceId, entries: LoggedOp[], caughtUp = true): void {
-		const space = this.#spaces.get(spaceId);
-		if (!space) return;
-		let grew = false;
-		for (const entry of entries) {
-			if (entry.index < space.log.length) continue;
-			if (entry.index > space.log.length) {
-				this.#requestSync([], [space]);
-				return;
-			}
-			space.log.push(entry);
-			// Our own op may come back through catch-up before its confirmation: stop resending it.
-			space.pending = space.pending.filter((p) => p.sig !== entry.op.sig);
-			grew = true;
-		}
-		if (caughtUp) space.caughtUp = true;
-		if (grew) void this.#saveSpace(space);
-		void this.#reduce(space);
-	}
-
-	async #saveSpace(space: SpaceSync): Promise<void> {
-		this.#recount();
-		await this.#store.put(space.toRecord(), 'space', space.spaceId);
-	}
-
-	/** Replays the log (plus our pending ops), then brings keys, documents and duties up to date. */
-	async #reduce(space: SpaceSync): Promise<void> {
-		space.reducing++;
-		try {
-			await this.#reduceNow(space);
-		} finally {
-			space.reducing--;
-		}
-	}
-
-	async #reduceNow(space: SpaceSync): Promise<void> {
-		const provisional = space.pending.map((op, i) => ({ index: space.log.length + i, op, at: Date.now() }));
-		space.state = replayMembership(space.spaceId, [...space.log, ...provisional], this.#opVerifier.verify, (b) => hash(b));
-		space.keys = openCircleKeys(space.state, this.device);
-		// Hand every document its keys synchronously, before anything awaits: entries that
-		// arrive in the same breath (a catch-up carries the log and the documents together)
-		// must find the new epoch's key already in place.
-		const toSave: DocAccess[] = [];
-		const toAdd: DocAccess[] = [];
-		for (const [docId, circle] of space.state.docs) {
-			const update = this.#spaceDocKeys(space, docId, circle);
-			if (update?.existing) toSave.push(update.access);
-			else if (update) toAdd.push(update.access);
-		}
-		for (const access of toSave) await this.#store.put(access, 'access', access.docId);
-		for (const access of toAdd) await this.add(access);
-		this.#runDuties(space);
-		this.#scheduleBackup();
-		for (const l of this.#spaceListeners) l(space.spaceId);
-	}
-
-	/** Brings one space document's keys up to date in memory; says what still needs saving or adding. */
-	#spaceDocKeys(space: SpaceSync, docId: DocumentId, circle: string): { access: DocAccess; existing: boolean } | undefined {
-		const circleKeys = space.keys.get(circle);
-		if (!circleKeys) return undefined;
-		const keys: Record<number, string> = {};
-		for (const [epoch, key] of circleKeys) keys[epoch] = toBase64Url(documentKey(key, docId));
-		const existing = this.#docs.get(docId);
-		if (existing) {
-			// Keep every key ever held so history stays readable after a rotation.
-			const merged = { ...existing.access.keys, ...keys };
-			if (Object.keys(merged).length === Object.keys(existing.access.keys).length) return undefined;
-			existing.access = { ...existing.access, keys: merged };
-			this.#emitDoc(docId);
-			if (existing.waitingForKey) {
-				// Entries we held back for want of this key can be fetched and read now.
-				existing.waitingForKey = false;
-				existing.caughtUp = false;
-				this.#requestSync([existing]);
-			}
-			this.#scheduleFlush(existing, 0);
-			return { access: existing.access, existing: true };
-		}
-		const root = space.state.applied.find((a) => a.action.type === 'add-doc' && a.action.doc === docId)?.author;
-		if (!root) return undefined;
-		return { access: { docId, keys, root, space: { spaceId: space.spaceId, circle } }, existing: false };
-	}
-
-	/**
-	 * What an owner-side device does on its own: rotate keys owed after a removal (even one
-	 * made while it was offline), and keep the relay's writer list for each document in step
-	 * with the circle it belongs to.
-	 */
-	#runDuties(space: SpaceSync): void {
-		const state = space.state;
-		if (!isAdmin(memberOf(state, this.deviceKey)) || !space.caughtUp || this.#connection.state !== 'online') return;
-		if (space.pending.length > 0 || space.inFlight) return;
-		const owed = owedRotations(state);
-		if (owed.length > 0) {
-			// Every owed circle in one pass (they are independent); policies follow once confirmed.
-			const ops = owed.map((circle) => {
-				const key = newSymmetricKey();
-				const epoch = state.circles.get(circle)!.epoch + 1;
-				const devices = circleDevices(state, circle).map((d) => deviceInfo(state, d)!);
-				return signOp(space.spaceId, this.device, state.heads, { type: 'rotate', circle, epoch, lockboxes: devices.map((d) => sealTo(key, circle, epoch, d)) });
-			});
-			void (async () => {
-				for (const op of ops) await this.#queueOp(space, op);
-			})();
-			return;
-		}
-		const admins = [...adminDevices(state), ...adminPeople(state)].sort();
-		const me = this.#person ? personKey(this.#person) : undefined;
-		for (const [docId, circle] of state.docs) {
-			const doc = this.#docs.get(docId);
-			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
-			const target = state.circles.get(circle)!.epoch;
-			if (doc.auth.epoch > target) continue;
-			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
-			// Sign as this device if it is listed, else with the person's identity key (after recovery).
-			const signer = rules.admins.has(this.deviceKey)
-				? this.device.signing
-				: me && this.#person && rules.admins.has(me as string as DeviceKey)
-					? this.#person.signing
-					: undefined;
-			if (!signer) continue;
-			const writers = circleDevices(state, circle).sort();
-			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
-			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
-			const docAdmins = [...new Set(admins)].sort() as DeviceKey[];
-			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer));
-			this.#rebuildAuth(doc);
-			this.#sendPendingAuth(doc);
-		}
-	}
-
-	#runAllDuties(): void {
-		for (const space of this.#spaces.values()) this.#runDuties(space);
+	revoke(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
+		return this.#spaceRunner.revoke(spaceId, person, circle);
 	}
 
 	// ── linking devices and recovery kits ─────────────────────────────────────────────────
@@ -1762,7 +1519,7 @@ export class SyncEngine {
 			const member = space.state.members.get(personKey(person));
 			if (!member) continue;
 			const lockboxes = [...member.circles].flatMap((c) => lockboxesFor(space.keys.get(c), c, [info]));
-			await this.#appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
 		}
 	}
 
@@ -1804,7 +1561,7 @@ export class SyncEngine {
 			if (!space) {
 				space = new SpaceSync({ spaceId, log: [], pending: [] });
 				this.#spaces.set(spaceId, space);
-				await this.#saveSpace(space);
+				await this.#spaceRunner.saveSpace(space);
 			}
 			this.#requestSync([], [space]);
 			if (!addSelf) continue;
@@ -1817,7 +1574,7 @@ export class SyncEngine {
 			const lockboxes = Object.entries(circleKeys)
 				.filter(([circle]) => member.circles.has(circle))
 				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			await this.#appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
 		}
 	}
 
@@ -1883,7 +1640,7 @@ export class SyncEngine {
 		const me = this.personKey();
 		for (const space of this.#spaces.values()) {
 			const member = me && space.state.members.get(me);
-			if (member?.devices.has(device)) await this.#appendOp(space, { type: 'remove-device', person: member.id, device });
+			if (member?.devices.has(device)) await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
 		}
 	}
 
@@ -1975,22 +1732,6 @@ export class SyncEngine {
 	}
 }
 
-/**
- * Whether the document holds the change with this hash. Not `A.hasHeads`: in Automerge 3 that
- * rebuilds the whole change to look it up, which for a document made in one large change (a
- * logbook imported with 200 pages) takes about a second, on every keystroke. The dependency
- * index answers the same question at once.
- */
-function holds(doc: A.Doc<unknown>, hash: string): boolean {
-	return !A.getMissingDeps(doc, [hash]).includes(hash);
-}
-
-function sameHeads(a: string[], b: string[]): boolean {
-	if (a.length !== b.length) return false;
-	const set = new Set(b);
-	return a.every((h) => set.has(h));
-}
-
 /** A device certificate for another device of this person (only its public keys are known). */
 function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): DeviceInfo {
 	return certifyDevice(person, {
@@ -2009,16 +1750,6 @@ function randomCounterStart(): number {
 	return (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
 }
 
-/** Polls `check` until it holds (true) or `timeoutMs` passes (false). */
-async function waitUntil(check: () => boolean, timeoutMs: number, intervalMs = 20): Promise<boolean> {
-	const start = Date.now();
-	while (!check()) {
-		if (Date.now() - start > timeoutMs) return false;
-		await new Promise((r) => setTimeout(r, intervalMs));
-	}
-	return true;
-}
-
 function concat(chunks: Uint8Array[]): Uint8Array {
 	if (chunks.length === 1) return chunks[0];
 	const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -2028,14 +1759,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 		o += c.length;
 	}
 	return out;
-}
-
-function sameSet(a: ReadonlySet<string>, b: string[]): boolean {
-	return a.size === b.length && b.every((x) => a.has(x));
-}
-
-function dedupe(heads: string[]): string[] {
-	return [...new Set(heads)];
 }
 
 export { currentEpoch };

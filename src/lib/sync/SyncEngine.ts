@@ -4,7 +4,7 @@
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
-import { cryptoReady, decrypt, encrypt, newSymmetricKey, openSealed, randomBytes, sign, signingKeyPairFromSeed, verify } from '$lib/crypto';
+import { cryptoReady, decrypt, encrypt, newSymmetricKey, randomBytes, sign, verify } from '$lib/crypto';
 import {
 	MAX_CIPHERTEXT_BYTES,
 	applyAuthRecord,
@@ -14,7 +14,6 @@ import {
 	ephemeralSigningBytes,
 	fromBase64Url,
 	mayWrite,
-	opSigningBytes,
 	toBase64Url,
 	type AuthRecord,
 	type CatchupDoc,
@@ -28,23 +27,10 @@ import {
 } from '$lib/protocol';
 import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
 import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
-import { certifyDevice, loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
-import {
-	confirmationCode,
-	decryptBundle,
-	DeviceLinkError,
-	encryptBundle,
-	pairingMessages,
-	newRecoveryKey,
-	recoveryKeys,
-	requestMac,
-	sealBundle,
-	type LinkOffer,
-	type PersonBundle,
-	type RecoveryKeys
-} from '$lib/keys/deviceLink';
+import { loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
+import type { LinkOffer } from '$lib/keys/deviceLink';
 import { circleDevices, type MembershipState, type Role } from '$lib/keys/membership';
-import { lockboxesFor, newSpaceId, sealTo, type InvitationInfo, type InvitationLink } from '$lib/keys/spaceOps';
+import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
 import { CachedVerifier } from './CachedVerifier';
@@ -60,6 +46,7 @@ import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
 import { SpaceRunner } from '$lib/sync/SpaceRunner';
 import { dedupe, holds, sameHeads } from '$lib/sync/heads';
 import { waitUntil } from '$lib/sync/waitUntil';
+import { DeviceLinking } from '$lib/sync/DeviceLinking';
 
 const msg = words.messages.sync.syncEngine;
 
@@ -126,9 +113,6 @@ export class SyncEngine {
 	readonly #spaces = new Map<SpaceId, SpaceSync>();
 	readonly #opVerifier = new CachedVerifier();
 	#person?: PersonSecrets;
-	#recovery?: RecoveryKeys;
-	#backupTimer?: ReturnType<typeof setTimeout>;
-	#backupWriting?: Promise<unknown>;
 	readonly #waiters = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 	readonly #fetched = new Map<number, LoggedOp[]>();
 	readonly #watchers = new Map<SpaceId, (entries: LoggedOp[]) => void>();
@@ -144,6 +128,7 @@ export class SyncEngine {
 	#savedLineage?: string;
 	readonly #core: EngineCore;
 	readonly #spaceRunner: SpaceRunner;
+	readonly #linking: DeviceLinking;
 
 	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
 		this.repo = options.repo;
@@ -164,6 +149,7 @@ export class SyncEngine {
 		);
 		this.#core = this.#lend();
 		this.#spaceRunner = new SpaceRunner(this.#core);
+		this.#linking = new DeviceLinking(this.#core, this.#spaceRunner);
 	}
 
 	/** What collaborators may use; arrow functions so each keeps this engine as `this`. */
@@ -224,7 +210,7 @@ export class SyncEngine {
 			setStatus: (patch) => this.#setStatus(patch),
 			lineageSettled: () => this.#lineageSettled(),
 			runAllDuties: () => this.#spaceRunner.runAllDuties(),
-			scheduleBackup: () => this.#scheduleBackup()
+			scheduleBackup: () => this.#linking.scheduleBackup()
 		};
 	}
 
@@ -241,10 +227,7 @@ export class SyncEngine {
 		engine.#lineage = engine.#savedLineage = await store.get<string>('lineage');
 		const person = await store.get<StoredPerson>('person');
 		if (person) engine.#person = loadPerson(person);
-		const recovery = await store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
-		if (recovery) {
-			engine.#recovery = { logId: recovery.logId, key: fromBase64Url(recovery.key), signing: signingKeyPairFromSeed(fromBase64Url(recovery.seed)) };
-		}
+		await engine.#linking.load();
 		const accesses = await store.list<DocAccess>('access');
 		for (const access of accesses) {
 			const record = await store.get<DocSyncRecord>('sync', access.docId);
@@ -412,7 +395,7 @@ export class SyncEngine {
 		this.#docs.set(access.docId, doc);
 		await this.#store.put(access, 'access', access.docId);
 		await this.#persistNow(access.docId);
-		if (!access.space) this.#scheduleBackup();
+		if (!access.space) this.#linking.scheduleBackup();
 		this.#requestSync([doc]);
 		this.#emitDoc(access.docId);
 	}
@@ -504,7 +487,7 @@ export class SyncEngine {
 			) &&
 			[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0 && sp.reducing === 0 && !sp.inFlight) &&
 			// The encrypted recovery copy counts as something waiting to be sent.
-			!this.#backupTimer &&
+			!this.#linking.backupPending &&
 			this.#syncInFlight === 0 &&
 			this.#status.connection === 'online';
 		if (!(await waitUntil(idle, timeoutMs, 10))) throw new Error('Timed out waiting for sync');
@@ -1465,194 +1448,49 @@ export class SyncEngine {
 		});
 	}
 
-	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
-		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
-		return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
-	}
-
-	/** Everything another device of this person needs: identity, link-shared documents, spaces and their keys. */
-	async #bundle(): Promise<PersonBundle> {
-		const person = await this.person();
-		const docs = [...this.#docs.values()].filter((d) => !d.access.space).map((d) => d.access);
-		const spaces = [...this.#spaces.values()]
-			.filter((sp) => sp.state.members.has(personKey(person)))
-			.map((sp) => ({
-				spaceId: sp.spaceId,
-				circleKeys: Object.fromEntries(
-					[...sp.keys].map(([circle, byEpoch]) => [circle, Object.fromEntries([...byEpoch].map(([e, k]) => [e, toBase64Url(k)]))])
-				)
-			}));
-		return { person: storePerson(person), docs, spaces, createdAt: Date.now() };
-	}
-
 	/**
 	 * First device: shows a link (or QR code) and waits for the new device. `onRequest` is
 	 * called with the six-digit code the new device shows, for the person to compare.
 	 */
-	async offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
-		await this.person();
-		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)) };
-		const seen = new Set<string>();
-		const handle = (entries: LoggedOp[]) => {
-			for (const { author, message } of pairingMessages(entries)) {
-				if (message.type !== 'link-request' || seen.has(message.sign)) continue;
-				// Only a device that saw the link can produce this; anything else is ignored.
-				if (message.sign !== author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
-				seen.add(message.sign);
-				onRequest({ code: confirmationCode(offer, message.sign), sign: message.sign, box: message.box });
-			}
-		};
-		this.#watchers.set(offer.pairingId, handle);
-		handle(await this.#fetchLog(offer.pairingId));
-		return { offer, stop: () => this.#watchers.delete(offer.pairingId) };
+	offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
+		return this.#linking.offerDeviceLink(onRequest);
 	}
 
 	/** First device, after the person confirmed the codes match: hands everything over. */
-	async confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
-		const person = await this.person();
-		const bundle = await this.#bundle();
-		await this.#appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.device.signing));
-		this.#watchers.delete(offer.pairingId);
-		// Add the device to every space, with every key this person holds, so it reads the full history.
-		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
-		for (const space of this.#spaces.values()) {
-			const member = space.state.members.get(personKey(person));
-			if (!member) continue;
-			const lockboxes = [...member.circles].flatMap((c) => lockboxesFor(space.keys.get(c), c, [info]));
-			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
-		}
+	confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
+		return this.#linking.confirmDeviceLink(offer, request);
 	}
 
 	/** New device: asks to be linked. Returns the code to show, and resolves `linked` once the first device agrees. */
-	async requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
-		if (this.#person) throw new DeviceLinkError(msg.hasIdentityLink);
-		const me = { sign: this.deviceKey as string, box: toBase64Url(this.device.box.publicKey) };
-		let grantSeen: (bundle: PersonBundle) => void = () => {};
-		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
-		const handle = (entries: LoggedOp[]) => {
-			for (const { message } of pairingMessages(entries)) {
-				if (message.type !== 'link-grant' || message.to !== me.sign) continue;
-				const opened = openSealed(fromBase64Url(message.sealed), this.device.box);
-				if (!opened) continue;
-				try {
-					grantSeen(JSON.parse(new TextDecoder().decode(opened)) as PersonBundle);
-				} catch {
-					continue;
-				}
-			}
-		};
-		this.#watchers.set(offer.pairingId, handle);
-		handle(await this.#fetchLog(offer.pairingId));
-		await this.#appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.device.signing));
-		const linked = granted.then(async (bundle) => {
-			this.#watchers.delete(offer.pairingId);
-			await this.#adopt(bundle, false);
-		});
-		return { code: confirmationCode(offer, me.sign), linked };
-	}
-
-	/** Takes on a person's identity, documents and spaces from a link or a recovery kit. */
-	async #adopt(bundle: PersonBundle, addSelf: boolean): Promise<void> {
-		this.#person = loadPerson(bundle.person);
-		await this.#store.put(bundle.person, 'person');
-		for (const access of bundle.docs) await this.add(access);
-		for (const { spaceId, circleKeys } of bundle.spaces) {
-			let space = this.#spaces.get(spaceId);
-			if (!space) {
-				space = new SpaceSync({ spaceId, log: [], pending: [] });
-				this.#spaces.set(spaceId, space);
-				await this.#spaceRunner.saveSpace(space);
-			}
-			this.#requestSync([], [space]);
-			if (!addSelf) continue;
-			// A recovered device adds itself, sealing the keys from the kit to its own box key.
-			const joined = space;
-			await waitUntil(() => joined.caughtUp, 10_000);
-			const member = space.state.members.get(personKey(this.#person));
-			if (!member) continue;
-			const info = certifyInfo(this.#person, this.deviceKey, toBase64Url(this.device.box.publicKey));
-			const lockboxes = Object.entries(circleKeys)
-				.filter(([circle]) => member.circles.has(circle))
-				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
-		}
+	requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
+		return this.#linking.requestDeviceLink(offer);
 	}
 
 	/**
 	 * Makes a recovery kit: a high-entropy key shown once. An encrypted copy of this person's
 	 * identity and keys is kept on the relay under it, and refreshed as things change.
 	 */
-	async createRecoveryKit(): Promise<string> {
-		const recoveryKey = newRecoveryKey();
-		const keys = recoveryKeys(recoveryKey);
-		this.#recovery = keys;
-		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
-		await this.#writeBackup();
-		return recoveryKey;
+	createRecoveryKit(): Promise<string> {
+		return this.#linking.createRecoveryKit();
 	}
 
 	hasRecoveryKit(): boolean {
-		return this.#recovery !== undefined;
-	}
-
-	async #writeBackup(): Promise<void> {
-		if (!this.#recovery) return;
-		const body = encryptBundle(await this.#bundle(), this.#recovery);
-		await this.#appendRaw(this.#signRaw(this.#recovery.logId, { backup: body }, this.#recovery.signing));
-	}
-
-	#scheduleBackup(): void {
-		if (!this.#recovery || this.#backupTimer) return;
-		this.#backupTimer = setTimeout(() => {
-			this.#backupWriting = this.#writeBackup()
-				.catch(() => setTimeout(() => this.#scheduleBackup(), 2000))
-				.finally(() => {
-					this.#backupTimer = undefined;
-					this.#backupWriting = undefined;
-				});
-		}, 1000);
+		return this.#linking.hasRecoveryKit();
 	}
 
 	/** Restores everything on a new device from a recovery key. */
-	async recover(recoveryKey: string): Promise<void> {
-		if (this.#person) throw new DeviceLinkError(msg.hasIdentityRecover);
-		const keys = recoveryKeys(recoveryKey);
-		const log = await this.#fetchLog(keys.logId);
-		this.#watchers.delete(keys.logId);
-		let bundle: PersonBundle | undefined;
-		for (const { op } of log) {
-			if (op.author !== toBase64Url(keys.signing.publicKey)) continue;
-			try {
-				const { backup } = JSON.parse(op.body) as { backup: string };
-				bundle = decryptBundle(backup, keys) ?? bundle;
-			} catch {
-				continue;
-			}
-		}
-		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
-		this.#recovery = keys;
-		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
-		await this.#adopt(bundle, true);
+	recover(recoveryKey: string): Promise<void> {
+		return this.#linking.recover(recoveryKey);
 	}
 
 	/** Removes one of this person's devices (e.g. a lost phone); its access circles get new keys. */
-	async removeDevice(device: DeviceKey): Promise<void> {
-		const me = this.personKey();
-		for (const space of this.#spaces.values()) {
-			const member = me && space.state.members.get(me);
-			if (member?.devices.has(device)) await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
-		}
+	removeDevice(device: DeviceKey): Promise<void> {
+		return this.#linking.removeDevice(device);
 	}
 
 	/** This person's devices, as listed in their spaces. */
 	myDevices(): DeviceInfo[] {
-		const me = this.personKey();
-		const out = new Map<string, DeviceInfo>();
-		for (const space of this.#spaces.values()) {
-			const member = me && space.state.members.get(me);
-			for (const d of member?.devices.values() ?? []) out.set(d.sign, d);
-		}
-		return [...out.values()];
+		return this.#linking.myDevices();
 	}
 
 	// ── status and persistence ─────────────────────────────────────────────────────────────
@@ -1730,15 +1568,6 @@ export class SyncEngine {
 		await settled;
 		if (this.#persisting.get(docId) === settled) this.#persisting.delete(docId);
 	}
-}
-
-/** A device certificate for another device of this person (only its public keys are known). */
-function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): DeviceInfo {
-	return certifyDevice(person, {
-		signing: { publicKey: fromBase64Url(sign_), secretKey: new Uint8Array(0) },
-		box: { publicKey: fromBase64Url(box), secretKey: new Uint8Array(0) },
-		createdAt: 0
-	});
 }
 
 /**

@@ -16,20 +16,18 @@ import {
 	mayWrite,
 	toBase64Url,
 	type AuthRecord,
-	type CatchupDoc,
 	type DeviceKey,
 	type DocumentId,
 	type LoggedOp,
 	type ServerMessage,
 	type SignedOp,
-	type SpaceId,
-	type WireEntry
+	type SpaceId
 } from '$lib/protocol';
 import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
-import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
+import { currentEpoch, genesisPolicy, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
 import { loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
 import type { LinkOffer } from '$lib/keys/deviceLink';
-import { circleDevices, type MembershipState, type Role } from '$lib/keys/membership';
+import type { MembershipState, Role } from '$lib/keys/membership';
 import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
@@ -38,15 +36,14 @@ import { SpaceSync, type SpaceSyncRecord } from './SpaceSync';
 import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
 import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
-import { SeenCounters } from './SeenCounters';
 import { afterRestore } from './afterRestore';
-import { coverageAfter, reachesHead, type Coverage } from './seqCoverage';
-import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
+import { encodePayload } from './payload';
 import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
 import { SpaceRunner } from '$lib/sync/SpaceRunner';
 import { dedupe, holds, sameHeads } from '$lib/sync/heads';
 import { waitUntil } from '$lib/sync/waitUntil';
 import { DeviceLinking } from '$lib/sync/DeviceLinking';
+import { IncomingEntries } from '$lib/sync/IncomingEntries';
 
 const msg = words.messages.sync.syncEngine;
 
@@ -92,10 +89,6 @@ export interface SyncEngineOptions {
 type Listener<T> = (value: T) => void;
 
 const MAX_PROBLEMS = 20;
-/** Catch-ups with a hole in them that are asked again before the hole is accepted and reported. */
-const MAX_HOLE_RETRIES = 3;
-const HOLE_RETRY_MS = 1000;
-
 export class SyncEngine {
 	readonly repo: Repo;
 	readonly device: DeviceSecrets;
@@ -129,6 +122,7 @@ export class SyncEngine {
 	readonly #core: EngineCore;
 	readonly #spaceRunner: SpaceRunner;
 	readonly #linking: DeviceLinking;
+	readonly #incoming: IncomingEntries;
 
 	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
 		this.repo = options.repo;
@@ -150,6 +144,7 @@ export class SyncEngine {
 		this.#core = this.#lend();
 		this.#spaceRunner = new SpaceRunner(this.#core);
 		this.#linking = new DeviceLinking(this.#core, this.#spaceRunner);
+		this.#incoming = new IncomingEntries(this.#core);
 	}
 
 	/** What collaborators may use; arrow functions so each keeps this engine as `this`. */
@@ -604,7 +599,7 @@ export class SyncEngine {
 					return;
 				}
 				this.#spaceRunner.onCatchupLogs(message.rid, message.logs, message.done);
-				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
+				return this.#incoming.onCatchup(message.rid, message.docs, message.unknown, message.done);
 			case 'log-ok':
 				if (this.#waiters.has(message.rid)) {
 					this.#requests.delete(message.rid);
@@ -618,13 +613,13 @@ export class SyncEngine {
 				if (this.#watchers.has(message.spaceId)) return this.#watchers.get(message.spaceId)!([message.entry]);
 				return this.#spaceRunner.onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
-				return this.#onLiveEntry(message.entry);
+				return this.#incoming.onLiveEntry(message.entry);
 			case 'auth': {
 				this.#onAuthRecord(message.docId, message.index, message.record);
 				// A document we asked for before it reached the relay (the catch-up said unknown)
 				// arrives live: join it now, since no later catch-up will prompt us to.
 				const doc = this.#docs.get(message.docId);
-				if (doc?.caughtUp && doc.record.auth.length > 0) this.#ensureJoined(doc);
+				if (doc?.caughtUp && doc.record.auth.length > 0) this.#incoming.ensureJoined(doc);
 				return;
 			}
 			case 'auth-ok':
@@ -796,318 +791,6 @@ export class SyncEngine {
 		this.#emitDoc(docId);
 		// We may just have been made a writer: send anything typed while we waited.
 		this.#scheduleFlush(doc, 0);
-	}
-
-	// ── incoming entries ───────────────────────────────────────────────────────────────────
-
-	#onCatchup(rid: number, docs: CatchupDoc[], unknown: DocumentId[], done: boolean): void {
-		const request = this.#requests.get(rid);
-		const heads = request?.kind === 'sync' ? (request.heads ??= new Map()) : new Map<DocumentId, number>();
-		for (const part of docs) {
-			const doc = this.#docs.get(part.docId);
-			if (!doc) continue;
-			heads.set(part.docId, part.head);
-			if (doc.rewinding && part.auth.length > 0 && part.auth[0].index === 0) this.#reconcileAuth(doc, part.auth);
-			else for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
-			const apply = () => {
-				// Kept as seqs, not folded into lastSeq: entries before them may still be to come.
-				if (part.skipped) doc.heldSeqs = [...(doc.heldSeqs ?? []), ...part.skipped];
-				this.#applyEntries(doc, part.entries, true);
-			};
-			if (this.#needsLoad(doc) && (part.entries.length > 0 || doc.loading)) {
-				// New changes for a copy still on disk: load it first, then merge in order.
-				this.#whenLoaded(doc, apply);
-				continue;
-			}
-			apply();
-		}
-		for (const docId of unknown) {
-			const doc = this.#docs.get(docId);
-			if (!doc) continue;
-			if (doc.record.auth.length > 0 && doc.record.pendingAuth.length === 0) {
-				// The relay lost this document (e.g. a reset server). Our signed records let us
-				// put it back, then our full copy is pushed again.
-				doc.record.pendingAuth = doc.record.auth.filter((r): r is AuthRecord => r !== null);
-				doc.record.auth = [];
-				doc.record.lastSeq = 0;
-				doc.record.knownHeads = [];
-				this.#rebuildAuth(doc);
-				this.#sendPendingAuth(doc);
-			}
-		}
-		if (!done) return;
-		this.#requests.delete(rid);
-		this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
-		queueMicrotask(() => this.#spaceRunner.runAllDuties());
-		// Every document this catch-up named is finished now, including those whose last part
-		// came in an earlier frame of a catch-up too big for one.
-		const finished = new Map<DocumentId, number | undefined>([...heads, ...unknown.map((id) => [id, undefined] as const)]);
-		for (const [docId, head] of finished) {
-			const doc = this.#docs.get(docId);
-			if (!doc) continue;
-			if (doc.loading) this.#whenLoaded(doc, () => this.#finishCatchup(doc, head));
-			else this.#finishCatchup(doc, head);
-		}
-		this.#setStatus({ lastSyncedAt: Date.now() });
-	}
-
-	/** A document's catch-up is complete: move to the relay's head unless something was skipped. */
-	#finishCatchup(doc: DocSync, head: number | undefined): void {
-		if (head !== undefined && !doc.waitingForKey && head > doc.record.lastSeq) {
-			if (!doc.holePending && !reachesHead({ covered: doc.record.lastSeq, held: doc.heldSeqs }, head)) this.#stopAtHole(doc);
-			// Entries we refused (tampered, foreign) still count as seen, so a bad entry cannot
-			// stall sync for ever; only a hole in what the relay sent holds us back.
-			if (!doc.holePending) doc.record.lastSeq = head;
-		}
-		doc.heldSeqs = undefined;
-		if (doc.holePending) {
-			doc.holePending = false;
-			doc.holeRetries++;
-			// Ask again shortly from where we stand; live entries wait for that catch-up.
-			doc.caughtUp = false;
-			setTimeout(() => this.#retrySync([doc.docId], []), HOLE_RETRY_MS * doc.holeRetries);
-			this.#schedulePersist(doc.docId);
-			return;
-		}
-		if (head !== undefined && !doc.waitingForKey) doc.holeRetries = 0;
-		this.#caughtUp(doc);
-	}
-
-	/**
-	 * The relay's catch-up skipped some seqs. Stop there and ask again (a storage race on the
-	 * relay clears itself); after a few tries, report it and move on rather than stall for good.
-	 * Returns whether to stop.
-	 */
-	#stopAtHole(doc: DocSync): boolean {
-		if (doc.holeRetries < MAX_HOLE_RETRIES) {
-			doc.holePending = true;
-			return true;
-		}
-		if (doc.holeRetries === MAX_HOLE_RETRIES) {
-			doc.holeRetries++;
-			this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayMissing });
-		}
-		return false;
-	}
-
-	#caughtUp(doc: DocSync): void {
-		doc.caughtUp = true;
-		if (doc.rewinding) {
-			doc.rewinding = false;
-			this.#lineageSettled();
-		}
-		if (doc.record.auth.length > 0) this.#ensureJoined(doc);
-		this.#schedulePersist(doc.docId);
-		this.#scheduleFlush(doc, 0);
-	}
-
-	#ensureJoined(doc: DocSync): void {
-		if (!doc.auth || mayWrite(doc.auth, doc.auth.epoch, this.deviceKey)) return;
-		if (doc.record.pendingAuth.some((r) => r.kind === 'join')) return;
-		const record = joinRecord(doc.access, this.device, doc.auth.epoch);
-		if (!record) return;
-		doc.record.pendingAuth.push(record);
-		this.#sendPendingAuth(doc);
-	}
-
-	#onLiveEntry(entry: WireEntry & { seq: number }): void {
-		const doc = this.#docs.get(entry.docId);
-		if (!doc) return;
-		if (this.#needsLoad(doc)) {
-			this.#whenLoaded(doc, () => this.#onLiveEntry(entry));
-			return;
-		}
-		if (!doc.caughtUp) return; // the catch-up in progress will include it
-		if (doc.waitingForKey) return; // fetched again once the key arrives
-		if (entry.seq <= doc.record.lastSeq) return;
-		if (entry.seq !== doc.record.lastSeq + 1) {
-			// A gap: something was missed. Ask for everything after what we have.
-			doc.caughtUp = false;
-			this.#requestSync([doc]);
-			return;
-		}
-		this.#applyEntries(doc, [entry], false);
-		this.#setStatus({ lastSyncedAt: Date.now() });
-	}
-
-	/** Verifies, decrypts and merges a run of entries in seq order. */
-	#applyEntries(doc: DocSync, entries: WireEntry[], fromCatchup: boolean): void {
-		const chunks: Uint8Array[] = [];
-		let snapshot: Uint8Array | undefined;
-		const headsToKnow: string[] = [];
-		// A catch-up must account for every seq; once a hole is found the rest of it waits.
-		let coverage: Coverage | undefined = fromCatchup && !doc.holePending ? { covered: doc.record.lastSeq, held: doc.heldSeqs } : undefined;
-		if (fromCatchup && doc.holePending) entries = [];
-		for (const entry of entries) {
-			const seq = entry.seq ?? 0;
-			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;
-			let next = coverage && coverageAfter(coverage, { seq, kind: entry.kind, covers: entry.covers });
-			if (coverage && !next) {
-				if (this.#stopAtHole(doc)) break;
-				next = { covered: seq };
-			}
-			const opened = this.#open(doc, entry);
-			if (opened === 'no-key-yet') {
-				// Stop here without moving past it: once the key arrives we fetch from this point.
-				doc.waitingForKey = true;
-				break;
-			}
-			coverage = next;
-			if (opened) {
-				if (entry.kind === 'snapshot') {
-					doc.record.sinceSnapshot = 0;
-					doc.record.bytesSinceSnapshot = 0;
-					doc.record.snapshotBytes = entry.ct.length;
-					const covers = entry.covers ?? 0;
-					if (covers > doc.record.lastSeq) {
-						snapshot = opened.body;
-						chunks.length = 0;
-						doc.seen.merge(SeenCounters.fromJSON(opened.seen));
-						headsToKnow.push(...opened.heads);
-						// The relay sends a snapshot first, then the entries after what it covers,
-						// including those between its cover and its own seq: those are not in it,
-						// so only what it covers counts as had, or they would be skipped as old.
-						doc.record.lastSeq = covers;
-						continue;
-					}
-				} else {
-					chunks.push(opened.body);
-					doc.seen.add(entry.author, opened.counter!);
-					doc.record.sinceSnapshot++;
-					doc.record.bytesSinceSnapshot = (doc.record.bytesSinceSnapshot ?? 0) + entry.ct.length;
-				}
-				headsToKnow.push(...opened.heads);
-			}
-			if (seq > doc.record.lastSeq) doc.record.lastSeq = seq;
-		}
-		if (coverage) {
-			// Seqs the relay named as left out, or a snapshot's own seq, count as had once reached.
-			if (coverage.covered > doc.record.lastSeq) doc.record.lastSeq = coverage.covered;
-			doc.heldSeqs = coverage.held;
-		}
-		if (snapshot || chunks.length > 0) this.#merge(doc, snapshot, chunks, headsToKnow);
-		this.#schedulePersist(doc.docId);
-	}
-
-	/** Returns the entry's plaintext parts, or undefined (and reports why) if it must not be merged. */
-	/**
-	 * Whether a missing epoch key is merely late (its lockbox is on the way, or the space log
-	 * is still catching up) rather than withheld because this device lost access.
-	 */
-	#keyExpected(doc: DocSync, epoch: number): boolean {
-		const ref = doc.access.space;
-		if (!ref) return false;
-		const state = this.#spaces.get(ref.spaceId)?.state;
-		if (!state) return false;
-		const entitled = circleDevices(state, ref.circle).includes(this.deviceKey);
-		return entitled && epoch >= (state.circles.get(ref.circle)?.epoch ?? 0);
-	}
-
-	#open(
-		doc: DocSync,
-		entry: WireEntry
-	): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | 'no-key-yet' | undefined {
-		const where = { docId: doc.docId };
-		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
-			this.#problem({ ...where, kind: 'foreign', message: msg.foreign });
-			return undefined;
-		}
-		const { sig, seq: _seq, ...unsigned } = entry;
-		if (!verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
-			this.#problem({ ...where, kind: 'tampered', message: msg.tampered });
-			return undefined;
-		}
-		const key = keyForEpoch(doc.access, entry.epoch);
-		if (!key) {
-			if (this.#keyExpected(doc, entry.epoch)) return 'no-key-yet';
-			this.#problem({ ...where, kind: 'unreadable', message: msg.unreadable });
-			return undefined;
-		}
-		const plain = decrypt(fromBase64Url(entry.ct), fromBase64Url(entry.nonce), key, entryAssociatedData(entry));
-		const payload = plain && decodePayload(plain);
-		if (!payload) {
-			this.#problem({ ...where, kind: 'tampered', message: msg.alteredLocked });
-			return undefined;
-		}
-		if (entry.kind === 'change') {
-			// A restored relay sends back what we merged before its backup was taken: expected.
-			if (doc.rewinding && isChangeHeader(payload.header) && doc.seen.has(entry.author, payload.header.c)) return undefined;
-			// The relay only accepts writes in the newest epoch, so in seq order epochs never go
-			// back. An older-epoch change after a newer one is a removed writer slipped in late.
-			if (entry.epoch < (doc.record.maxEpoch ?? 0)) {
-				this.#problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
-				return undefined;
-			}
-			doc.record.maxEpoch = entry.epoch;
-			if (!isChangeHeader(payload.header)) {
-				this.#problem({ ...where, kind: 'tampered', message: msg.badForm });
-				return undefined;
-			}
-			if (doc.seen.has(entry.author, payload.header.c)) {
-				// Our own entry echoed back after a reconnect is expected, not an attack.
-				if (entry.author === this.deviceKey) return undefined;
-				this.#problem({ ...where, kind: 'replayed', message: msg.replayed });
-				return undefined;
-			}
-			return { body: payload.body, heads: payload.header.h, counter: payload.header.c };
-		}
-		if (!isSnapshotHeader(payload.header)) {
-			this.#problem({ ...where, kind: 'tampered', message: msg.badSavedCopy });
-			return undefined;
-		}
-		return { body: payload.body, heads: payload.header.h, seen: payload.header.seen };
-	}
-
-	#merge(doc: DocSync, snapshot: Uint8Array | undefined, chunks: Uint8Array[], heads: string[]): void {
-		const apply = (d: A.Doc<unknown>) => {
-			let next = d;
-			try {
-				if (snapshot) next = A.loadIncremental(next, snapshot);
-				// One call for the whole run of entries: far cheaper than one per entry.
-				if (chunks.length > 0) next = A.loadIncremental(next, concat(chunks));
-			} catch {
-				// Authenticated but not valid Automerge: only a faulty writer could send this.
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
-				return d;
-			}
-			return next;
-		};
-		const dirtyBefore = doc.handle ? !sameHeads(A.getHeads(doc.handle.doc() as A.Doc<unknown>), doc.record.knownHeads) : false;
-		if (!doc.handle) {
-			// First copy: hand every verified chunk to the repo in one go, so the document is
-			// built (and materialised) once rather than once here and again on import.
-			const all = concat(snapshot ? [snapshot, ...chunks] : chunks);
-			let handle: DocHandle<unknown>;
-			try {
-				handle = this.repo.import<unknown>(all, { docId: doc.docId as unknown as RepoDocumentId });
-			} catch {
-				// Authenticated but not valid Automerge: only a faulty writer could send this.
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
-				return;
-			}
-			// Nothing in it could be applied yet (what it builds on has not arrived, e.g. a relay
-			// that lost it): the repo holds it, and the next entries are imported into it too.
-			if (!handle.isReady()) return;
-			doc.record.hasLocalCopy = true;
-			// Everything in a first copy came from the relay. Knowing that before attaching
-			// spares attach's pending count a walk over the whole history (a tenth of a
-			// catch-up's time when measured).
-			doc.record.knownHeads = A.getHeads(handle.doc() as A.Doc<unknown>);
-			void this.#attach(doc, handle);
-			this.#emitDoc(doc.docId);
-		} else {
-			doc.handle.update(apply);
-		}
-		const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
-		if (!dirtyBefore) {
-			// Nothing local was waiting, so everything we now hold came from the relay.
-			doc.record.knownHeads = current;
-		} else {
-			const d = doc.handle!.doc() as A.Doc<unknown>;
-			const present = heads.filter((h) => holds(d, h));
-			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...present]);
-		}
-		this.#countPending(doc);
 	}
 
 	// ── outgoing entries ───────────────────────────────────────────────────────────────────
@@ -1577,17 +1260,6 @@ export class SyncEngine {
 function randomCounterStart(): number {
 	const r = randomBytes(6);
 	return (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-	if (chunks.length === 1) return chunks[0];
-	const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-	let o = 0;
-	for (const c of chunks) {
-		out.set(c, o);
-		o += c.length;
-	}
-	return out;
 }
 
 export { currentEpoch };

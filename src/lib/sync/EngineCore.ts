@@ -1,8 +1,8 @@
-// What the engine lends its collaborators (SpaceRunner, DeviceLinking, IncomingEntries). The
-// engine stays the coordinator: it owns the connection, the request map and the message
-// dispatch, the documents and spaces it tracks, and status and persistence. Collaborators
-// reach all of it through this one interface, never through the engine's privates, so what
-// each of them may touch is written down in one place.
+// What the engine lends its collaborators (SpaceRunner, DeviceLinking, IncomingEntries,
+// OutgoingEntries). The engine stays the coordinator: it owns the connection, the request
+// map and the message dispatch, the documents and spaces it tracks, and status and
+// persistence. Collaborators reach all of it through this one interface, never through the
+// engine's privates, so what each of them may touch is written down in one place.
 import type { DocHandle, Repo } from '@automerge/automerge-repo';
 import type { AuthRecord, ClientMessage, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId } from '$lib/protocol';
 import type { DeviceSecrets } from '$lib/keys/device';
@@ -44,6 +44,8 @@ export interface EngineCore {
 
 	// The relay.
 	online(): boolean;
+	/** The engine was closed: nothing more is sent. */
+	closed(): boolean;
 	/** Sends a request under a new rid; if it went out, remembers it and returns the rid. */
 	request(pending: PendingRequest, message: (rid: number) => ClientMessage): number | undefined;
 	pendingRequest(rid: number): PendingRequest | undefined;

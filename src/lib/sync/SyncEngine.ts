@@ -4,12 +4,9 @@
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
-import { cryptoReady, decrypt, encrypt, newSymmetricKey, randomBytes, sign, verify } from '$lib/crypto';
+import { cryptoReady, decrypt, encrypt, newSymmetricKey, sign, verify } from '$lib/crypto';
 import {
-	MAX_CIPHERTEXT_BYTES,
 	applyAuthRecord,
-	entryAssociatedData,
-	entrySigningBytes,
 	ephemeralAssociatedData,
 	ephemeralSigningBytes,
 	fromBase64Url,
@@ -37,13 +34,13 @@ import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
 import { LocalStore } from './LocalStore';
 import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
 import { afterRestore } from './afterRestore';
-import { encodePayload } from './payload';
 import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
 import { SpaceRunner } from '$lib/sync/SpaceRunner';
-import { dedupe, holds, sameHeads } from '$lib/sync/heads';
+import { holds, sameHeads } from '$lib/sync/heads';
 import { waitUntil } from '$lib/sync/waitUntil';
 import { DeviceLinking } from '$lib/sync/DeviceLinking';
 import { IncomingEntries } from '$lib/sync/IncomingEntries';
+import { OutgoingEntries } from '$lib/sync/OutgoingEntries';
 
 const msg = words.messages.sync.syncEngine;
 
@@ -96,8 +93,6 @@ export class SyncEngine {
 	readonly #store: LocalStore;
 	readonly #connection: RelayConnection;
 	readonly #docs = new Map<DocumentId, DocSync>();
-	readonly #batchMs: number;
-	readonly #compactEvery: number;
 	readonly #requests = new Map<number, PendingRequest>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
@@ -123,14 +118,13 @@ export class SyncEngine {
 	readonly #spaceRunner: SpaceRunner;
 	readonly #linking: DeviceLinking;
 	readonly #incoming: IncomingEntries;
+	readonly #outgoing: OutgoingEntries;
 
 	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
 		this.repo = options.repo;
 		this.device = device;
 		this.deviceKey = deviceKey(device);
 		this.#store = store;
-		this.#batchMs = options.batchMs ?? 20;
-		this.#compactEvery = options.compactEvery ?? 512;
 		this.#connection = new RelayConnection(
 			options.url,
 			options.socketFactory,
@@ -145,6 +139,7 @@ export class SyncEngine {
 		this.#spaceRunner = new SpaceRunner(this.#core);
 		this.#linking = new DeviceLinking(this.#core, this.#spaceRunner);
 		this.#incoming = new IncomingEntries(this.#core);
+		this.#outgoing = new OutgoingEntries(this.#core, options.batchMs ?? 20, options.compactEvery ?? 512);
 	}
 
 	/** What collaborators may use; arrow functions so each keeps this engine as `this`. */
@@ -163,6 +158,7 @@ export class SyncEngine {
 				this.#person = person;
 			},
 			online: () => this.#connection.state === 'online',
+			closed: () => this.#closed,
 			request: (pending, message) => {
 				const rid = this.#nextRid++;
 				if (!this.#connection.send(message(rid))) return undefined;
@@ -192,7 +188,7 @@ export class SyncEngine {
 			sendPendingAuth: (doc) => this.#sendPendingAuth(doc),
 			onAuthRecord: (docId, index, record) => this.#onAuthRecord(docId, index, record),
 			reconcileAuth: (doc, relayAuth) => this.#reconcileAuth(doc, relayAuth),
-			scheduleFlush: (doc, delay) => this.#scheduleFlush(doc, delay),
+			scheduleFlush: (doc, delay) => this.#outgoing.scheduleFlush(doc, delay),
 			countPending: (doc) => this.#countPending(doc),
 			schedulePersist: (docId) => this.#schedulePersist(docId),
 			persistNow: (docId) => this.#persistNow(docId),
@@ -442,7 +438,7 @@ export class SyncEngine {
 		await this.#attach(doc, handle);
 		await this.#persistNow(docId);
 		this.#emitDoc(docId);
-		this.#scheduleFlush(doc);
+		this.#outgoing.scheduleFlush(doc);
 		return 'restored';
 	}
 
@@ -534,7 +530,7 @@ export class SyncEngine {
 		}
 		doc.handle = handle;
 		this.#rememberMeta(doc);
-		const onChange = () => this.#scheduleFlush(doc);
+		const onChange = () => this.#outgoing.scheduleFlush(doc);
 		handle.on('change', onChange);
 		doc.unsubscribe = () => handle.off('change', onChange);
 		this.#countPendingNow(doc);
@@ -625,7 +621,8 @@ export class SyncEngine {
 			case 'auth-ok':
 				return this.#onAuthOk(message.rid, message.docId, message.index);
 			case 'ack':
-				return this.#onAck(message.rid, message.docId, message.seq);
+				this.#requests.delete(message.rid);
+				return this.#outgoing.onAck(message.rid, message.docId, message.seq);
 			case 'ephemeral':
 				return this.#onEphemeralMessage(message);
 			case 'error':
@@ -756,7 +753,7 @@ export class SyncEngine {
 		doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
 		this.#onAuthRecord(docId, index, request.record);
 		this.#sendPendingAuth(doc);
-		this.#scheduleFlush(doc, 0);
+		this.#outgoing.scheduleFlush(doc, 0);
 		this.#spaceRunner.runAllDuties();
 	}
 
@@ -790,126 +787,10 @@ export class SyncEngine {
 		this.#schedulePersist(docId);
 		this.#emitDoc(docId);
 		// We may just have been made a writer: send anything typed while we waited.
-		this.#scheduleFlush(doc, 0);
+		this.#outgoing.scheduleFlush(doc, 0);
 	}
 
 	// ── outgoing entries ───────────────────────────────────────────────────────────────────
-
-	/**
-	 * Throttles pushes: the first change after a quiet spell goes out at once (in a microtask,
-	 * so changes made in the same tick travel together); later ones are gathered until the
-	 * batch window since the last push has passed, or until the push in flight is confirmed.
-	 */
-	#scheduleFlush(doc: DocSync, delay?: number): void {
-		this.#countPending(doc);
-		if (doc.flushTimer || doc.flushQueued) return;
-		const wait = delay ?? Math.max(0, doc.lastPushAt + this.#batchMs - Date.now());
-		if (wait === 0 && !doc.inFlight) {
-			doc.flushQueued = true;
-			queueMicrotask(() => {
-				doc.flushQueued = false;
-				this.#flush(doc);
-			});
-			return;
-		}
-		doc.flushTimer = setTimeout(() => {
-			doc.flushTimer = undefined;
-			this.#flush(doc);
-		}, wait);
-	}
-
-	#flush(doc: DocSync): void {
-		if (this.#closed || !doc.handle || doc.inFlight || doc.blocked) return;
-		if (this.#connection.state !== 'online' || !doc.caughtUp || doc.record.pendingAuth.length > 0) return;
-		if (!doc.auth || !mayWrite(doc.auth, doc.auth.epoch, this.deviceKey)) return;
-		const current = doc.handle.doc() as A.Doc<unknown>;
-		const heads = A.getHeads(current);
-		if (sameHeads(heads, doc.record.knownHeads)) {
-			this.#maybeCompact(doc);
-			return;
-		}
-		const known = doc.record.knownHeads.filter((h) => holds(current, h));
-		const body = A.saveSince(current, known);
-		if (body.length === 0) {
-			doc.record.knownHeads = heads;
-			this.#countPending(doc);
-			return;
-		}
-		doc.counter ??= randomCounterStart();
-		const counter = doc.counter++;
-		this.#push(doc, 'change', encodePayload({ c: counter, h: heads }, body), heads, counter);
-	}
-
-	/**
-	 * Compacts when the entries since the last snapshot outweigh half the snapshot itself (so
-	 * uploads stay within a small factor of the edits, even for large documents), after at
-	 * least 16 entries, or after `compactEvery` entries whatever their size. Catch-up then
-	 * costs one snapshot and a short tail instead of every change ever made.
-	 */
-	#maybeCompact(doc: DocSync): void {
-		if (!doc.handle || doc.inFlight) return;
-		const { sinceSnapshot, bytesSinceSnapshot = 0, snapshotBytes = 0 } = doc.record;
-		const worthIt = sinceSnapshot >= Math.min(16, this.#compactEvery) && bytesSinceSnapshot * 2 >= snapshotBytes;
-		if (!worthIt && sinceSnapshot < this.#compactEvery) return;
-		const current = doc.handle.doc() as A.Doc<unknown>;
-		const heads = A.getHeads(current);
-		const body = A.save(current);
-		this.#push(doc, 'snapshot', encodePayload({ seen: doc.seen.toJSON(), h: heads }, body), heads, undefined, doc.record.lastSeq);
-	}
-
-	#push(doc: DocSync, kind: 'change' | 'snapshot', plaintext: Uint8Array, heads: string[], counter?: number, covers?: number): void {
-		const epoch = doc.auth!.epoch;
-		const key = keyForEpoch(doc.access, epoch);
-		if (!key) {
-			// Usually the new key is on its way (a rotation just happened); sending resumes when it
-			// arrives. If this device was removed it never will, and its changes stay local.
-			return;
-		}
-		const base = { docId: doc.docId, epoch, kind, ...(kind === 'snapshot' ? { covers } : {}), author: this.deviceKey };
-		const { nonce, ciphertext } = encrypt(plaintext, key, entryAssociatedData(base));
-		if (ciphertext.length > MAX_CIPHERTEXT_BYTES) {
-			doc.blocked = msg.tooLarge;
-			this.#problem({ docId: doc.docId, kind: 'refused', message: msg.keptSafely(doc.blocked) });
-			return;
-		}
-		const unsigned = { ...base, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext) };
-		const sig = toBase64Url(sign(entrySigningBytes(unsigned), this.device.signing.secretKey));
-		const rid = this.#nextRid++;
-		if (!this.#connection.send({ type: 'push', rid, entry: { ...unsigned, sig } })) return;
-		this.#requests.set(rid, { kind: 'push', docId: doc.docId });
-		doc.inFlight = { rid, kind, heads, counter, sentAt: Date.now(), bytes: unsigned.ct.length };
-		doc.lastPushAt = doc.inFlight.sentAt;
-	}
-
-	#onAck(rid: number, docId: DocumentId, seq: number): void {
-		this.#requests.delete(rid);
-		const doc = this.#docs.get(docId);
-		if (!doc || doc.inFlight?.rid !== rid) return;
-		const sent = doc.inFlight;
-		doc.inFlight = undefined;
-		if (sent.kind === 'change') {
-			doc.seen.add(this.deviceKey, sent.counter!);
-			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...sent.heads]);
-			const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
-			if (sameHeads(current, sent.heads)) doc.record.knownHeads = current;
-			doc.record.sinceSnapshot++;
-			doc.record.bytesSinceSnapshot = (doc.record.bytesSinceSnapshot ?? 0) + sent.bytes;
-		} else {
-			doc.record.sinceSnapshot = 0;
-			doc.record.bytesSinceSnapshot = 0;
-			doc.record.snapshotBytes = sent.bytes;
-		}
-		if (seq === doc.record.lastSeq + 1) doc.record.lastSeq = seq;
-		else if (seq > doc.record.lastSeq) {
-			// Entries we have not seen came before ours: fetch them (ours will be skipped as seen).
-			doc.caughtUp = false;
-			this.#requestSync([doc]);
-		}
-		this.#countPending(doc);
-		this.#schedulePersist(docId);
-		this.#setStatus({ lastSyncedAt: Date.now() });
-		this.#flush(doc);
-	}
 
 	#onError(rid: number | undefined, code: string, message: string): void {
 		if (rid !== undefined && this.#waiters.has(rid)) {
@@ -923,33 +804,7 @@ export class SyncEngine {
 		if (rid !== undefined) this.#requests.delete(rid);
 		const doc = request?.docId ? this.#docs.get(request.docId) : undefined;
 		if (request?.kind === 'push' && doc) {
-			const wasSnapshot = doc.inFlight?.kind === 'snapshot';
-			doc.inFlight = undefined;
-			const busy = code === 'storage-failed' || code === 'rate-limited';
-			if (code === 'stale-snapshot' || wasSnapshot) {
-				// A refused snapshot is simply dropped, but changes made while it was on its way
-				// waited behind it and nothing else may come along to send them: send them now
-				// (after a pause if the relay was busy).
-				doc.record.sinceSnapshot = 0;
-				if (busy) setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
-				else this.#scheduleFlush(doc, 0);
-				return;
-			}
-			if (busy) {
-				this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayCouldNotStore });
-				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
-				return;
-			}
-			if (code === 'epoch-closed' || code === 'not-a-writer' || code === 'unknown-document') {
-				// Our view of who may write is behind; catch up, which may admit us again.
-				doc.caughtUp = false;
-				this.#requestSync([doc]);
-				if (code === 'not-a-writer') {
-					this.#problem({ docId: doc.docId, kind: 'refused', message: msg.noLongerAllowed });
-				}
-				return;
-			}
-			this.#problem({ docId: doc.docId, kind: 'refused', message: msg.relayRefusedChange(message) });
+			this.#outgoing.onPushError(doc, code, message);
 			return;
 		}
 		const transient = code === 'storage-failed' || code === 'rate-limited';
@@ -1251,15 +1106,6 @@ export class SyncEngine {
 		await settled;
 		if (this.#persisting.get(docId) === settled) this.#persisting.delete(docId);
 	}
-}
-
-/**
- * Each session numbers its entries for a document from a random point, so two tabs of one
- * device never collide and the replay window stays one short interval per session.
- */
-function randomCounterStart(): number {
-	const r = randomBytes(6);
-	return (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
 }
 
 export { currentEpoch };

@@ -2,6 +2,11 @@
 // device (DocHandles, storage, change events); this engine turns local changes into
 // encrypted, signed entries for the blind relay, and verifies, decrypts and merges what the
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
+// The engine is the coordinator: it owns the connection, the requests in flight and the
+// dispatch of what the relay says, the documents and spaces it tracks, and status and
+// persistence. The work is done by collaborators that reach it through `EngineCore`:
+// `OutgoingEntries` (sending), `IncomingEntries` (checking and merging), `SpaceRunner`
+// (private spaces) and `DeviceLinking` (linking devices, recovery kits).
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
 import { cryptoReady, decrypt, encrypt, newSymmetricKey, sign, verify } from '$lib/crypto';
@@ -13,6 +18,7 @@ import {
 	mayWrite,
 	toBase64Url,
 	type AuthRecord,
+	type ClientMessage,
 	type DeviceKey,
 	type DocumentId,
 	type LoggedOp,
@@ -28,19 +34,19 @@ import type { MembershipState, Role } from '$lib/keys/membership';
 import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
-import { CachedVerifier } from './CachedVerifier';
-import { SpaceSync, type SpaceSyncRecord } from './SpaceSync';
-import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
-import { LocalStore } from './LocalStore';
-import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
-import { afterRestore } from './afterRestore';
+import { CachedVerifier } from '$lib/sync/CachedVerifier';
+import { DeviceLinking } from '$lib/sync/DeviceLinking';
+import { DocSync, type DocMeta, type DocSyncRecord } from '$lib/sync/DocSync';
 import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
+import { IncomingEntries } from '$lib/sync/IncomingEntries';
+import { LocalStore } from '$lib/sync/LocalStore';
+import { OutgoingEntries } from '$lib/sync/OutgoingEntries';
+import { RelayConnection, type ConnectionState, type SocketFactory } from '$lib/sync/RelayConnection';
 import { SpaceRunner } from '$lib/sync/SpaceRunner';
+import { SpaceSync, type SpaceSyncRecord } from '$lib/sync/SpaceSync';
+import { afterRestore } from '$lib/sync/afterRestore';
 import { holds, sameHeads } from '$lib/sync/heads';
 import { waitUntil } from '$lib/sync/waitUntil';
-import { DeviceLinking } from '$lib/sync/DeviceLinking';
-import { IncomingEntries } from '$lib/sync/IncomingEntries';
-import { OutgoingEntries } from '$lib/sync/OutgoingEntries';
 
 const msg = words.messages.sync.syncEngine;
 
@@ -86,6 +92,7 @@ export interface SyncEngineOptions {
 type Listener<T> = (value: T) => void;
 
 const MAX_PROBLEMS = 20;
+
 export class SyncEngine {
 	readonly repo: Repo;
 	readonly device: DeviceSecrets;
@@ -159,12 +166,7 @@ export class SyncEngine {
 			},
 			online: () => this.#connection.state === 'online',
 			closed: () => this.#closed,
-			request: (pending, message) => {
-				const rid = this.#nextRid++;
-				if (!this.#connection.send(message(rid))) return undefined;
-				this.#requests.set(rid, pending);
-				return rid;
-			},
+			request: (pending, message) => this.#request(pending, message),
 			pendingRequest: (rid) => this.#requests.get(rid),
 			endSync: (rid) => {
 				this.#requests.delete(rid);
@@ -630,6 +632,14 @@ export class SyncEngine {
 		}
 	}
 
+	/** Sends a request under a new rid; if it went out, remembers it and returns the rid. */
+	#request(pending: PendingRequest, message: (rid: number) => ClientMessage): number | undefined {
+		const rid = this.#nextRid++;
+		if (!this.#connection.send(message(rid))) return undefined;
+		this.#requests.set(rid, pending);
+		return rid;
+	}
+
 	#requestSync(docs: DocSync[], spaces: SpaceSync[] = []): void {
 		if ((docs.length === 0 && spaces.length === 0) || this.#connection.state !== 'online') return;
 		const rid = this.#nextRid++;
@@ -741,8 +751,7 @@ export class SyncEngine {
 		const record = doc.record.pendingAuth[0];
 		if (!record || this.#connection.state !== 'online') return;
 		if ([...this.#requests.values()].some((r) => r.kind === 'auth' && r.docId === doc.docId)) return;
-		const rid = this.#nextRid++;
-		if (this.#connection.send({ type: 'auth', rid, record })) this.#requests.set(rid, { kind: 'auth', docId: doc.docId, record });
+		this.#request({ kind: 'auth', docId: doc.docId, record }, (rid) => ({ type: 'auth', rid, record }));
 	}
 
 	#onAuthOk(rid: number, docId: DocumentId, index: number): void {
@@ -790,7 +799,7 @@ export class SyncEngine {
 		this.#outgoing.scheduleFlush(doc, 0);
 	}
 
-	// ── outgoing entries ───────────────────────────────────────────────────────────────────
+	// ── refused requests and ephemeral messages ────────────────────────────────────────────
 
 	#onError(rid: number | undefined, code: string, message: string): void {
 		if (rid !== undefined && this.#waiters.has(rid)) {
@@ -857,7 +866,7 @@ export class SyncEngine {
 		for (const l of this.#ephemeralListeners) l({ docId: message.docId, author: message.author, data });
 	}
 
-	// ── spaces: membership, invitations, circle keys ──────────────────────────────────────
+	// ── spaces: membership, invitations, circle keys (the work: SpaceRunner) ───────────────
 
 	/** This person's identity on this device, created the first time it is needed. */
 	async person(): Promise<PersonSecrets> {
@@ -901,7 +910,10 @@ export class SyncEngine {
 	}
 
 	/** Makes a single-use, expiring invitation. The link's secret never reaches the relay. */
-	invite(spaceId: SpaceId, options: { role?: Exclude<Role, 'owner'>; circles: string[]; expiresInMs?: number; info: InvitationInfo }): Promise<InvitationLink> {
+	invite(
+		spaceId: SpaceId,
+		options: { role?: Exclude<Role, 'owner'>; circles: string[]; expiresInMs?: number; info: InvitationInfo }
+	): Promise<InvitationLink> {
 		return this.#spaceRunner.invite(spaceId, options);
 	}
 
@@ -948,7 +960,10 @@ export class SyncEngine {
 		return this.#spaceRunner.revoke(spaceId, person, circle);
 	}
 
-	// ── linking devices and recovery kits ─────────────────────────────────────────────────
+	// ── linking devices and recovery kits (the work: DeviceLinking) ────────────────────────
+
+	// The untracked logs they use are requested here: their answers share the request and
+	// waiter maps with everything else the dispatcher handles.
 
 	/** Waits (briefly) for a relay connection, for steps that cannot be done offline. */
 	async #whenOnline(timeoutMs = 10_000): Promise<void> {

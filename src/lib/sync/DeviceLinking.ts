@@ -28,6 +28,7 @@ import { waitUntil } from '$lib/sync/waitUntil';
 
 const msg = words.messages.sync.syncEngine;
 
+/** Its public methods back the SyncEngine methods of the same name, which document them. */
 export class DeviceLinking {
 	readonly #core: EngineCore;
 	/** Adding this person's new device to their spaces goes through the spaces' logs. */

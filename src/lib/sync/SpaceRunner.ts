@@ -31,6 +31,7 @@ import { waitUntil } from '$lib/sync/waitUntil';
 
 const msg = words.messages.sync.syncEngine;
 
+/** Its public methods back the SyncEngine methods of the same name, which document them. */
 export class SpaceRunner {
 	readonly #core: EngineCore;
 

@@ -2,73 +2,51 @@
 // device (DocHandles, storage, change events); this engine turns local changes into
 // encrypted, signed entries for the blind relay, and verifies, decrypts and merges what the
 // relay delivers. Nothing is merged before its signature, writer and ciphertext check out.
+// The engine is the coordinator: it owns the connection, the requests in flight and the
+// dispatch of what the relay says, the documents and spaces it tracks, and status and
+// persistence. The work is done by collaborators that reach it through `EngineCore`:
+// `OutgoingEntries` (sending), `IncomingEntries` (checking and merging), `SpaceRunner`
+// (private spaces) and `DeviceLinking` (linking devices, recovery kits).
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
-import { cryptoReady, decrypt, encrypt, hash, newSymmetricKey, openSealed, randomBytes, sign, signingKeyPairFromSeed, verify } from '$lib/crypto';
+import { cryptoReady, decrypt, encrypt, newSymmetricKey, sign, verify } from '$lib/crypto';
 import {
-	MAX_CIPHERTEXT_BYTES,
 	applyAuthRecord,
-	entryAssociatedData,
-	entrySigningBytes,
 	ephemeralAssociatedData,
 	ephemeralSigningBytes,
 	fromBase64Url,
 	mayWrite,
-	opSigningBytes,
 	toBase64Url,
 	type AuthRecord,
-	type CatchupDoc,
+	type ClientMessage,
 	type DeviceKey,
 	type DocumentId,
 	type LoggedOp,
 	type ServerMessage,
 	type SignedOp,
-	type SpaceId,
-	type WireEntry
+	type SpaceId
 } from '$lib/protocol';
 import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, type StoredDevice } from '$lib/keys/device';
-import { currentEpoch, genesisPolicy, joinRecord, keyForEpoch, newDocAccess, signedPolicy, type DocAccess } from '$lib/keys/access';
-import { certifyDevice, loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
-import {
-	confirmationCode,
-	decryptBundle,
-	DeviceLinkError,
-	encryptBundle,
-	pairingMessages,
-	newRecoveryKey,
-	recoveryKeys,
-	requestMac,
-	sealBundle,
-	type LinkOffer,
-	type PersonBundle,
-	type RecoveryKeys
-} from '$lib/keys/deviceLink';
-import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, type Action, type MembershipState, type Role } from '$lib/keys/membership';
-import {
-	checkInvitation,
-	createInvitation,
-	createSpace,
-	documentKey,
-	lockboxesFor,
-	newSpaceId,
-	openCircleKeys,
-	requestToJoin,
-	sealTo,
-	signOp,
-	type InvitationInfo,
-	type InvitationLink
-} from '$lib/keys/spaceOps';
+import { currentEpoch, genesisPolicy, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
+import { loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
+import type { LinkOffer } from '$lib/keys/deviceLink';
+import type { MembershipState, Role } from '$lib/keys/membership';
+import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
-import { CachedVerifier } from './CachedVerifier';
-import { SpaceSync, type SpaceSyncRecord } from './SpaceSync';
-import { DocSync, type DocMeta, type DocSyncRecord } from './DocSync';
-import { LocalStore } from './LocalStore';
-import { RelayConnection, type ConnectionState, type SocketFactory } from './RelayConnection';
-import { SeenCounters } from './SeenCounters';
-import { afterRestore } from './afterRestore';
-import { coverageAfter, reachesHead, type Coverage } from './seqCoverage';
-import { decodePayload, encodePayload, isChangeHeader, isSnapshotHeader } from './payload';
+import { CachedVerifier } from '$lib/sync/CachedVerifier';
+import { DeviceLinking } from '$lib/sync/DeviceLinking';
+import { DocSync, type DocMeta, type DocSyncRecord } from '$lib/sync/DocSync';
+import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
+import { IncomingEntries } from '$lib/sync/IncomingEntries';
+import { LocalStore } from '$lib/sync/LocalStore';
+import { OutgoingEntries } from '$lib/sync/OutgoingEntries';
+import { RelayConnection, type ConnectionState, type SocketFactory } from '$lib/sync/RelayConnection';
+import { SpaceRunner } from '$lib/sync/SpaceRunner';
+import { SpaceSync, type SpaceSyncRecord } from '$lib/sync/SpaceSync';
+import { afterRestore } from '$lib/sync/afterRestore';
+import { holds, sameHeads } from '$lib/sync/heads';
+import { waitUntil } from '$lib/sync/waitUntil';
 
 const msg = words.messages.sync.syncEngine;
 
@@ -114,9 +92,6 @@ export interface SyncEngineOptions {
 type Listener<T> = (value: T) => void;
 
 const MAX_PROBLEMS = 20;
-/** Catch-ups with a hole in them that are asked again before the hole is accepted and reported. */
-const MAX_HOLE_RETRIES = 3;
-const HOLE_RETRY_MS = 1000;
 
 export class SyncEngine {
 	readonly repo: Repo;
@@ -125,21 +100,7 @@ export class SyncEngine {
 	readonly #store: LocalStore;
 	readonly #connection: RelayConnection;
 	readonly #docs = new Map<DocumentId, DocSync>();
-	readonly #batchMs: number;
-	readonly #compactEvery: number;
-	readonly #requests = new Map<
-		number,
-		{
-			docId?: DocumentId;
-			spaceId?: SpaceId;
-			kind: 'push' | 'auth' | 'sync' | 'op' | 'raw';
-			record?: AuthRecord;
-			docIds?: DocumentId[];
-			spaceIds?: SpaceId[];
-			/** A catch-up's documents so far, with the relay's head for each (parts span frames). */
-			heads?: Map<DocumentId, number>;
-		}
-	>();
+	readonly #requests = new Map<number, PendingRequest>();
 	readonly #statusListeners = new Set<Listener<SyncStatus>>();
 	readonly #docListeners = new Set<Listener<DocumentId>>();
 	readonly #ephemeralListeners = new Set<Listener<EphemeralMessage>>();
@@ -147,9 +108,6 @@ export class SyncEngine {
 	readonly #spaces = new Map<SpaceId, SpaceSync>();
 	readonly #opVerifier = new CachedVerifier();
 	#person?: PersonSecrets;
-	#recovery?: RecoveryKeys;
-	#backupTimer?: ReturnType<typeof setTimeout>;
-	#backupWriting?: Promise<unknown>;
 	readonly #waiters = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 	readonly #fetched = new Map<number, LoggedOp[]>();
 	readonly #watchers = new Map<SpaceId, (entries: LoggedOp[]) => void>();
@@ -163,14 +121,17 @@ export class SyncEngine {
 	/** Which copy of its storage the relay serves (see the welcome message), and the one last saved. */
 	#lineage?: string;
 	#savedLineage?: string;
+	readonly #core: EngineCore;
+	readonly #spaceRunner: SpaceRunner;
+	readonly #linking: DeviceLinking;
+	readonly #incoming: IncomingEntries;
+	readonly #outgoing: OutgoingEntries;
 
 	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
 		this.repo = options.repo;
 		this.device = device;
 		this.deviceKey = deviceKey(device);
 		this.#store = store;
-		this.#batchMs = options.batchMs ?? 20;
-		this.#compactEvery = options.compactEvery ?? 512;
 		this.#connection = new RelayConnection(
 			options.url,
 			options.socketFactory,
@@ -181,6 +142,69 @@ export class SyncEngine {
 			},
 			options.backoff
 		);
+		this.#core = this.#lend();
+		this.#spaceRunner = new SpaceRunner(this.#core);
+		this.#linking = new DeviceLinking(this.#core, this.#spaceRunner);
+		this.#incoming = new IncomingEntries(this.#core);
+		this.#outgoing = new OutgoingEntries(this.#core, options.batchMs ?? 20, options.compactEvery ?? 512);
+	}
+
+	/** What collaborators may use; arrow functions so each keeps this engine as `this`. */
+	#lend(): EngineCore {
+		return {
+			repo: this.repo,
+			device: this.device,
+			deviceKey: this.deviceKey,
+			store: this.#store,
+			docs: this.#docs,
+			spaces: this.#spaces,
+			opVerifier: this.#opVerifier,
+			person: () => this.person(),
+			currentPerson: () => this.#person,
+			setPerson: (person) => {
+				this.#person = person;
+			},
+			online: () => this.#connection.state === 'online',
+			closed: () => this.#closed,
+			request: (pending, message) => this.#request(pending, message),
+			pendingRequest: (rid) => this.#requests.get(rid),
+			endSync: (rid) => {
+				this.#requests.delete(rid);
+				this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
+			},
+			requestSync: (docs, spaces) => this.#requestSync(docs, spaces),
+			retrySync: (docIds, spaceIds) => this.#retrySync(docIds, spaceIds),
+			appendRaw: (op) => this.#appendRaw(op),
+			fetchLog: (logId) => this.#fetchLog(logId),
+			watchLog: (logId, handler) => {
+				this.#watchers.set(logId, handler);
+			},
+			unwatchLog: (logId) => {
+				this.#watchers.delete(logId);
+			},
+			add: (access) => this.add(access),
+			attach: (doc, handle) => this.#attach(doc, handle),
+			needsLoad: (doc) => this.#needsLoad(doc),
+			whenLoaded: (doc, work) => this.#whenLoaded(doc, work),
+			rebuildAuth: (doc) => this.#rebuildAuth(doc),
+			sendPendingAuth: (doc) => this.#sendPendingAuth(doc),
+			onAuthRecord: (docId, index, record) => this.#onAuthRecord(docId, index, record),
+			reconcileAuth: (doc, relayAuth) => this.#reconcileAuth(doc, relayAuth),
+			scheduleFlush: (doc, delay) => this.#outgoing.scheduleFlush(doc, delay),
+			countPending: (doc) => this.#countPending(doc),
+			schedulePersist: (docId) => this.#schedulePersist(docId),
+			persistNow: (docId) => this.#persistNow(docId),
+			emitDoc: (docId) => this.#emitDoc(docId),
+			emitSpace: (spaceId) => {
+				for (const l of this.#spaceListeners) l(spaceId);
+			},
+			recount: () => this.#recount(),
+			problem: (problem) => this.#problem(problem),
+			setStatus: (patch) => this.#setStatus(patch),
+			lineageSettled: () => this.#lineageSettled(),
+			runAllDuties: () => this.#spaceRunner.runAllDuties(),
+			scheduleBackup: () => this.#linking.scheduleBackup()
+		};
 	}
 
 	/** Loads (or creates) this device's keys and every document it holds. Does not connect. */
@@ -196,10 +220,7 @@ export class SyncEngine {
 		engine.#lineage = engine.#savedLineage = await store.get<string>('lineage');
 		const person = await store.get<StoredPerson>('person');
 		if (person) engine.#person = loadPerson(person);
-		const recovery = await store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
-		if (recovery) {
-			engine.#recovery = { logId: recovery.logId, key: fromBase64Url(recovery.key), signing: signingKeyPairFromSeed(fromBase64Url(recovery.seed)) };
-		}
+		await engine.#linking.load();
 		const accesses = await store.list<DocAccess>('access');
 		for (const access of accesses) {
 			const record = await store.get<DocSyncRecord>('sync', access.docId);
@@ -215,7 +236,7 @@ export class SyncEngine {
 		for (const record of await store.list<SpaceSyncRecord>('space')) {
 			const space = new SpaceSync(record);
 			engine.#spaces.set(space.spaceId, space);
-			await engine.#reduce(space);
+			await engine.#spaceRunner.reduce(space);
 		}
 		return engine;
 	}
@@ -367,7 +388,7 @@ export class SyncEngine {
 		this.#docs.set(access.docId, doc);
 		await this.#store.put(access, 'access', access.docId);
 		await this.#persistNow(access.docId);
-		if (!access.space) this.#scheduleBackup();
+		if (!access.space) this.#linking.scheduleBackup();
 		this.#requestSync([doc]);
 		this.#emitDoc(access.docId);
 	}
@@ -419,7 +440,7 @@ export class SyncEngine {
 		await this.#attach(doc, handle);
 		await this.#persistNow(docId);
 		this.#emitDoc(docId);
-		this.#scheduleFlush(doc);
+		this.#outgoing.scheduleFlush(doc);
 		return 'restored';
 	}
 
@@ -459,7 +480,7 @@ export class SyncEngine {
 			) &&
 			[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0 && sp.reducing === 0 && !sp.inFlight) &&
 			// The encrypted recovery copy counts as something waiting to be sent.
-			!this.#backupTimer &&
+			!this.#linking.backupPending &&
 			this.#syncInFlight === 0 &&
 			this.#status.connection === 'online';
 		if (!(await waitUntil(idle, timeoutMs, 10))) throw new Error('Timed out waiting for sync');
@@ -511,7 +532,7 @@ export class SyncEngine {
 		}
 		doc.handle = handle;
 		this.#rememberMeta(doc);
-		const onChange = () => this.#scheduleFlush(doc);
+		const onChange = () => this.#outgoing.scheduleFlush(doc);
 		handle.on('change', onChange);
 		doc.unsubscribe = () => handle.off('change', onChange);
 		this.#countPendingNow(doc);
@@ -559,7 +580,7 @@ export class SyncEngine {
 			case 'welcome':
 				if (message.lineage) this.#checkLineage(message.lineage);
 				// Re-announce anything created offline first, then catch up on everything.
-				for (const space of this.#spaces.values()) this.#sendPendingOps(space);
+				for (const space of this.#spaces.values()) this.#spaceRunner.sendPendingOps(space);
 				for (const doc of this.#docs.values()) this.#sendPendingAuth(doc);
 				this.#requestSync([...this.#docs.values()], [...this.#spaces.values()]);
 				return;
@@ -575,8 +596,8 @@ export class SyncEngine {
 					}
 					return;
 				}
-				this.#onCatchupLogs(message.rid, message.logs, message.done);
-				return this.#onCatchup(message.rid, message.docs, message.unknown, message.done);
+				this.#spaceRunner.onCatchupLogs(message.rid, message.logs, message.done);
+				return this.#incoming.onCatchup(message.rid, message.docs, message.unknown, message.done);
 			case 'log-ok':
 				if (this.#waiters.has(message.rid)) {
 					this.#requests.delete(message.rid);
@@ -584,29 +605,39 @@ export class SyncEngine {
 					this.#waiters.delete(message.rid);
 					return;
 				}
-				return this.#onOpOk(message.rid, message.spaceId, message.index, message.at);
+				this.#requests.delete(message.rid);
+				return this.#spaceRunner.onOpOk(message.rid, message.spaceId, message.index, message.at);
 			case 'log':
 				if (this.#watchers.has(message.spaceId)) return this.#watchers.get(message.spaceId)!([message.entry]);
-				return this.#onLoggedOps(message.spaceId, [message.entry]);
+				return this.#spaceRunner.onLoggedOps(message.spaceId, [message.entry]);
 			case 'entry':
-				return this.#onLiveEntry(message.entry);
+				return this.#incoming.onLiveEntry(message.entry);
 			case 'auth': {
 				this.#onAuthRecord(message.docId, message.index, message.record);
 				// A document we asked for before it reached the relay (the catch-up said unknown)
 				// arrives live: join it now, since no later catch-up will prompt us to.
 				const doc = this.#docs.get(message.docId);
-				if (doc?.caughtUp && doc.record.auth.length > 0) this.#ensureJoined(doc);
+				if (doc?.caughtUp && doc.record.auth.length > 0) this.#incoming.ensureJoined(doc);
 				return;
 			}
 			case 'auth-ok':
 				return this.#onAuthOk(message.rid, message.docId, message.index);
 			case 'ack':
-				return this.#onAck(message.rid, message.docId, message.seq);
+				this.#requests.delete(message.rid);
+				return this.#outgoing.onAck(message.rid, message.docId, message.seq);
 			case 'ephemeral':
 				return this.#onEphemeralMessage(message);
 			case 'error':
 				return this.#onError(message.rid, message.code, message.message);
 		}
+	}
+
+	/** Sends a request under a new rid; if it went out, remembers it and returns the rid. */
+	#request(pending: PendingRequest, message: (rid: number) => ClientMessage): number | undefined {
+		const rid = this.#nextRid++;
+		if (!this.#connection.send(message(rid))) return undefined;
+		this.#requests.set(rid, pending);
+		return rid;
 	}
 
 	#requestSync(docs: DocSync[], spaces: SpaceSync[] = []): void {
@@ -689,24 +720,6 @@ export class SyncEngine {
 		this.#sendPendingAuth(doc);
 	}
 
-	/** After a restore, the relay's whole log against ours: its order stands, and ops it lacks are sent again. */
-	#reconcileLog(space: SpaceSync, relayLog: LoggedOp[]): void {
-		const restored = afterRestore(
-			space.log.map((e) => e.op),
-			relayLog.map((e) => e.op),
-			space.pending
-		);
-		const keep = restored?.keep ?? space.log.length;
-		if (restored) {
-			space.log = space.log.slice(0, keep);
-			space.pending = restored.pending;
-		}
-		this.#onLoggedOps(space.spaceId, relayLog.slice(keep), true);
-		void this.#saveSpace(space);
-		this.#sendPendingOps(space);
-		this.#lineageSettled();
-	}
-
 	// ── auth (who may write) ───────────────────────────────────────────────────────────────
 
 	/** The state from relay-confirmed records only, kept incrementally (a full replay per record is quadratic). */
@@ -738,8 +751,7 @@ export class SyncEngine {
 		const record = doc.record.pendingAuth[0];
 		if (!record || this.#connection.state !== 'online') return;
 		if ([...this.#requests.values()].some((r) => r.kind === 'auth' && r.docId === doc.docId)) return;
-		const rid = this.#nextRid++;
-		if (this.#connection.send({ type: 'auth', rid, record })) this.#requests.set(rid, { kind: 'auth', docId: doc.docId, record });
+		this.#request({ kind: 'auth', docId: doc.docId, record }, (rid) => ({ type: 'auth', rid, record }));
 	}
 
 	#onAuthOk(rid: number, docId: DocumentId, index: number): void {
@@ -750,8 +762,8 @@ export class SyncEngine {
 		doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
 		this.#onAuthRecord(docId, index, request.record);
 		this.#sendPendingAuth(doc);
-		this.#scheduleFlush(doc, 0);
-		this.#runAllDuties();
+		this.#outgoing.scheduleFlush(doc, 0);
+		this.#spaceRunner.runAllDuties();
 	}
 
 	#onAuthRecord(docId: DocumentId, index: number, record: AuthRecord): void {
@@ -784,438 +796,10 @@ export class SyncEngine {
 		this.#schedulePersist(docId);
 		this.#emitDoc(docId);
 		// We may just have been made a writer: send anything typed while we waited.
-		this.#scheduleFlush(doc, 0);
+		this.#outgoing.scheduleFlush(doc, 0);
 	}
 
-	// ── incoming entries ───────────────────────────────────────────────────────────────────
-
-	#onCatchup(rid: number, docs: CatchupDoc[], unknown: DocumentId[], done: boolean): void {
-		const request = this.#requests.get(rid);
-		const heads = request?.kind === 'sync' ? (request.heads ??= new Map()) : new Map<DocumentId, number>();
-		for (const part of docs) {
-			const doc = this.#docs.get(part.docId);
-			if (!doc) continue;
-			heads.set(part.docId, part.head);
-			if (doc.rewinding && part.auth.length > 0 && part.auth[0].index === 0) this.#reconcileAuth(doc, part.auth);
-			else for (const { index, record } of part.auth) this.#onAuthRecord(part.docId, index, record);
-			const apply = () => {
-				// Kept as seqs, not folded into lastSeq: entries before them may still be to come.
-				if (part.skipped) doc.heldSeqs = [...(doc.heldSeqs ?? []), ...part.skipped];
-				this.#applyEntries(doc, part.entries, true);
-			};
-			if (this.#needsLoad(doc) && (part.entries.length > 0 || doc.loading)) {
-				// New changes for a copy still on disk: load it first, then merge in order.
-				this.#whenLoaded(doc, apply);
-				continue;
-			}
-			apply();
-		}
-		for (const docId of unknown) {
-			const doc = this.#docs.get(docId);
-			if (!doc) continue;
-			if (doc.record.auth.length > 0 && doc.record.pendingAuth.length === 0) {
-				// The relay lost this document (e.g. a reset server). Our signed records let us
-				// put it back, then our full copy is pushed again.
-				doc.record.pendingAuth = doc.record.auth.filter((r): r is AuthRecord => r !== null);
-				doc.record.auth = [];
-				doc.record.lastSeq = 0;
-				doc.record.knownHeads = [];
-				this.#rebuildAuth(doc);
-				this.#sendPendingAuth(doc);
-			}
-		}
-		if (!done) return;
-		this.#requests.delete(rid);
-		this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
-		queueMicrotask(() => this.#runAllDuties());
-		// Every document this catch-up named is finished now, including those whose last part
-		// came in an earlier frame of a catch-up too big for one.
-		const finished = new Map<DocumentId, number | undefined>([...heads, ...unknown.map((id) => [id, undefined] as const)]);
-		for (const [docId, head] of finished) {
-			const doc = this.#docs.get(docId);
-			if (!doc) continue;
-			if (doc.loading) this.#whenLoaded(doc, () => this.#finishCatchup(doc, head));
-			else this.#finishCatchup(doc, head);
-		}
-		this.#setStatus({ lastSyncedAt: Date.now() });
-	}
-
-	/** A document's catch-up is complete: move to the relay's head unless something was skipped. */
-	#finishCatchup(doc: DocSync, head: number | undefined): void {
-		if (head !== undefined && !doc.waitingForKey && head > doc.record.lastSeq) {
-			if (!doc.holePending && !reachesHead({ covered: doc.record.lastSeq, held: doc.heldSeqs }, head)) this.#stopAtHole(doc);
-			// Entries we refused (tampered, foreign) still count as seen, so a bad entry cannot
-			// stall sync for ever; only a hole in what the relay sent holds us back.
-			if (!doc.holePending) doc.record.lastSeq = head;
-		}
-		doc.heldSeqs = undefined;
-		if (doc.holePending) {
-			doc.holePending = false;
-			doc.holeRetries++;
-			// Ask again shortly from where we stand; live entries wait for that catch-up.
-			doc.caughtUp = false;
-			setTimeout(() => this.#retrySync([doc.docId], []), HOLE_RETRY_MS * doc.holeRetries);
-			this.#schedulePersist(doc.docId);
-			return;
-		}
-		if (head !== undefined && !doc.waitingForKey) doc.holeRetries = 0;
-		this.#caughtUp(doc);
-	}
-
-	/**
-	 * The relay's catch-up skipped some seqs. Stop there and ask again (a storage race on the
-	 * relay clears itself); after a few tries, report it and move on rather than stall for good.
-	 * Returns whether to stop.
-	 */
-	#stopAtHole(doc: DocSync): boolean {
-		if (doc.holeRetries < MAX_HOLE_RETRIES) {
-			doc.holePending = true;
-			return true;
-		}
-		if (doc.holeRetries === MAX_HOLE_RETRIES) {
-			doc.holeRetries++;
-			this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayMissing });
-		}
-		return false;
-	}
-
-	#caughtUp(doc: DocSync): void {
-		doc.caughtUp = true;
-		if (doc.rewinding) {
-			doc.rewinding = false;
-			this.#lineageSettled();
-		}
-		if (doc.record.auth.length > 0) this.#ensureJoined(doc);
-		this.#schedulePersist(doc.docId);
-		this.#scheduleFlush(doc, 0);
-	}
-
-	#ensureJoined(doc: DocSync): void {
-		if (!doc.auth || mayWrite(doc.auth, doc.auth.epoch, this.deviceKey)) return;
-		if (doc.record.pendingAuth.some((r) => r.kind === 'join')) return;
-		const record = joinRecord(doc.access, this.device, doc.auth.epoch);
-		if (!record) return;
-		doc.record.pendingAuth.push(record);
-		this.#sendPendingAuth(doc);
-	}
-
-	#onLiveEntry(entry: WireEntry & { seq: number }): void {
-		const doc = this.#docs.get(entry.docId);
-		if (!doc) return;
-		if (this.#needsLoad(doc)) {
-			this.#whenLoaded(doc, () => this.#onLiveEntry(entry));
-			return;
-		}
-		if (!doc.caughtUp) return; // the catch-up in progress will include it
-		if (doc.waitingForKey) return; // fetched again once the key arrives
-		if (entry.seq <= doc.record.lastSeq) return;
-		if (entry.seq !== doc.record.lastSeq + 1) {
-			// A gap: something was missed. Ask for everything after what we have.
-			doc.caughtUp = false;
-			this.#requestSync([doc]);
-			return;
-		}
-		this.#applyEntries(doc, [entry], false);
-		this.#setStatus({ lastSyncedAt: Date.now() });
-	}
-
-	/** Verifies, decrypts and merges a run of entries in seq order. */
-	#applyEntries(doc: DocSync, entries: WireEntry[], fromCatchup: boolean): void {
-		const chunks: Uint8Array[] = [];
-		let snapshot: Uint8Array | undefined;
-		const headsToKnow: string[] = [];
-		// A catch-up must account for every seq; once a hole is found the rest of it waits.
-		let coverage: Coverage | undefined = fromCatchup && !doc.holePending ? { covered: doc.record.lastSeq, held: doc.heldSeqs } : undefined;
-		if (fromCatchup && doc.holePending) entries = [];
-		for (const entry of entries) {
-			const seq = entry.seq ?? 0;
-			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;
-			let next = coverage && coverageAfter(coverage, { seq, kind: entry.kind, covers: entry.covers });
-			if (coverage && !next) {
-				if (this.#stopAtHole(doc)) break;
-				next = { covered: seq };
-			}
-			const opened = this.#open(doc, entry);
-			if (opened === 'no-key-yet') {
-				// Stop here without moving past it: once the key arrives we fetch from this point.
-				doc.waitingForKey = true;
-				break;
-			}
-			coverage = next;
-			if (opened) {
-				if (entry.kind === 'snapshot') {
-					doc.record.sinceSnapshot = 0;
-					doc.record.bytesSinceSnapshot = 0;
-					doc.record.snapshotBytes = entry.ct.length;
-					const covers = entry.covers ?? 0;
-					if (covers > doc.record.lastSeq) {
-						snapshot = opened.body;
-						chunks.length = 0;
-						doc.seen.merge(SeenCounters.fromJSON(opened.seen));
-						headsToKnow.push(...opened.heads);
-						// The relay sends a snapshot first, then the entries after what it covers,
-						// including those between its cover and its own seq: those are not in it,
-						// so only what it covers counts as had, or they would be skipped as old.
-						doc.record.lastSeq = covers;
-						continue;
-					}
-				} else {
-					chunks.push(opened.body);
-					doc.seen.add(entry.author, opened.counter!);
-					doc.record.sinceSnapshot++;
-					doc.record.bytesSinceSnapshot = (doc.record.bytesSinceSnapshot ?? 0) + entry.ct.length;
-				}
-				headsToKnow.push(...opened.heads);
-			}
-			if (seq > doc.record.lastSeq) doc.record.lastSeq = seq;
-		}
-		if (coverage) {
-			// Seqs the relay named as left out, or a snapshot's own seq, count as had once reached.
-			if (coverage.covered > doc.record.lastSeq) doc.record.lastSeq = coverage.covered;
-			doc.heldSeqs = coverage.held;
-		}
-		if (snapshot || chunks.length > 0) this.#merge(doc, snapshot, chunks, headsToKnow);
-		this.#schedulePersist(doc.docId);
-	}
-
-	/** Returns the entry's plaintext parts, or undefined (and reports why) if it must not be merged. */
-	/**
-	 * Whether a missing epoch key is merely late (its lockbox is on the way, or the space log
-	 * is still catching up) rather than withheld because this device lost access.
-	 */
-	#keyExpected(doc: DocSync, epoch: number): boolean {
-		const ref = doc.access.space;
-		if (!ref) return false;
-		const state = this.#spaces.get(ref.spaceId)?.state;
-		if (!state) return false;
-		const entitled = circleDevices(state, ref.circle).includes(this.deviceKey);
-		return entitled && epoch >= (state.circles.get(ref.circle)?.epoch ?? 0);
-	}
-
-	#open(
-		doc: DocSync,
-		entry: WireEntry
-	): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | 'no-key-yet' | undefined {
-		const where = { docId: doc.docId };
-		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
-			this.#problem({ ...where, kind: 'foreign', message: msg.foreign });
-			return undefined;
-		}
-		const { sig, seq: _seq, ...unsigned } = entry;
-		if (!verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {
-			this.#problem({ ...where, kind: 'tampered', message: msg.tampered });
-			return undefined;
-		}
-		const key = keyForEpoch(doc.access, entry.epoch);
-		if (!key) {
-			if (this.#keyExpected(doc, entry.epoch)) return 'no-key-yet';
-			this.#problem({ ...where, kind: 'unreadable', message: msg.unreadable });
-			return undefined;
-		}
-		const plain = decrypt(fromBase64Url(entry.ct), fromBase64Url(entry.nonce), key, entryAssociatedData(entry));
-		const payload = plain && decodePayload(plain);
-		if (!payload) {
-			this.#problem({ ...where, kind: 'tampered', message: msg.alteredLocked });
-			return undefined;
-		}
-		if (entry.kind === 'change') {
-			// A restored relay sends back what we merged before its backup was taken: expected.
-			if (doc.rewinding && isChangeHeader(payload.header) && doc.seen.has(entry.author, payload.header.c)) return undefined;
-			// The relay only accepts writes in the newest epoch, so in seq order epochs never go
-			// back. An older-epoch change after a newer one is a removed writer slipped in late.
-			if (entry.epoch < (doc.record.maxEpoch ?? 0)) {
-				this.#problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
-				return undefined;
-			}
-			doc.record.maxEpoch = entry.epoch;
-			if (!isChangeHeader(payload.header)) {
-				this.#problem({ ...where, kind: 'tampered', message: msg.badForm });
-				return undefined;
-			}
-			if (doc.seen.has(entry.author, payload.header.c)) {
-				// Our own entry echoed back after a reconnect is expected, not an attack.
-				if (entry.author === this.deviceKey) return undefined;
-				this.#problem({ ...where, kind: 'replayed', message: msg.replayed });
-				return undefined;
-			}
-			return { body: payload.body, heads: payload.header.h, counter: payload.header.c };
-		}
-		if (!isSnapshotHeader(payload.header)) {
-			this.#problem({ ...where, kind: 'tampered', message: msg.badSavedCopy });
-			return undefined;
-		}
-		return { body: payload.body, heads: payload.header.h, seen: payload.header.seen };
-	}
-
-	#merge(doc: DocSync, snapshot: Uint8Array | undefined, chunks: Uint8Array[], heads: string[]): void {
-		const apply = (d: A.Doc<unknown>) => {
-			let next = d;
-			try {
-				if (snapshot) next = A.loadIncremental(next, snapshot);
-				// One call for the whole run of entries: far cheaper than one per entry.
-				if (chunks.length > 0) next = A.loadIncremental(next, concat(chunks));
-			} catch {
-				// Authenticated but not valid Automerge: only a faulty writer could send this.
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
-				return d;
-			}
-			return next;
-		};
-		const dirtyBefore = doc.handle ? !sameHeads(A.getHeads(doc.handle.doc() as A.Doc<unknown>), doc.record.knownHeads) : false;
-		if (!doc.handle) {
-			// First copy: hand every verified chunk to the repo in one go, so the document is
-			// built (and materialised) once rather than once here and again on import.
-			const all = concat(snapshot ? [snapshot, ...chunks] : chunks);
-			let handle: DocHandle<unknown>;
-			try {
-				handle = this.repo.import<unknown>(all, { docId: doc.docId as unknown as RepoDocumentId });
-			} catch {
-				// Authenticated but not valid Automerge: only a faulty writer could send this.
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.unreadableChange });
-				return;
-			}
-			// Nothing in it could be applied yet (what it builds on has not arrived, e.g. a relay
-			// that lost it): the repo holds it, and the next entries are imported into it too.
-			if (!handle.isReady()) return;
-			doc.record.hasLocalCopy = true;
-			// Everything in a first copy came from the relay. Knowing that before attaching
-			// spares attach's pending count a walk over the whole history (a tenth of a
-			// catch-up's time when measured).
-			doc.record.knownHeads = A.getHeads(handle.doc() as A.Doc<unknown>);
-			void this.#attach(doc, handle);
-			this.#emitDoc(doc.docId);
-		} else {
-			doc.handle.update(apply);
-		}
-		const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
-		if (!dirtyBefore) {
-			// Nothing local was waiting, so everything we now hold came from the relay.
-			doc.record.knownHeads = current;
-		} else {
-			const d = doc.handle!.doc() as A.Doc<unknown>;
-			const present = heads.filter((h) => holds(d, h));
-			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...present]);
-		}
-		this.#countPending(doc);
-	}
-
-	// ── outgoing entries ───────────────────────────────────────────────────────────────────
-
-	/**
-	 * Throttles pushes: the first change after a quiet spell goes out at once (in a microtask,
-	 * so changes made in the same tick travel together); later ones are gathered until the
-	 * batch window since the last push has passed, or until the push in flight is confirmed.
-	 */
-	#scheduleFlush(doc: DocSync, delay?: number): void {
-		this.#countPending(doc);
-		if (doc.flushTimer || doc.flushQueued) return;
-		const wait = delay ?? Math.max(0, doc.lastPushAt + this.#batchMs - Date.now());
-		if (wait === 0 && !doc.inFlight) {
-			doc.flushQueued = true;
-			queueMicrotask(() => {
-				doc.flushQueued = false;
-				this.#flush(doc);
-			});
-			return;
-		}
-		doc.flushTimer = setTimeout(() => {
-			doc.flushTimer = undefined;
-			this.#flush(doc);
-		}, wait);
-	}
-
-	#flush(doc: DocSync): void {
-		if (this.#closed || !doc.handle || doc.inFlight || doc.blocked) return;
-		if (this.#connection.state !== 'online' || !doc.caughtUp || doc.record.pendingAuth.length > 0) return;
-		if (!doc.auth || !mayWrite(doc.auth, doc.auth.epoch, this.deviceKey)) return;
-		const current = doc.handle.doc() as A.Doc<unknown>;
-		const heads = A.getHeads(current);
-		if (sameHeads(heads, doc.record.knownHeads)) {
-			this.#maybeCompact(doc);
-			return;
-		}
-		const known = doc.record.knownHeads.filter((h) => holds(current, h));
-		const body = A.saveSince(current, known);
-		if (body.length === 0) {
-			doc.record.knownHeads = heads;
-			this.#countPending(doc);
-			return;
-		}
-		doc.counter ??= randomCounterStart();
-		const counter = doc.counter++;
-		this.#push(doc, 'change', encodePayload({ c: counter, h: heads }, body), heads, counter);
-	}
-
-	/**
-	 * Compacts when the entries since the last snapshot outweigh half the snapshot itself (so
-	 * uploads stay within a small factor of the edits, even for large documents), after at
-	 * least 16 entries, or after `compactEvery` entries whatever their size. Catch-up then
-	 * costs one snapshot and a short tail instead of every change ever made.
-	 */
-	#maybeCompact(doc: DocSync): void {
-		if (!doc.handle || doc.inFlight) return;
-		const { sinceSnapshot, bytesSinceSnapshot = 0, snapshotBytes = 0 } = doc.record;
-		const worthIt = sinceSnapshot >= Math.min(16, this.#compactEvery) && bytesSinceSnapshot * 2 >= snapshotBytes;
-		if (!worthIt && sinceSnapshot < this.#compactEvery) return;
-		const current = doc.handle.doc() as A.Doc<unknown>;
-		const heads = A.getHeads(current);
-		const body = A.save(current);
-		this.#push(doc, 'snapshot', encodePayload({ seen: doc.seen.toJSON(), h: heads }, body), heads, undefined, doc.record.lastSeq);
-	}
-
-	#push(doc: DocSync, kind: 'change' | 'snapshot', plaintext: Uint8Array, heads: string[], counter?: number, covers?: number): void {
-		const epoch = doc.auth!.epoch;
-		const key = keyForEpoch(doc.access, epoch);
-		if (!key) {
-			// Usually the new key is on its way (a rotation just happened); sending resumes when it
-			// arrives. If this device was removed it never will, and its changes stay local.
-			return;
-		}
-		const base = { docId: doc.docId, epoch, kind, ...(kind === 'snapshot' ? { covers } : {}), author: this.deviceKey };
-		const { nonce, ciphertext } = encrypt(plaintext, key, entryAssociatedData(base));
-		if (ciphertext.length > MAX_CIPHERTEXT_BYTES) {
-			doc.blocked = msg.tooLarge;
-			this.#problem({ docId: doc.docId, kind: 'refused', message: msg.keptSafely(doc.blocked) });
-			return;
-		}
-		const unsigned = { ...base, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext) };
-		const sig = toBase64Url(sign(entrySigningBytes(unsigned), this.device.signing.secretKey));
-		const rid = this.#nextRid++;
-		if (!this.#connection.send({ type: 'push', rid, entry: { ...unsigned, sig } })) return;
-		this.#requests.set(rid, { kind: 'push', docId: doc.docId });
-		doc.inFlight = { rid, kind, heads, counter, sentAt: Date.now(), bytes: unsigned.ct.length };
-		doc.lastPushAt = doc.inFlight.sentAt;
-	}
-
-	#onAck(rid: number, docId: DocumentId, seq: number): void {
-		this.#requests.delete(rid);
-		const doc = this.#docs.get(docId);
-		if (!doc || doc.inFlight?.rid !== rid) return;
-		const sent = doc.inFlight;
-		doc.inFlight = undefined;
-		if (sent.kind === 'change') {
-			doc.seen.add(this.deviceKey, sent.counter!);
-			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...sent.heads]);
-			const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
-			if (sameHeads(current, sent.heads)) doc.record.knownHeads = current;
-			doc.record.sinceSnapshot++;
-			doc.record.bytesSinceSnapshot = (doc.record.bytesSinceSnapshot ?? 0) + sent.bytes;
-		} else {
-			doc.record.sinceSnapshot = 0;
-			doc.record.bytesSinceSnapshot = 0;
-			doc.record.snapshotBytes = sent.bytes;
-		}
-		if (seq === doc.record.lastSeq + 1) doc.record.lastSeq = seq;
-		else if (seq > doc.record.lastSeq) {
-			// Entries we have not seen came before ours: fetch them (ours will be skipped as seen).
-			doc.caughtUp = false;
-			this.#requestSync([doc]);
-		}
-		this.#countPending(doc);
-		this.#schedulePersist(docId);
-		this.#setStatus({ lastSyncedAt: Date.now() });
-		this.#flush(doc);
-	}
+	// ── refused requests and ephemeral messages ────────────────────────────────────────────
 
 	#onError(rid: number | undefined, code: string, message: string): void {
 		if (rid !== undefined && this.#waiters.has(rid)) {
@@ -1229,33 +813,7 @@ export class SyncEngine {
 		if (rid !== undefined) this.#requests.delete(rid);
 		const doc = request?.docId ? this.#docs.get(request.docId) : undefined;
 		if (request?.kind === 'push' && doc) {
-			const wasSnapshot = doc.inFlight?.kind === 'snapshot';
-			doc.inFlight = undefined;
-			const busy = code === 'storage-failed' || code === 'rate-limited';
-			if (code === 'stale-snapshot' || wasSnapshot) {
-				// A refused snapshot is simply dropped, but changes made while it was on its way
-				// waited behind it and nothing else may come along to send them: send them now
-				// (after a pause if the relay was busy).
-				doc.record.sinceSnapshot = 0;
-				if (busy) setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
-				else this.#scheduleFlush(doc, 0);
-				return;
-			}
-			if (busy) {
-				this.#problem({ docId: doc.docId, kind: 'relay', message: msg.relayCouldNotStore });
-				setTimeout(() => this.#scheduleFlush(doc, 0), 2000);
-				return;
-			}
-			if (code === 'epoch-closed' || code === 'not-a-writer' || code === 'unknown-document') {
-				// Our view of who may write is behind; catch up, which may admit us again.
-				doc.caughtUp = false;
-				this.#requestSync([doc]);
-				if (code === 'not-a-writer') {
-					this.#problem({ docId: doc.docId, kind: 'refused', message: msg.noLongerAllowed });
-				}
-				return;
-			}
-			this.#problem({ docId: doc.docId, kind: 'refused', message: msg.relayRefusedChange(message) });
+			this.#outgoing.onPushError(doc, code, message);
 			return;
 		}
 		const transient = code === 'storage-failed' || code === 'rate-limited';
@@ -1274,22 +832,8 @@ export class SyncEngine {
 			this.#requestSync([doc]);
 			return;
 		}
-		if (request?.kind === 'op' && request.spaceId) {
-			const space = this.#spaces.get(request.spaceId);
-			if (space && space.inFlight?.rid === rid && transient) {
-				space.inFlight = undefined;
-				setTimeout(() => this.#sendPendingOps(space), 2000);
-				return;
-			}
-			if (space && space.inFlight?.rid === rid) {
-				// The relay refused one of our own operations; it can never succeed, so drop it.
-				space.inFlight = undefined;
-				space.pending.shift();
-				void this.#saveSpace(space);
-				void this.#reduce(space);
-				this.#problem({ kind: 'refused', message: msg.membershipRefused(message) });
-				this.#sendPendingOps(space);
-			}
+		if (request?.kind === 'op' && request.spaceId && rid !== undefined) {
+			this.#spaceRunner.onOpError(rid, request.spaceId, transient, message);
 			return;
 		}
 		if (request?.kind === 'sync') {
@@ -1322,7 +866,7 @@ export class SyncEngine {
 		for (const l of this.#ephemeralListeners) l({ docId: message.docId, author: message.author, data });
 	}
 
-	// ── spaces: membership, invitations, circle keys ──────────────────────────────────────
+	// ── spaces: membership, invitations, circle keys (the work: SpaceRunner) ───────────────
 
 	/** This person's identity on this device, created the first time it is needed. */
 	async person(): Promise<PersonSecrets> {
@@ -1356,321 +900,70 @@ export class SyncEngine {
 	}
 
 	/** Creates a space owned by this person, with `circleCount` access circles (the first is everyone). */
-	async createSpace(circleCount = 1): Promise<{ spaceId: SpaceId; circles: string[] }> {
-		const created = createSpace(await this.person(), this.device, circleCount);
-		const space = new SpaceSync({ spaceId: created.spaceId, log: [], pending: [created.op] });
-		this.#spaces.set(space.spaceId, space);
-		await this.#saveSpace(space);
-		await this.#reduce(space);
-		this.#sendPendingOps(space);
-		this.#requestSync([], [space]);
-		return { spaceId: created.spaceId, circles: created.circles };
+	createSpace(circleCount = 1): Promise<{ spaceId: SpaceId; circles: string[] }> {
+		return this.#spaceRunner.createSpace(circleCount);
 	}
 
 	/** Creates a document inside a space, readable by one access circle. */
-	async createInSpace<T>(spaceId: SpaceId, circle: string, initial: T): Promise<DocHandle<T>> {
-		const space = this.#spaces.get(spaceId);
-		const state = space?.state;
-		const circleState = state?.circles.get(circle);
-		const circleKey = space?.keys.get(circle)?.get(circleState?.epoch ?? -1);
-		if (!space || !state || !circleState || !circleKey) throw new Error(msg.noAccess);
-		const handle = this.repo.create<T>(initial);
-		const docId = handle.documentId as unknown as DocumentId;
-		const epoch = circleState.epoch;
-		const access: DocAccess = { docId, keys: { [epoch]: toBase64Url(documentKey(circleKey, docId)) }, root: this.deviceKey, space: { spaceId, circle } };
-		const doc = DocSync.fresh(access);
-		doc.record.hasLocalCopy = true;
-		this.#docs.set(docId, doc);
-		const admins = [...new Set([...adminDevices(state), ...adminPeople(state), this.deviceKey])].sort();
-		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.device.signing));
-		this.#rebuildAuth(doc);
-		await this.#store.put(access, 'access', docId);
-		await this.#attach(doc, handle as DocHandle<unknown>);
-		await this.#persistNow(docId);
-		await this.#appendOp(space, { type: 'add-doc', doc: docId, circle });
-		this.#sendPendingAuth(doc);
-		this.#requestSync([doc]);
-		this.#emitDoc(docId);
-		return handle;
+	createInSpace<T>(spaceId: SpaceId, circle: string, initial: T): Promise<DocHandle<T>> {
+		return this.#spaceRunner.createInSpace(spaceId, circle, initial);
 	}
 
 	/** Makes a single-use, expiring invitation. The link's secret never reaches the relay. */
-	async invite(
+	invite(
 		spaceId: SpaceId,
 		options: { role?: Exclude<Role, 'owner'>; circles: string[]; expiresInMs?: number; info: InvitationInfo }
 	): Promise<InvitationLink> {
-		const space = this.#requireSpace(spaceId);
-		const { op, link } = createInvitation(spaceId, this.device, space.state.heads, {
-			role: options.role ?? 'member',
-			circles: options.circles,
-			expiresAt: Date.now() + (options.expiresInMs ?? 7 * 24 * 3600_000),
-			info: options.info
-		});
-		await this.#queueOp(space, op);
-		return link;
+		return this.#spaceRunner.invite(spaceId, options);
 	}
 
 	/**
 	 * Reads the space's log to check an invitation before anyone accepts it. Throws an
 	 * InvitationError with a plain reason for expired, used, cancelled or altered links.
 	 */
-	async lookUpInvitation(link: InvitationLink, timeoutMs = 10_000) {
-		let space = this.#spaces.get(link.spaceId);
-		if (!space) {
-			space = new SpaceSync({ spaceId: link.spaceId, log: [], pending: [] });
-			this.#spaces.set(space.spaceId, space);
-			await this.#reduce(space);
-		}
-		this.#requestSync([], [space]);
-		const observed = space;
-		if (!(await waitUntil(() => observed.caughtUp, timeoutMs))) {
-			throw new Error(msg.cannotCheckInvitation);
-		}
-		return checkInvitation(space.state, link, Date.now());
+	lookUpInvitation(link: InvitationLink, timeoutMs = 10_000) {
+		return this.#spaceRunner.lookUpInvitation(link, timeoutMs);
 	}
 
 	/** The invitee's consent: asks to join with this device. An owner-side device then admits. */
-	async acceptInvitation(link: InvitationLink): Promise<void> {
-		await this.lookUpInvitation(link);
-		const space = this.#spaces.get(link.spaceId)!;
-		await this.#saveSpace(space);
-		const op = requestToJoin(space.state, link, await this.person(), [this.device], this.device, space.state.heads);
-		await this.#queueOp(space, op);
+	acceptInvitation(link: InvitationLink): Promise<void> {
+		return this.#spaceRunner.acceptInvitation(link);
 	}
 
 	/** The owner side's consent: admits someone who accepted, giving their devices the circle keys. */
-	async admit(spaceId: SpaceId, inviteId: string): Promise<void> {
-		const space = this.#requireSpace(spaceId);
-		const invite = space.state.invites.get(inviteId);
-		if (!invite?.requester) throw new Error(msg.nobodyAccepted);
-		const lockboxes = invite.circles.flatMap((c) => lockboxesFor(space.keys.get(c), c, invite.requester!.devices));
-		await this.#appendOp(space, { type: 'admit', invite: inviteId, lockboxes });
+	admit(spaceId: SpaceId, inviteId: string): Promise<void> {
+		return this.#spaceRunner.admit(spaceId, inviteId);
 	}
 
-	async decline(spaceId: SpaceId, inviteId: string): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'decline', invite: inviteId });
+	decline(spaceId: SpaceId, inviteId: string): Promise<void> {
+		return this.#spaceRunner.decline(spaceId, inviteId);
 	}
 
-	async revokeInvitation(spaceId: SpaceId, inviteId: string): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'revoke-invite', invite: inviteId });
+	revokeInvitation(spaceId: SpaceId, inviteId: string): Promise<void> {
+		return this.#spaceRunner.revokeInvitation(spaceId, inviteId);
 	}
 
 	/** Removes a person; their circles get new keys, so they see nothing written afterwards. */
-	async removeMember(spaceId: SpaceId, person: PersonKey): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'remove', person });
+	removeMember(spaceId: SpaceId, person: PersonKey): Promise<void> {
+		return this.#spaceRunner.removeMember(spaceId, person);
 	}
 
-	async setRole(spaceId: SpaceId, person: PersonKey, role: Exclude<Role, 'owner'>): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'set-role', person, role });
+	setRole(spaceId: SpaceId, person: PersonKey, role: Exclude<Role, 'owner'>): Promise<void> {
+		return this.#spaceRunner.setRole(spaceId, person, role);
 	}
 
-	async grant(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
-		const space = this.#requireSpace(spaceId);
-		const member = space.state.members.get(person);
-		if (!member) throw new Error(msg.notInSpace);
-		await this.#appendOp(space, { type: 'grant', person, circle, lockboxes: lockboxesFor(space.keys.get(circle), circle, [...member.devices.values()]) });
+	grant(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
+		return this.#spaceRunner.grant(spaceId, person, circle);
 	}
 
-	async revoke(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
-		await this.#appendOp(this.#requireSpace(spaceId), { type: 'revoke', person, circle });
+	revoke(spaceId: SpaceId, person: PersonKey, circle: string): Promise<void> {
+		return this.#spaceRunner.revoke(spaceId, person, circle);
 	}
 
-	#requireSpace(spaceId: SpaceId): SpaceSync {
-		const space = this.#spaces.get(spaceId);
-		if (!space) throw new Error(msg.unknownSpace);
-		return space;
-	}
+	// ── linking devices and recovery kits (the work: DeviceLinking) ────────────────────────
 
-	async #appendOp(space: SpaceSync, action: Action): Promise<void> {
-		await this.#queueOp(space, signOp(space.spaceId, this.device, space.state.heads, action));
-	}
-
-	async #queueOp(space: SpaceSync, op: SignedOp): Promise<void> {
-		space.pending.push(op);
-		await this.#saveSpace(space);
-		await this.#reduce(space);
-		this.#sendPendingOps(space);
-	}
-
-	#sendPendingOps(space: SpaceSync): void {
-		const op = space.pending[0];
-		if (!op || space.inFlight || this.#connection.state !== 'online') return;
-		const rid = this.#nextRid++;
-		if (this.#connection.send({ type: 'log-append', rid, op })) {
-			space.inFlight = { rid, op };
-			this.#requests.set(rid, { kind: 'op', spaceId: space.spaceId });
-		}
-	}
-
-	#onOpOk(rid: number, spaceId: SpaceId, index: number, at: number): void {
-		this.#requests.delete(rid);
-		const space = this.#spaces.get(spaceId);
-		if (!space || space.inFlight?.rid !== rid) return;
-		const { op } = space.inFlight;
-		space.inFlight = undefined;
-		space.pending = space.pending.filter((p) => p !== op);
-		if (index === space.log.length) space.log.push({ index, op, at });
-		else if (index > space.log.length) this.#requestSync([], [space]);
-		space.reducing++;
-		void this.#saveSpace(space)
-			.then(() => this.#reduce(space))
-			.finally(() => space.reducing--);
-		this.#sendPendingOps(space);
-	}
-
-	#onCatchupLogs(rid: number, logs: Array<{ spaceId: SpaceId; entries: LoggedOp[] }>, done: boolean): void {
-		for (const { spaceId, entries } of logs) {
-			const space = this.#spaces.get(spaceId);
-			if (space?.rewinding) space.rewinding.push(...entries);
-			else this.#onLoggedOps(spaceId, entries, done);
-		}
-		if (!done) return;
-		const request = this.#requests.get(rid);
-		for (const spaceId of request?.kind === 'sync' ? (request.spaceIds ?? []) : []) {
-			const space = this.#spaces.get(spaceId);
-			if (!space?.rewinding) continue;
-			const relayLog = space.rewinding;
-			space.rewinding = undefined;
-			this.#reconcileLog(space, relayLog);
-		}
-	}
-
-	#onLoggedOps(spaceId: SpaceId, entries: LoggedOp[], caughtUp = true): void {
-		const space = this.#spaces.get(spaceId);
-		if (!space) return;
-		let grew = false;
-		for (const entry of entries) {
-			if (entry.index < space.log.length) continue;
-			if (entry.index > space.log.length) {
-				this.#requestSync([], [space]);
-				return;
-			}
-			space.log.push(entry);
-			// Our own op may come back through catch-up before its confirmation: stop resending it.
-			space.pending = space.pending.filter((p) => p.sig !== entry.op.sig);
-			grew = true;
-		}
-		if (caughtUp) space.caughtUp = true;
-		if (grew) void this.#saveSpace(space);
-		void this.#reduce(space);
-	}
-
-	async #saveSpace(space: SpaceSync): Promise<void> {
-		this.#recount();
-		await this.#store.put(space.toRecord(), 'space', space.spaceId);
-	}
-
-	/** Replays the log (plus our pending ops), then brings keys, documents and duties up to date. */
-	async #reduce(space: SpaceSync): Promise<void> {
-		space.reducing++;
-		try {
-			await this.#reduceNow(space);
-		} finally {
-			space.reducing--;
-		}
-	}
-
-	async #reduceNow(space: SpaceSync): Promise<void> {
-		const provisional = space.pending.map((op, i) => ({ index: space.log.length + i, op, at: Date.now() }));
-		space.state = replayMembership(space.spaceId, [...space.log, ...provisional], this.#opVerifier.verify, (b) => hash(b));
-		space.keys = openCircleKeys(space.state, this.device);
-		// Hand every document its keys synchronously, before anything awaits: entries that
-		// arrive in the same breath (a catch-up carries the log and the documents together)
-		// must find the new epoch's key already in place.
-		const toSave: DocAccess[] = [];
-		const toAdd: DocAccess[] = [];
-		for (const [docId, circle] of space.state.docs) {
-			const update = this.#spaceDocKeys(space, docId, circle);
-			if (update?.existing) toSave.push(update.access);
-			else if (update) toAdd.push(update.access);
-		}
-		for (const access of toSave) await this.#store.put(access, 'access', access.docId);
-		for (const access of toAdd) await this.add(access);
-		this.#runDuties(space);
-		this.#scheduleBackup();
-		for (const l of this.#spaceListeners) l(space.spaceId);
-	}
-
-	/** Brings one space document's keys up to date in memory; says what still needs saving or adding. */
-	#spaceDocKeys(space: SpaceSync, docId: DocumentId, circle: string): { access: DocAccess; existing: boolean } | undefined {
-		const circleKeys = space.keys.get(circle);
-		if (!circleKeys) return undefined;
-		const keys: Record<number, string> = {};
-		for (const [epoch, key] of circleKeys) keys[epoch] = toBase64Url(documentKey(key, docId));
-		const existing = this.#docs.get(docId);
-		if (existing) {
-			// Keep every key ever held so history stays readable after a rotation.
-			const merged = { ...existing.access.keys, ...keys };
-			if (Object.keys(merged).length === Object.keys(existing.access.keys).length) return undefined;
-			existing.access = { ...existing.access, keys: merged };
-			this.#emitDoc(docId);
-			if (existing.waitingForKey) {
-				// Entries we held back for want of this key can be fetched and read now.
-				existing.waitingForKey = false;
-				existing.caughtUp = false;
-				this.#requestSync([existing]);
-			}
-			this.#scheduleFlush(existing, 0);
-			return { access: existing.access, existing: true };
-		}
-		const root = space.state.applied.find((a) => a.action.type === 'add-doc' && a.action.doc === docId)?.author;
-		if (!root) return undefined;
-		return { access: { docId, keys, root, space: { spaceId: space.spaceId, circle } }, existing: false };
-	}
-
-	/**
-	 * What an owner-side device does on its own: rotate keys owed after a removal (even one
-	 * made while it was offline), and keep the relay's writer list for each document in step
-	 * with the circle it belongs to.
-	 */
-	#runDuties(space: SpaceSync): void {
-		const state = space.state;
-		if (!isAdmin(memberOf(state, this.deviceKey)) || !space.caughtUp || this.#connection.state !== 'online') return;
-		if (space.pending.length > 0 || space.inFlight) return;
-		const owed = owedRotations(state);
-		if (owed.length > 0) {
-			// Every owed circle in one pass (they are independent); policies follow once confirmed.
-			const ops = owed.map((circle) => {
-				const key = newSymmetricKey();
-				const epoch = state.circles.get(circle)!.epoch + 1;
-				const devices = circleDevices(state, circle).map((d) => deviceInfo(state, d)!);
-				return signOp(space.spaceId, this.device, state.heads, { type: 'rotate', circle, epoch, lockboxes: devices.map((d) => sealTo(key, circle, epoch, d)) });
-			});
-			void (async () => {
-				for (const op of ops) await this.#queueOp(space, op);
-			})();
-			return;
-		}
-		const admins = [...adminDevices(state), ...adminPeople(state)].sort();
-		const me = this.#person ? personKey(this.#person) : undefined;
-		for (const [docId, circle] of state.docs) {
-			const doc = this.#docs.get(docId);
-			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
-			const target = state.circles.get(circle)!.epoch;
-			if (doc.auth.epoch > target) continue;
-			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
-			// Sign as this device if it is listed, else with the person's identity key (after recovery).
-			const signer = rules.admins.has(this.deviceKey)
-				? this.device.signing
-				: me && this.#person && rules.admins.has(me as string as DeviceKey)
-					? this.#person.signing
-					: undefined;
-			if (!signer) continue;
-			const writers = circleDevices(state, circle).sort();
-			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
-			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
-			const docAdmins = [...new Set(admins)].sort() as DeviceKey[];
-			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer));
-			this.#rebuildAuth(doc);
-			this.#sendPendingAuth(doc);
-		}
-	}
-
-	#runAllDuties(): void {
-		for (const space of this.#spaces.values()) this.#runDuties(space);
-	}
-
-	// ── linking devices and recovery kits ─────────────────────────────────────────────────
+	// The untracked logs they use are requested here: their answers share the request and
+	// waiter maps with everything else the dispatcher handles.
 
 	/** Waits (briefly) for a relay connection, for steps that cannot be done offline. */
 	async #whenOnline(timeoutMs = 10_000): Promise<void> {
@@ -1708,194 +1001,49 @@ export class SyncEngine {
 		});
 	}
 
-	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
-		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
-		return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
-	}
-
-	/** Everything another device of this person needs: identity, link-shared documents, spaces and their keys. */
-	async #bundle(): Promise<PersonBundle> {
-		const person = await this.person();
-		const docs = [...this.#docs.values()].filter((d) => !d.access.space).map((d) => d.access);
-		const spaces = [...this.#spaces.values()]
-			.filter((sp) => sp.state.members.has(personKey(person)))
-			.map((sp) => ({
-				spaceId: sp.spaceId,
-				circleKeys: Object.fromEntries(
-					[...sp.keys].map(([circle, byEpoch]) => [circle, Object.fromEntries([...byEpoch].map(([e, k]) => [e, toBase64Url(k)]))])
-				)
-			}));
-		return { person: storePerson(person), docs, spaces, createdAt: Date.now() };
-	}
-
 	/**
 	 * First device: shows a link (or QR code) and waits for the new device. `onRequest` is
 	 * called with the six-digit code the new device shows, for the person to compare.
 	 */
-	async offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
-		await this.person();
-		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)) };
-		const seen = new Set<string>();
-		const handle = (entries: LoggedOp[]) => {
-			for (const { author, message } of pairingMessages(entries)) {
-				if (message.type !== 'link-request' || seen.has(message.sign)) continue;
-				// Only a device that saw the link can produce this; anything else is ignored.
-				if (message.sign !== author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
-				seen.add(message.sign);
-				onRequest({ code: confirmationCode(offer, message.sign), sign: message.sign, box: message.box });
-			}
-		};
-		this.#watchers.set(offer.pairingId, handle);
-		handle(await this.#fetchLog(offer.pairingId));
-		return { offer, stop: () => this.#watchers.delete(offer.pairingId) };
+	offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
+		return this.#linking.offerDeviceLink(onRequest);
 	}
 
 	/** First device, after the person confirmed the codes match: hands everything over. */
-	async confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
-		const person = await this.person();
-		const bundle = await this.#bundle();
-		await this.#appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.device.signing));
-		this.#watchers.delete(offer.pairingId);
-		// Add the device to every space, with every key this person holds, so it reads the full history.
-		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
-		for (const space of this.#spaces.values()) {
-			const member = space.state.members.get(personKey(person));
-			if (!member) continue;
-			const lockboxes = [...member.circles].flatMap((c) => lockboxesFor(space.keys.get(c), c, [info]));
-			await this.#appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
-		}
+	confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
+		return this.#linking.confirmDeviceLink(offer, request);
 	}
 
 	/** New device: asks to be linked. Returns the code to show, and resolves `linked` once the first device agrees. */
-	async requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
-		if (this.#person) throw new DeviceLinkError(msg.hasIdentityLink);
-		const me = { sign: this.deviceKey as string, box: toBase64Url(this.device.box.publicKey) };
-		let grantSeen: (bundle: PersonBundle) => void = () => {};
-		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
-		const handle = (entries: LoggedOp[]) => {
-			for (const { message } of pairingMessages(entries)) {
-				if (message.type !== 'link-grant' || message.to !== me.sign) continue;
-				const opened = openSealed(fromBase64Url(message.sealed), this.device.box);
-				if (!opened) continue;
-				try {
-					grantSeen(JSON.parse(new TextDecoder().decode(opened)) as PersonBundle);
-				} catch {
-					continue;
-				}
-			}
-		};
-		this.#watchers.set(offer.pairingId, handle);
-		handle(await this.#fetchLog(offer.pairingId));
-		await this.#appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.device.signing));
-		const linked = granted.then(async (bundle) => {
-			this.#watchers.delete(offer.pairingId);
-			await this.#adopt(bundle, false);
-		});
-		return { code: confirmationCode(offer, me.sign), linked };
-	}
-
-	/** Takes on a person's identity, documents and spaces from a link or a recovery kit. */
-	async #adopt(bundle: PersonBundle, addSelf: boolean): Promise<void> {
-		this.#person = loadPerson(bundle.person);
-		await this.#store.put(bundle.person, 'person');
-		for (const access of bundle.docs) await this.add(access);
-		for (const { spaceId, circleKeys } of bundle.spaces) {
-			let space = this.#spaces.get(spaceId);
-			if (!space) {
-				space = new SpaceSync({ spaceId, log: [], pending: [] });
-				this.#spaces.set(spaceId, space);
-				await this.#saveSpace(space);
-			}
-			this.#requestSync([], [space]);
-			if (!addSelf) continue;
-			// A recovered device adds itself, sealing the keys from the kit to its own box key.
-			const joined = space;
-			await waitUntil(() => joined.caughtUp, 10_000);
-			const member = space.state.members.get(personKey(this.#person));
-			if (!member) continue;
-			const info = certifyInfo(this.#person, this.deviceKey, toBase64Url(this.device.box.publicKey));
-			const lockboxes = Object.entries(circleKeys)
-				.filter(([circle]) => member.circles.has(circle))
-				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			await this.#appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
-		}
+	requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
+		return this.#linking.requestDeviceLink(offer);
 	}
 
 	/**
 	 * Makes a recovery kit: a high-entropy key shown once. An encrypted copy of this person's
 	 * identity and keys is kept on the relay under it, and refreshed as things change.
 	 */
-	async createRecoveryKit(): Promise<string> {
-		const recoveryKey = newRecoveryKey();
-		const keys = recoveryKeys(recoveryKey);
-		this.#recovery = keys;
-		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
-		await this.#writeBackup();
-		return recoveryKey;
+	createRecoveryKit(): Promise<string> {
+		return this.#linking.createRecoveryKit();
 	}
 
 	hasRecoveryKit(): boolean {
-		return this.#recovery !== undefined;
-	}
-
-	async #writeBackup(): Promise<void> {
-		if (!this.#recovery) return;
-		const body = encryptBundle(await this.#bundle(), this.#recovery);
-		await this.#appendRaw(this.#signRaw(this.#recovery.logId, { backup: body }, this.#recovery.signing));
-	}
-
-	#scheduleBackup(): void {
-		if (!this.#recovery || this.#backupTimer) return;
-		this.#backupTimer = setTimeout(() => {
-			this.#backupWriting = this.#writeBackup()
-				.catch(() => setTimeout(() => this.#scheduleBackup(), 2000))
-				.finally(() => {
-					this.#backupTimer = undefined;
-					this.#backupWriting = undefined;
-				});
-		}, 1000);
+		return this.#linking.hasRecoveryKit();
 	}
 
 	/** Restores everything on a new device from a recovery key. */
-	async recover(recoveryKey: string): Promise<void> {
-		if (this.#person) throw new DeviceLinkError(msg.hasIdentityRecover);
-		const keys = recoveryKeys(recoveryKey);
-		const log = await this.#fetchLog(keys.logId);
-		this.#watchers.delete(keys.logId);
-		let bundle: PersonBundle | undefined;
-		for (const { op } of log) {
-			if (op.author !== toBase64Url(keys.signing.publicKey)) continue;
-			try {
-				const { backup } = JSON.parse(op.body) as { backup: string };
-				bundle = decryptBundle(backup, keys) ?? bundle;
-			} catch {
-				continue;
-			}
-		}
-		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
-		this.#recovery = keys;
-		await this.#store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
-		await this.#adopt(bundle, true);
+	recover(recoveryKey: string): Promise<void> {
+		return this.#linking.recover(recoveryKey);
 	}
 
 	/** Removes one of this person's devices (e.g. a lost phone); its access circles get new keys. */
-	async removeDevice(device: DeviceKey): Promise<void> {
-		const me = this.personKey();
-		for (const space of this.#spaces.values()) {
-			const member = me && space.state.members.get(me);
-			if (member?.devices.has(device)) await this.#appendOp(space, { type: 'remove-device', person: member.id, device });
-		}
+	removeDevice(device: DeviceKey): Promise<void> {
+		return this.#linking.removeDevice(device);
 	}
 
 	/** This person's devices, as listed in their spaces. */
 	myDevices(): DeviceInfo[] {
-		const me = this.personKey();
-		const out = new Map<string, DeviceInfo>();
-		for (const space of this.#spaces.values()) {
-			const member = me && space.state.members.get(me);
-			for (const d of member?.devices.values() ?? []) out.set(d.sign, d);
-		}
-		return [...out.values()];
+		return this.#linking.myDevices();
 	}
 
 	// ── status and persistence ─────────────────────────────────────────────────────────────
@@ -1973,69 +1121,6 @@ export class SyncEngine {
 		await settled;
 		if (this.#persisting.get(docId) === settled) this.#persisting.delete(docId);
 	}
-}
-
-/**
- * Whether the document holds the change with this hash. Not `A.hasHeads`: in Automerge 3 that
- * rebuilds the whole change to look it up, which for a document made in one large change (a
- * logbook imported with 200 pages) takes about a second, on every keystroke. The dependency
- * index answers the same question at once.
- */
-function holds(doc: A.Doc<unknown>, hash: string): boolean {
-	return !A.getMissingDeps(doc, [hash]).includes(hash);
-}
-
-function sameHeads(a: string[], b: string[]): boolean {
-	if (a.length !== b.length) return false;
-	const set = new Set(b);
-	return a.every((h) => set.has(h));
-}
-
-/** A device certificate for another device of this person (only its public keys are known). */
-function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): DeviceInfo {
-	return certifyDevice(person, {
-		signing: { publicKey: fromBase64Url(sign_), secretKey: new Uint8Array(0) },
-		box: { publicKey: fromBase64Url(box), secretKey: new Uint8Array(0) },
-		createdAt: 0
-	});
-}
-
-/**
- * Each session numbers its entries for a document from a random point, so two tabs of one
- * device never collide and the replay window stays one short interval per session.
- */
-function randomCounterStart(): number {
-	const r = randomBytes(6);
-	return (r[0] * 2 ** 40 + r[1] * 2 ** 32 + ((r[2] << 24) >>> 0) + (r[3] << 16) + (r[4] << 8) + r[5]) * 16;
-}
-
-/** Polls `check` until it holds (true) or `timeoutMs` passes (false). */
-async function waitUntil(check: () => boolean, timeoutMs: number, intervalMs = 20): Promise<boolean> {
-	const start = Date.now();
-	while (!check()) {
-		if (Date.now() - start > timeoutMs) return false;
-		await new Promise((r) => setTimeout(r, intervalMs));
-	}
-	return true;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-	if (chunks.length === 1) return chunks[0];
-	const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-	let o = 0;
-	for (const c of chunks) {
-		out.set(c, o);
-		o += c.length;
-	}
-	return out;
-}
-
-function sameSet(a: ReadonlySet<string>, b: string[]): boolean {
-	return a.size === b.length && b.every((x) => a.has(x));
-}
-
-function dedupe(heads: string[]): string[] {
-	return [...new Set(heads)];
 }
 
 export { currentEpoch };

@@ -1,0 +1,246 @@
+// Linking a new device to this person, and recovery kits. Both use throwaway logs on the
+// relay that the engine does not track as spaces: a pairing log whose messages are sealed or
+// MACed with the link's secret, and a recovery log holding an encrypted copy of this person's
+// identity and keys, refreshed (at most once a second) as things change.
+import { fromBase64Url, opSigningBytes, toBase64Url, type DeviceKey, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
+import { openSealed, randomBytes, sign, signingKeyPairFromSeed } from '$lib/crypto';
+import { certifyDevice, loadPerson, personKey, storePerson, type DeviceInfo, type PersonSecrets } from '$lib/keys/identity';
+import {
+	confirmationCode,
+	decryptBundle,
+	DeviceLinkError,
+	encryptBundle,
+	pairingMessages,
+	newRecoveryKey,
+	recoveryKeys,
+	requestMac,
+	sealBundle,
+	type LinkOffer,
+	type PersonBundle,
+	type RecoveryKeys
+} from '$lib/keys/deviceLink';
+import { lockboxesFor, newSpaceId, sealTo } from '$lib/keys/spaceOps';
+import { words } from '$lib/words';
+import type { EngineCore } from '$lib/sync/EngineCore';
+import type { SpaceRunner } from '$lib/sync/SpaceRunner';
+import { SpaceSync } from '$lib/sync/SpaceSync';
+import { waitUntil } from '$lib/sync/waitUntil';
+
+const msg = words.messages.sync.syncEngine;
+
+/** Its public methods back the SyncEngine methods of the same name, which document them. */
+export class DeviceLinking {
+	readonly #core: EngineCore;
+	/** Adding this person's new device to their spaces goes through the spaces' logs. */
+	readonly #spaceRunner: SpaceRunner;
+	#recovery?: RecoveryKeys;
+	#backupTimer?: ReturnType<typeof setTimeout>;
+	#backupWriting?: Promise<unknown>;
+
+	constructor(core: EngineCore, spaceRunner: SpaceRunner) {
+		this.#core = core;
+		this.#spaceRunner = spaceRunner;
+	}
+
+	/** Reads the recovery kit's keys, if this device made or used one. */
+	async load(): Promise<void> {
+		const recovery = await this.#core.store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
+		if (recovery) {
+			this.#recovery = { logId: recovery.logId, key: fromBase64Url(recovery.key), signing: signingKeyPairFromSeed(fromBase64Url(recovery.seed)) };
+		}
+	}
+
+	/** Whether an encrypted recovery copy is waiting to be written (it counts as unsent). */
+	get backupPending(): boolean {
+		return this.#backupTimer !== undefined;
+	}
+
+	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
+		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
+		return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
+	}
+
+	/** Everything another device of this person needs: identity, link-shared documents, spaces and their keys. */
+	async #bundle(): Promise<PersonBundle> {
+		const person = await this.#core.person();
+		const docs = [...this.#core.docs.values()].filter((d) => !d.access.space).map((d) => d.access);
+		const spaces = [...this.#core.spaces.values()]
+			.filter((sp) => sp.state.members.has(personKey(person)))
+			.map((sp) => ({
+				spaceId: sp.spaceId,
+				circleKeys: Object.fromEntries(
+					[...sp.keys].map(([circle, byEpoch]) => [circle, Object.fromEntries([...byEpoch].map(([e, k]) => [e, toBase64Url(k)]))])
+				)
+			}));
+		return { person: storePerson(person), docs, spaces, createdAt: Date.now() };
+	}
+
+	async offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
+		await this.#core.person();
+		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)) };
+		const seen = new Set<string>();
+		const handle = (entries: LoggedOp[]) => {
+			for (const { author, message } of pairingMessages(entries)) {
+				if (message.type !== 'link-request' || seen.has(message.sign)) continue;
+				// Only a device that saw the link can produce this; anything else is ignored.
+				if (message.sign !== author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
+				seen.add(message.sign);
+				onRequest({ code: confirmationCode(offer, message.sign), sign: message.sign, box: message.box });
+			}
+		};
+		this.#core.watchLog(offer.pairingId, handle);
+		handle(await this.#core.fetchLog(offer.pairingId));
+		return { offer, stop: () => this.#core.unwatchLog(offer.pairingId) };
+	}
+
+	async confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
+		const person = await this.#core.person();
+		const bundle = await this.#bundle();
+		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.#core.device.signing));
+		this.#core.unwatchLog(offer.pairingId);
+		// Add the device to every space, with every key this person holds, so it reads the full history.
+		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
+		for (const space of this.#core.spaces.values()) {
+			const member = space.state.members.get(personKey(person));
+			if (!member) continue;
+			const lockboxes = [...member.circles].flatMap((c) => lockboxesFor(space.keys.get(c), c, [info]));
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+		}
+	}
+
+	async requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
+		if (this.#core.currentPerson()) throw new DeviceLinkError(msg.hasIdentityLink);
+		const me = { sign: this.#core.deviceKey as string, box: toBase64Url(this.#core.device.box.publicKey) };
+		let grantSeen: (bundle: PersonBundle) => void = () => {};
+		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
+		const handle = (entries: LoggedOp[]) => {
+			for (const { message } of pairingMessages(entries)) {
+				if (message.type !== 'link-grant' || message.to !== me.sign) continue;
+				const opened = openSealed(fromBase64Url(message.sealed), this.#core.device.box);
+				if (!opened) continue;
+				try {
+					grantSeen(JSON.parse(new TextDecoder().decode(opened)) as PersonBundle);
+				} catch {
+					continue;
+				}
+			}
+		};
+		this.#core.watchLog(offer.pairingId, handle);
+		handle(await this.#core.fetchLog(offer.pairingId));
+		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.#core.device.signing));
+		const linked = granted.then(async (bundle) => {
+			this.#core.unwatchLog(offer.pairingId);
+			await this.#adopt(bundle, false);
+		});
+		return { code: confirmationCode(offer, me.sign), linked };
+	}
+
+	/** Takes on a person's identity, documents and spaces from a link or a recovery kit. */
+	async #adopt(bundle: PersonBundle, addSelf: boolean): Promise<void> {
+		const person = loadPerson(bundle.person);
+		this.#core.setPerson(person);
+		await this.#core.store.put(bundle.person, 'person');
+		for (const access of bundle.docs) await this.#core.add(access);
+		for (const { spaceId, circleKeys } of bundle.spaces) {
+			let space = this.#core.spaces.get(spaceId);
+			if (!space) {
+				space = new SpaceSync({ spaceId, log: [], pending: [] });
+				this.#core.spaces.set(spaceId, space);
+				await this.#spaceRunner.saveSpace(space);
+			}
+			this.#core.requestSync([], [space]);
+			if (!addSelf) continue;
+			// A recovered device adds itself, sealing the keys from the kit to its own box key.
+			const joined = space;
+			await waitUntil(() => joined.caughtUp, 10_000);
+			const member = space.state.members.get(personKey(person));
+			if (!member) continue;
+			const info = certifyInfo(person, this.#core.deviceKey, toBase64Url(this.#core.device.box.publicKey));
+			const lockboxes = Object.entries(circleKeys)
+				.filter(([circle]) => member.circles.has(circle))
+				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+		}
+	}
+
+	async createRecoveryKit(): Promise<string> {
+		const recoveryKey = newRecoveryKey();
+		const keys = recoveryKeys(recoveryKey);
+		this.#recovery = keys;
+		await this.#core.store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#writeBackup();
+		return recoveryKey;
+	}
+
+	hasRecoveryKit(): boolean {
+		return this.#recovery !== undefined;
+	}
+
+	async #writeBackup(): Promise<void> {
+		if (!this.#recovery) return;
+		const body = encryptBundle(await this.#bundle(), this.#recovery);
+		await this.#core.appendRaw(this.#signRaw(this.#recovery.logId, { backup: body }, this.#recovery.signing));
+	}
+
+	scheduleBackup(): void {
+		if (!this.#recovery || this.#backupTimer) return;
+		this.#backupTimer = setTimeout(() => {
+			this.#backupWriting = this.#writeBackup()
+				.catch(() => setTimeout(() => this.scheduleBackup(), 2000))
+				.finally(() => {
+					this.#backupTimer = undefined;
+					this.#backupWriting = undefined;
+				});
+		}, 1000);
+	}
+
+	async recover(recoveryKey: string): Promise<void> {
+		if (this.#core.currentPerson()) throw new DeviceLinkError(msg.hasIdentityRecover);
+		const keys = recoveryKeys(recoveryKey);
+		const log = await this.#core.fetchLog(keys.logId);
+		this.#core.unwatchLog(keys.logId);
+		let bundle: PersonBundle | undefined;
+		for (const { op } of log) {
+			if (op.author !== toBase64Url(keys.signing.publicKey)) continue;
+			try {
+				const { backup } = JSON.parse(op.body) as { backup: string };
+				bundle = decryptBundle(backup, keys) ?? bundle;
+			} catch {
+				continue;
+			}
+		}
+		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
+		this.#recovery = keys;
+		await this.#core.store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#adopt(bundle, true);
+	}
+
+	async removeDevice(device: DeviceKey): Promise<void> {
+		const person = this.#core.currentPerson();
+		const me = person && personKey(person);
+		for (const space of this.#core.spaces.values()) {
+			const member = me && space.state.members.get(me);
+			if (member?.devices.has(device)) await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
+		}
+	}
+
+	myDevices(): DeviceInfo[] {
+		const person = this.#core.currentPerson();
+		const me = person && personKey(person);
+		const out = new Map<string, DeviceInfo>();
+		for (const space of this.#core.spaces.values()) {
+			const member = me && space.state.members.get(me);
+			for (const d of member?.devices.values() ?? []) out.set(d.sign, d);
+		}
+		return [...out.values()];
+	}
+}
+
+/** A device certificate for another device of this person (only its public keys are known). */
+function certifyInfo(person: PersonSecrets, sign_: DeviceKey, box: string): DeviceInfo {
+	return certifyDevice(person, {
+		signing: { publicKey: fromBase64Url(sign_), secretKey: new Uint8Array(0) },
+		box: { publicKey: fromBase64Url(box), secretKey: new Uint8Array(0) },
+		createdAt: 0
+	});
+}

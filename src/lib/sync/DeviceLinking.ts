@@ -35,7 +35,6 @@ export class DeviceLinking {
 	readonly #spaceRunner: SpaceRunner;
 	#recovery?: RecoveryKeys;
 	#backupTimer?: ReturnType<typeof setTimeout>;
-	#backupWriting?: Promise<unknown>;
 
 	constructor(core: EngineCore, spaceRunner: SpaceRunner) {
 		this.#core = core;
@@ -185,11 +184,10 @@ export class DeviceLinking {
 	scheduleBackup(): void {
 		if (!this.#recovery || this.#backupTimer) return;
 		this.#backupTimer = setTimeout(() => {
-			this.#backupWriting = this.#writeBackup()
+			void this.#writeBackup()
 				.catch(() => setTimeout(() => this.scheduleBackup(), 2000))
 				.finally(() => {
 					this.#backupTimer = undefined;
-					this.#backupWriting = undefined;
 				});
 		}, 1000);
 	}

@@ -94,13 +94,13 @@ export class SnapshotHistogram implements Metric {
 	}
 }
 
+const RESOLUTION_MS = 10;
+
 /**
  * How late the event loop ran timers since the previous scrape (p50, p99, max). Everything
  * the relay does for its clients waits behind a busy loop, so this is the first place to
  * look when fan-out is slow. Reset on every scrape, as prom-client does for its lag gauges.
  */
-const RESOLUTION_MS = 10;
-
 export class EventLoopDelay implements Metric {
 	#monitor?: IntervalHistogram;
 	constructor(readonly name: string) {}

@@ -136,7 +136,11 @@ export class SqliteStore implements RelayStore {
 			setHead: db.prepare('UPDATE docs SET head = ?, bytes = bytes + ? WHERE doc_id = ?'),
 			setSnapshot: db.prepare('UPDATE docs SET head = ?, snapshot_seq = ?, snapshot_covers = ? WHERE doc_id = ?'),
 			recount: db.prepare('UPDATE docs SET bytes = (SELECT COALESCE(SUM(LENGTH(ct)), 0) FROM entries WHERE doc_id = ?) WHERE doc_id = ? RETURNING bytes'),
-			entriesAfter: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq > ? ORDER BY seq`),
+			// Catch-up names the snapshots in this range but never sends them, so their
+			// ciphertext is not read out (the leading snapshot is read by entryAt).
+			entriesAfter: db.prepare(
+				`SELECT seq, epoch, kind, covers, author, nonce, CASE WHEN kind = 'snapshot' THEN '' ELSE ct END AS ct, sig FROM entries WHERE doc_id = ? AND seq > ? ORDER BY seq`
+			),
 			entriesBetween: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq > ? AND seq <= ? ORDER BY seq`),
 			entryAt: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq = ?`),
 			dropCovered: db.prepare('DELETE FROM entries WHERE doc_id = ? AND seq <= ?'),

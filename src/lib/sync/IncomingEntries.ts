@@ -161,12 +161,12 @@ export class IncomingEntries {
 
 	/** Verifies, decrypts and merges a run of entries in seq order. */
 	#applyEntries(doc: DocSync, entries: WireEntry[], fromCatchup: boolean): void {
+		// A catch-up must account for every seq; once a hole is found the rest of it waits.
+		if (fromCatchup && doc.holePending) return;
 		const chunks: Uint8Array[] = [];
 		let snapshot: Uint8Array | undefined;
 		const headsToKnow: string[] = [];
-		// A catch-up must account for every seq; once a hole is found the rest of it waits.
-		let coverage: Coverage | undefined = fromCatchup && !doc.holePending ? { covered: doc.record.lastSeq, held: doc.heldSeqs } : undefined;
-		if (fromCatchup && doc.holePending) entries = [];
+		let coverage: Coverage | undefined = fromCatchup ? { covered: doc.record.lastSeq, held: doc.heldSeqs } : undefined;
 		for (const entry of entries) {
 			const seq = entry.seq ?? 0;
 			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;

@@ -1,0 +1,122 @@
+// The embedded store writes on a thread of its own and reads on the caller's. These stories
+// check what the relay counts on: a write is readable as soon as it resolves, seqs follow the
+// order writes were asked for, nothing is lost across a restart, and a failed commit stores
+// nothing and says why. (Signatures and auth rules are the relay's job, not the store's, so
+// the records here are plain placeholders.)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
+import { migrateSqlite, openSqliteFile } from '../../../sync-server/sqliteSchema';
+import { SqliteStore } from '../../../sync-server/SqliteStore';
+import { commitWrites, prepareWrites, type SqliteWrite } from '../../../sync-server/sqliteWrites';
+
+const folders: string[] = [];
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+	for (const s of stores.splice(0)) await s.close().catch(() => {});
+	for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
+});
+
+function dataFolder(): string {
+	const dir = mkdtempSync(join(tmpdir(), 'hearth-store-'));
+	folders.push(dir);
+	return dir;
+}
+
+async function openStore(dir: string): Promise<SqliteStore> {
+	const store = new SqliteStore(dir);
+	await store.open();
+	stores.push(store);
+	return store;
+}
+
+const author = 'A'.repeat(43) as DeviceKey;
+const record = { placeholder: true } as unknown as AuthRecord;
+const guard = { authCount: 1, maxDocBytes: 1_000_000 };
+
+function change(docId: DocumentId, text: string): WireEntry {
+	return { docId, epoch: 0, kind: 'change', author, nonce: 'n'.repeat(32), ct: text, sig: 's'.repeat(86) };
+}
+
+function snapshot(docId: DocumentId, covers: number, text: string): WireEntry {
+	return { ...change(docId, text), kind: 'snapshot', covers };
+}
+
+describe('SqliteStore', () => {
+	it('numbers writes asked for at once in the order asked, shows each as soon as it resolves, and keeps them across a restart', async () => {
+		const dir = dataFolder();
+		const store = await openStore(dir);
+		const docs = Array.from({ length: 20 }, (_, i) => `doc-${i}` as DocumentId);
+		expect(await Promise.all(docs.map((d) => store.appendAuth(d, 0, record)))).toEqual(docs.map(() => true));
+		// The same index again is taken: refused, nothing stored.
+		expect(await store.appendAuth(docs[0], 0, record)).toBe(false);
+
+		const writes = docs.flatMap((d) => Array.from({ length: 10 }, (_, i) => ({ d, i })));
+		const results = await Promise.all(
+			writes.map(async ({ d, i }) => {
+				const result = await store.append(change(d, `${d} change ${i}`), guard);
+				// Readable the moment it resolves, although another thread wrote it.
+				const read = await store.entriesSince(d, 0);
+				expect(read.entries.map((e) => e.ct)).toContain(`${d} change ${i}`);
+				return result;
+			})
+		);
+		expect(results).toEqual(writes.map(({ i }) => ({ ok: true, seq: i + 1 })));
+
+		await store.close();
+		stores.splice(stores.indexOf(store), 1);
+		const again = await openStore(dir);
+		for (const d of docs) {
+			const read = await again.entriesSince(d, 0);
+			expect(read.entries.map((e) => [e.seq, e.ct])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, `${d} change ${i}`]));
+		}
+		expect(await again.append(change(docs[3], 'after the restart'), guard)).toEqual({ ok: true, seq: 11 });
+		expect((await again.authSince(docs[3], 0)).length).toBe(1);
+	});
+
+	it('refuses an entry checked against an older auth log, and a snapshot that would pass the size limit, keeping what was there', async () => {
+		const store = await openStore(dataFolder());
+		const doc = 'doc-quota' as DocumentId;
+		await store.appendAuth(doc, 0, record);
+		for (let i = 0; i < 3; i++) await store.append(change(doc, 'x'.repeat(100)), guard);
+		expect(await store.append(change(doc, 'late'), { ...guard, authCount: 0 })).toEqual({ ok: false, reason: 'auth-changed' });
+		expect(await store.append(change('doc-nobody' as DocumentId, 'lost?'), guard)).toEqual({ ok: false, reason: 'unknown-document' });
+
+		const tooBig = await store.append(snapshot(doc, 3, 'y'.repeat(500)), { ...guard, maxDocBytes: 400 });
+		expect(tooBig).toEqual({ ok: false, reason: 'doc-too-large' });
+		const read = await store.entriesSince(doc, 0);
+		expect(read.entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+		expect(await store.getDoc(doc)).toMatchObject({ head: 3, snapshotSeq: 0, bytes: 300 });
+
+		expect(await store.append(snapshot(doc, 3, 'y'.repeat(50)), guard)).toEqual({ ok: true, seq: 4 });
+		expect((await store.entriesSince(doc, 0)).entries.map((e) => [e.seq, e.kind])).toEqual([[4, 'snapshot']]);
+	});
+
+	it('a commit the disk cannot take stores nothing from its batch and reports SQLite’s code; the next batch goes through', () => {
+		const db = openSqliteFile(join(dataFolder(), 'relay.sqlite'));
+		try {
+			migrateSqlite(db);
+			const stmts = prepareWrites(db);
+			const doc = 'doc-full' as DocumentId;
+			expect(commitWrites(db, stmts, [{ op: 'appendAuth', docId: doc, index: 0, record }])).toEqual([{ ok: true, value: true }]);
+			// A full disk, as SQLite sees it: the file may not grow.
+			const pages = db.pragma('page_count', { simple: true }) as number;
+			db.pragma(`max_page_count = ${pages}`);
+			const big: SqliteWrite[] = Array.from({ length: 5 }, (_, i) => ({ op: 'append', entry: change(doc, `${i}`.repeat(20_000)), guard }));
+			const outcomes = commitWrites(db, stmts, big);
+			expect(outcomes).toHaveLength(5);
+			for (const outcome of outcomes) expect(outcome).toMatchObject({ ok: false, code: 'SQLITE_FULL' });
+			expect(db.prepare('SELECT COUNT(*) AS n FROM entries').get()).toEqual({ n: 0 });
+
+			db.pragma('max_page_count = 1073741823');
+			expect(commitWrites(db, stmts, big.slice(0, 2))).toEqual([
+				{ ok: true, value: { ok: true, seq: 1 } },
+				{ ok: true, value: { ok: true, seq: 2 } }
+			]);
+		} finally {
+			db.close();
+		}
+	});
+});

@@ -23,6 +23,7 @@ const DOCS = Number(process.env.HEARTH_LOAD_DOCS ?? Math.max(1, Math.round(CLIEN
 const SECONDS = Number(process.env.HEARTH_LOAD_SECONDS ?? 60);
 const RATE = Number(process.env.HEARTH_LOAD_RATE ?? 1);
 const WORKERS = Number(process.env.HEARTH_LOAD_WORKERS ?? 4);
+const WINDOW_MS = Number(process.env.HEARTH_LOAD_WINDOW_MS ?? 10_000);
 const SETUPS = (process.env.HEARTH_LOAD_SETUPS ?? 'sqlite,pg1,pg2').split(',').map((s) => s.trim());
 /** Hard bound on the whole run; childServer's exit handler kills the relays. */
 const WATCHDOG_MS = (SETUPS.length * (SECONDS + 120) + 60) * 1000;
@@ -30,6 +31,8 @@ const TARGETS = { p99FanoutMs: 100, rssMb: 500 };
 
 interface Result {
 	setup: string;
+	/** Fan-out p99 of the entries sent in each 10 s of the run: tells a warm-up from steady state. */
+	fanoutP99ByWindow: number[];
 	nodes: number;
 	clients: number;
 	appendsPerSecond: number;
@@ -222,6 +225,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		let acked = 0;
 		let delivered = 0;
 		const fanout: number[] = [];
+		const byWindow: number[][] = [];
 		const ack: number[] = [];
 		const sentAt = new Map<number, number>();
 		for (const d of done) d.sentIds.forEach((id, i) => sentAt.set(id, d.sentAt[i]));
@@ -233,7 +237,11 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 			d.receivedIds.forEach((id, i) => {
 				const at = sentAt.get(id);
 				if (at === undefined) unknown++;
-				else fanout.push(d.receivedAt[i] - at);
+				else {
+					fanout.push(d.receivedAt[i] - at);
+					const w = Math.max(0, Math.floor((at - startAt) / WINDOW_MS));
+					(byWindow[w] ??= []).push(d.receivedAt[i] - at);
+				}
 			});
 			for (const x of d.ackMs) ack.push(x);
 		}
@@ -244,6 +252,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		if (delivered < expectedDeliveries) errors['fan-out-missing'] = expectedDeliveries - delivered;
 		return {
 			setup,
+			fanoutP99ByWindow: Array.from(byWindow, (w) => (w && w.length ? percentile(w, 99) : NaN)),
 			nodes: nodes.length,
 			clients: connected,
 			appendsPerSecond: acked / SECONDS,
@@ -325,6 +334,9 @@ async function main(): Promise<number> {
 	console.log(`Targets: fan-out p99 < ${TARGETS.p99FanoutMs} ms, no errors, RSS < ${TARGETS.rssMb} MB per node. Fan-out = push sent → entry received by another client of the document.`);
 	console.log(`"In relay" = frame in → frames out inside the relay (its own histogram; bucket bounds). Loop delay = how late the relay's event loop ran, worst 1 s window of any node. Load gen CPU is % of one core; machine busy is all cores.\n`);
 	console.log(table(results));
+	for (const r of results) {
+		console.log(`${label[r.setup] ?? r.setup}: fan-out p99 by ${WINDOW_MS / 1000} s of the run: ${r.fanoutP99ByWindow.map((ms) => `${ms.toFixed(0)}`).join(', ')} ms`);
+	}
 	writeJson('bench/results/relay-load.json', { at: new Date().toISOString(), clients: CLIENTS, docs: DOCS, seconds: SECONDS, rate: RATE, loadavg: loadavg(), results });
 	return failures > 0 ? 1 : 0;
 }

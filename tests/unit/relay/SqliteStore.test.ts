@@ -119,4 +119,43 @@ describe('SqliteStore', () => {
 			db.close();
 		}
 	});
+
+	it('moves a store made before entries had row ids to the new table, keeping every entry, its order and the one-entry-per-seq rule', async () => {
+		const dir = dataFolder();
+		const old = openSqliteFile(join(dir, 'relay.sqlite'));
+		migrateSqlite(old, 3);
+		const insert = old.prepare('INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)');
+		old.prepare("INSERT INTO docs (doc_id, head, snapshot_seq, snapshot_covers, auth_count, bytes) VALUES ('doc-b', 3, 2, 1, 1, 3), ('doc-a', 2, 0, 0, 1, 2)").run();
+		old.prepare("INSERT INTO auth (doc_id, idx, record) VALUES ('doc-a', 0, '{}'), ('doc-b', 0, '{}')").run();
+		for (const [doc, seq, kind, covers] of [
+			['doc-b', 3, 'change', null],
+			['doc-a', 1, 'change', null],
+			['doc-b', 2, 'snapshot', 1],
+			['doc-a', 2, 'change', null]
+		] as const) {
+			insert.run(doc, seq, kind, covers, author, 'n', `${doc}@${seq}`, 's');
+		}
+		old.close();
+
+		const store = await openStore(dir);
+		const a = await store.entriesSince('doc-a' as DocumentId, 0);
+		expect(a.entries.map((e) => [e.seq, e.ct])).toEqual([
+			[1, 'doc-a@1'],
+			[2, 'doc-a@2']
+		]);
+		const b = await store.entriesSince('doc-b' as DocumentId, 0);
+		expect(b.entries.map((e) => [e.seq, e.kind, e.covers])).toEqual([
+			[2, 'snapshot', 1],
+			[3, 'change', undefined]
+		]);
+		expect(await store.append(change('doc-a' as DocumentId, 'next'), guard)).toEqual({ ok: true, seq: 3 });
+
+		const check = openSqliteFile(join(dir, 'relay.sqlite'));
+		try {
+			expect(check.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(4);
+			expect(() => check.prepare("INSERT INTO entries (doc_id, seq, epoch, kind, author, nonce, ct, sig) VALUES ('doc-a', 3, 0, 'change', 'x', 'n', 'dup', 's')").run()).toThrow(/UNIQUE/);
+		} finally {
+			check.close();
+		}
+	});
 });

@@ -31,7 +31,17 @@ function key(pub) {
 	}
 	return k;
 }
-parentPort.on('message', ({ id, items }) => {
+parentPort.on('message', ({ id, items, warm }) => {
+	if (warm) {
+		for (const pub of warm) {
+			try {
+				if (pub.length === 32) key(pub);
+			} catch {
+				// Not a valid key: its entries fail their check when they come.
+			}
+		}
+		return;
+	}
 	const results = new Uint8Array(items.length);
 	items.forEach(([sig, msg, pub], i) => {
 		try {
@@ -88,6 +98,17 @@ export class VerifyPool {
 				setImmediate(() => this.#send());
 			}
 		});
+	}
+
+	/**
+	 * Parses these writers' keys on every worker ahead of their entries. A key costs about as
+	 * much to parse as a check, so when every device reconnects at once (after a restart) the
+	 * first burst of writes would otherwise queue behind thousands of parses. Inline checks
+	 * are not warmed: that would only move the same work onto the thread serving sockets.
+	 */
+	warm(publicKeys: Uint8Array[]): void {
+		if (publicKeys.length === 0) return;
+		for (const worker of this.#workers) worker.postMessage({ warm: publicKeys });
 	}
 
 	#send(): void {

@@ -39,4 +39,20 @@ describe('VerifyPool', () => {
 			expect(answers).toEqual(cases.map((c) => c.ok));
 		});
 	}
+
+	it('keys warmed ahead of their entries, even with junk among them, leave every answer unchanged', async () => {
+		const pool = new VerifyPool({ threads: 1 });
+		pools.push(pool);
+		const writers = Array.from({ length: 20 }, () => newSigningKeyPair());
+		pool.warm([...writers.map((w) => w.publicKey), new Uint8Array(32).fill(255), new Uint8Array(7)]);
+		const checks = writers.flatMap((w, i) => {
+			const message = new TextEncoder().encode(`entry from writer ${i}`);
+			const signature = sign(message, w.secretKey);
+			return [
+				{ args: [signature, message, w.publicKey] as const, ok: true },
+				{ args: [signature, message, writers[(i + 1) % writers.length].publicKey] as const, ok: false }
+			];
+		});
+		expect(await Promise.all(checks.map((c) => pool.verify(...c.args)))).toEqual(checks.map((c) => c.ok));
+	});
 });

@@ -127,7 +127,7 @@ interface RelayStats {
 }
 
 async function relayStats(port: number): Promise<RelayStats> {
-	const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+	const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(20_000) })).text();
 	const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 	const fanout = new Map<number, number>();
 	for (const [, le, n] of text.matchAll(/^hearth_relay_fanout_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
@@ -173,7 +173,16 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		progress(`  ${setup}: ${DOCS} documents created; connecting ${clients.length} clients from ${WORKERS} processes...`);
 		const replies: FromWorker[][] = [];
 		const slices = Array.from({ length: WORKERS }, (_, w) => clients.filter((_, i) => i % WORKERS === w));
-		const next = (w: number) => new Promise<FromWorker>((resolve) => workers[w].once('message', (m: FromWorker) => resolve(m)));
+		// A client process that dies without reporting fails the setup instead of hanging the run.
+		const next = (w: number) =>
+			new Promise<FromWorker>((resolve, reject) => {
+				const onExit = (code: number | null) => reject(new Error(`load client process ${w} exited (${code}) without reporting`));
+				workers[w].once('exit', onExit);
+				workers[w].once('message', (m: FromWorker) => {
+					workers[w].off('exit', onExit);
+					resolve(m);
+				});
+			});
 		for (let w = 0; w < WORKERS; w++) {
 			workers.push(fork(fileURLToPath(new URL('./relayLoadWorker.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' }));
 			replies.push([]);

@@ -70,6 +70,8 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const MAX_APPEND_ATTEMPTS = 5;
 /** Auth states kept in memory; beyond this the oldest are read again from storage when needed. */
 const AUTH_CACHE_LIMIT = 100_000;
+/** Documents whose auth state one catch-up loads ahead of writes (see #prepareForWrites). */
+const PREPARE_PER_CATCHUP = 256;
 /** No protocol message nests deeper than this; deeper frames are refused before parsing. */
 const MAX_JSON_DEPTH = 32;
 /** WebSocket close codes the relay uses. */
@@ -488,7 +490,9 @@ export class RelayServer {
 	 * read and the parsing of their writers' keys.
 	 */
 	#prepareForWrites(docIds: DocumentId[]): void {
-		const cold = docIds.filter((id) => !this.#auth.has(id));
+		// Bounded per catch-up: a device following thousands of documents writes to few of them
+		// at a time, and each auth log costs a signature check per record on this thread.
+		const cold = docIds.filter((id) => !this.#auth.has(id)).slice(0, PREPARE_PER_CATCHUP);
 		if (cold.length === 0) return;
 		void (async () => {
 			for (const docId of cold) {

@@ -3,12 +3,12 @@
 // next commit together, so a busy relay makes fewer, larger commits.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteFile } from './sqliteSchema';
-import { commitWrites, prepareWrites, type SqliteWrite } from './sqliteWrites';
+import { commitWrites, prepareWrites, type SqliteWrite, type SqliteWriteOutcome } from './sqliteWrites';
 
 /** From SqliteWriter: writes to commit, by id; or the order to finish. */
 export type WriterRequest = { writes: Array<[id: number, write: SqliteWrite]> } | { close: true };
 /** To SqliteWriter: each write's outcome, by id, once its commit is on disk. */
-export type WriterReply = { ready: true } | { done: Array<[id: number, outcome: ReturnType<typeof commitWrites>[number]]> };
+export type WriterReply = { ready: true } | { done: Array<[id: number, outcome: SqliteWriteOutcome]> };
 
 const port = parentPort!;
 const db = openSqliteFile((workerData as { file: string }).file);

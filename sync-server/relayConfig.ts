@@ -24,6 +24,11 @@ export interface Limits {
 	maxStrikes: number;
 	/** How long a graceful shutdown waits for connections to finish their requests. */
 	drainMs: number;
+	/**
+	 * How often a silent connection is pinged. One that answers nothing by the next time is
+	 * closed, so a vanished client is noticed within one to two of these.
+	 */
+	heartbeatMs: number;
 }
 
 export interface RelayConfig {
@@ -45,7 +50,8 @@ export const DEFAULT_LIMITS: Limits = {
 	maxSubscriptions: 20_000,
 	maxQueuedFrames: 5000,
 	maxStrikes: 50,
-	drainMs: 10_000
+	drainMs: 10_000,
+	heartbeatMs: 30_000
 };
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -86,7 +92,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			maxSubscriptions: num(env, 'HEARTH_MAX_SUBSCRIPTIONS', DEFAULT_LIMITS.maxSubscriptions),
 			maxQueuedFrames: num(env, 'HEARTH_MAX_QUEUED_FRAMES', DEFAULT_LIMITS.maxQueuedFrames),
 			maxStrikes: num(env, 'HEARTH_MAX_STRIKES', DEFAULT_LIMITS.maxStrikes),
-			drainMs: num(env, 'HEARTH_DRAIN_MS', DEFAULT_LIMITS.drainMs)
+			drainMs: num(env, 'HEARTH_DRAIN_MS', DEFAULT_LIMITS.drainMs),
+			heartbeatMs: num(env, 'HEARTH_HEARTBEAT_MS', DEFAULT_LIMITS.heartbeatMs)
 		}
 	};
 }

@@ -1,6 +1,7 @@
 // What an operator relies on: health and readiness, Prometheus metrics, structured logs with
 // no ids or content, a graceful shutdown that drains, and limits that answer with clear errors.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { cryptoReady } from '$lib/crypto';
 import type { ServerMessage } from '$lib/protocol';
 import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
@@ -168,6 +169,43 @@ describe('operating the relay', () => {
 		expect(metrics).toMatch(/hearth_relay_rejected_frames_total\{reason="frame-too-large"\} 1/);
 		expect(metrics).toMatch(/hearth_relay_rejected_frames_total\{reason="quota-exceeded"\} 2/);
 		client.close();
+	});
+
+	it('closes a connection that stops answering, pings only the silent ones, and leaves busy ones be', async () => {
+		const r = await relay({ HEARTH_HEARTBEAT_MS: '1000' });
+		const pings = (c: RawRelayClient) => {
+			const seen = { count: 0 };
+			c.ws.on('ping', () => seen.count++);
+			return seen;
+		};
+		// Busy: sends a frame every 100 ms, so it never needs pinging.
+		const busy = await RawRelayClient.connect(r.url);
+		const busyPings = pings(busy);
+		let rid = 0;
+		const chatter = setInterval(() => busy.send({ type: 'sync', rid: ++rid, docs: [] }), 100);
+		// Its turn may have come once before it first spoke.
+		await busy.next((m) => m.type === 'catchup');
+		busyPings.count = 0;
+		// Quiet: says nothing, but its WebSocket answers pings as every browser's does.
+		const quiet = await RawRelayClient.connect(r.url);
+		const quietPings = pings(quiet);
+		// Gone: a client that vanished without closing: it neither speaks nor answers.
+		const gone = new WebSocket(r.url, { autoPong: false });
+		const goneClosed = new Promise<number>((resolve) => gone.once('close', (code) => resolve(code)));
+		await new Promise((resolve, reject) => (gone.once('open', resolve), gone.once('error', reject)));
+		try {
+			await eventually(() => quietPings.count >= 2, 5_000, 'the quiet client to be pinged every interval');
+			expect(await goneClosed).toBe(1006);
+			expect(busyPings.count).toBe(0);
+			expect(busy.closed).toBeUndefined();
+			expect(quiet.closed).toBeUndefined();
+			expect(r.logs()).toMatch(/"event":"connection_timeout"/);
+		} finally {
+			clearInterval(chatter);
+			busy.close();
+			quiet.close();
+			gone.terminate();
+		}
 	});
 
 	it('refuses to start with a clear message when PostgreSQL is chosen without a URL', async () => {

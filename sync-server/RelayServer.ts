@@ -561,6 +561,9 @@ export class RelayServer {
 				this.#counted('auth');
 				this.#touchAuth(docId);
 				this.#cacheAuth(docId, { state: result.state, stored: stored + 1 });
+				// A record that names writers (a new document, a member or device let in) is
+				// usually followed by their first entries: have their keys ready for them.
+				this.#warmWriters(result.state);
 				this.#send(conn, { type: 'auth-ok', rid, docId, index: stored });
 				// Queued behind earlier writes' fan-out, ahead of any entry checked against it.
 				void this.#locks

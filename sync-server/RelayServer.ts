@@ -159,6 +159,8 @@ export class RelayServer {
 	#beats = 0;
 	#nextConnectionId = 1;
 	#draining = false;
+	/** Sockets holding this turn's frames (see #cork). */
+	#corked = new Map<Connection, { cork(): void; uncork(): void }>();
 	#closed?: Promise<void>;
 	readonly #recentAppends: number[] = [];
 
@@ -1021,7 +1023,29 @@ export class RelayServer {
 			ws.close(CLOSE.tooFarBehind, 'Too far behind; please reconnect');
 			return;
 		}
+		this.#cork(conn);
 		ws.send(frame);
+	}
+
+	/**
+	 * Holds a connection's frames until the end of this turn of the event loop, so what one
+	 * turn sends it (an ack and the entries that committed with it, say) goes out in one write.
+	 * On loopback a socket write costs some 60 µs whatever its size, and under load the relay
+	 * sends four frames per entry, so this is where its thread went.
+	 */
+	#cork(conn: Connection): void {
+		if (this.#corked.has(conn)) return;
+		const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+		if (!socket) return;
+		socket.cork();
+		this.#corked.set(conn, socket);
+		if (this.#corked.size === 1) setImmediate(() => this.#uncorkAll());
+	}
+
+	#uncorkAll(): void {
+		const corked = this.#corked;
+		this.#corked = new Map();
+		for (const socket of corked.values()) socket.uncork();
 	}
 }
 

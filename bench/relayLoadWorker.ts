@@ -55,7 +55,8 @@ interface Client {
 	frames: string[];
 }
 
-const send = (m: FromWorker) => process.send!(m);
+/** Resolves once the message is handed to the IPC pipe (the report can be megabytes). */
+const send = (m: FromWorker) => new Promise<void>((resolve, reject) => process.send!(m, undefined, {}, (error) => (error ? reject(error) : resolve())));
 
 // Node's native Ed25519 signs several times faster than the app's libsodium (WebAssembly).
 // Same signatures: Ed25519 is deterministic. A libsodium secret key is seed || public key;
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
 			const signStart = now();
 			const slots = Math.ceil(message.seconds * message.ratePerSecond);
 			for (const client of clients) presign(worker, client, slots);
-			send({ type: 'ready', connected: clients.length, failed, signMs: now() - signStart });
+			void send({ type: 'ready', connected: clients.length, failed, signMs: now() - signStart });
 			return;
 		}
 		const { startAt, seconds, ratePerSecond } = message;
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
 				const unacked = stats.sent - stats.acked;
 				if (unacked > 0) stats.errors['unacknowledged'] = (stats.errors['unacknowledged'] ?? 0) + unacked;
 				stats.measuring = false;
-				send({
+				const sent = send({
 					type: 'done',
 					sent: stats.sent,
 					acked: stats.acked,
@@ -236,7 +237,13 @@ async function main(): Promise<void> {
 				});
 				for (const c of clients) c.ws.terminate();
 				clients = [];
-				setTimeout(() => process.exit(0), 200);
+				// Exit only once the whole report is on its way: with one client process it holds
+				// every id and time of the run, and exiting early cut it off (the parent then saw
+				// the process exit without reporting).
+				void sent.then(
+					() => process.exit(0),
+					() => process.exit(1)
+				);
 			},
 			Math.max(0, endAt - now()) + 5_000
 		);

@@ -15,14 +15,17 @@ interface Pending {
 
 export class SqliteWriter {
 	readonly #file: string;
+	readonly #entry: string;
 	#worker: Worker | undefined;
 	#outbox: Array<[number, SqliteWrite]> = [];
 	#scheduled = false;
 	#nextId = 1;
 	readonly #pending = new Map<number, Pending>();
 
-	constructor(file: string) {
+	/** `entry`: the module the thread runs, as a URL (a test swaps in one that dies). */
+	constructor(file: string, { entry = new URL('./sqliteWriterWorker.ts', import.meta.url).href }: { entry?: string } = {}) {
 		this.#file = file;
+		this.#entry = entry;
 	}
 
 	write<K extends SqliteWrite['op']>(write: Extract<SqliteWrite, { op: K }>): Promise<SqliteWriteResults[K]> {
@@ -73,7 +76,7 @@ export class SqliteWriter {
 
 	#thread(): Worker {
 		if (this.#worker) return this.#worker;
-		const worker = startWorker(this.#file);
+		const worker = startWorker(this.#file, this.#entry);
 		worker.on('message', (reply: WriterReply) => {
 			if (!('done' in reply)) return;
 			for (const [id, outcome] of reply.done) {
@@ -103,8 +106,7 @@ export class SqliteWriter {
  * The relay runs its TypeScript through tsx, but Node 20 does not apply `--import` loaders to
  * a worker's own entry file, so the worker registers tsx itself before loading it.
  */
-function startWorker(file: string): Worker {
-	const entry = new URL('./sqliteWriterWorker.ts', import.meta.url).href;
+function startWorker(file: string, entry: string): Worker {
 	const tsx = import.meta.resolve('tsx/esm/api');
 	const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
 	return new Worker(source, { eval: true, workerData: { file } });

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
 import { migrateSqlite, openSqliteFile } from '../../../sync-server/sqliteSchema';
 import { SqliteStore } from '../../../sync-server/SqliteStore';
+import { SqliteWriter } from '../../../sync-server/SqliteWriter';
 import { commitWrites, prepareWrites, type SqliteWrite } from '../../../sync-server/sqliteWrites';
 
 const folders: string[] = [];
@@ -114,6 +115,29 @@ describe('SqliteStore', () => {
 			expect(commitWrites(db, stmts, big.slice(0, 2))).toEqual([
 				{ ok: true, value: { ok: true, seq: 1 } },
 				{ ok: true, value: { ok: true, seq: 2 } }
+			]);
+		} finally {
+			db.close();
+		}
+	});
+
+	it('if the writer thread dies, what it held is reported as failed and not stored, and the next write starts a new thread', async () => {
+		const dir = dataFolder();
+		await (await openStore(dir)).close(); // the schema
+		const file = join(dir, 'relay.sqlite');
+		const writer = new SqliteWriter(file, { entry: new URL('../../helpers/crashingSqliteWriter.ts', import.meta.url).href });
+		await writer.start();
+		const lost = writer.write({ op: 'appendAuth', docId: 'doc-lost' as DocumentId, index: 0, record });
+		await expect(lost).rejects.toMatchObject({ name: 'SqliteWriteError', code: 'writer_stopped' });
+		// The relay answers that push with storage-failed and the client sends it again.
+		expect(await writer.write({ op: 'appendAuth', docId: 'doc-lost' as DocumentId, index: 0, record })).toBe(true);
+		expect(await writer.write({ op: 'appendAuth', docId: 'doc-next' as DocumentId, index: 0, record })).toBe(true);
+		await writer.close();
+		const db = openSqliteFile(file);
+		try {
+			expect(db.prepare('SELECT doc_id, idx FROM auth ORDER BY doc_id').all()).toEqual([
+				{ doc_id: 'doc-lost', idx: 0 },
+				{ doc_id: 'doc-next', idx: 0 }
 			]);
 		} finally {
 			db.close();

@@ -1,0 +1,102 @@
+// The PostgreSQL store, on a real server of its own. When several relay nodes share it, each
+// node reads the entries the others stored in one query per notice (entriesInRanges). That read
+// must stay an index lookup per document from the first minute: a new relay's tables have no
+// statistics yet, and a plan chosen without them scanned the whole entries table on every
+// notice. (Signatures and auth rules are the relay's job, so records here are placeholders.)
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
+import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProcess';
+import { ENTRIES_IN_RANGES_SQL, PostgresStore } from '../../../sync-server/PostgresStore';
+
+let server: PostgresProcess;
+let store: PostgresStore;
+let db: pg.Client;
+
+beforeAll(async () => {
+	server = await startPostgres();
+	const url = await server.createDatabase();
+	store = new PostgresStore({ url });
+	await store.open();
+	db = new pg.Client({ connectionString: url });
+	await db.connect();
+}, 60_000);
+
+afterAll(async () => {
+	await db?.end();
+	await store?.close();
+	server?.remove();
+});
+
+const author = 'A'.repeat(43) as DeviceKey;
+const record = { placeholder: true } as unknown as AuthRecord;
+
+function change(docId: DocumentId, text: string): WireEntry {
+	return { docId, epoch: 0, kind: 'change', author, nonce: 'n'.repeat(32), ct: text, sig: 's'.repeat(86) };
+}
+
+/** Every plan node of an EXPLAIN (FORMAT JSON) that reads `relation`, by node type. */
+function scansOf(plan: Record<string, unknown>, relation: string, found: string[] = []): string[] {
+	if (plan['Relation Name'] === relation) found.push(String(plan['Node Type']));
+	for (const child of (plan['Plans'] as Record<string, unknown>[] | undefined) ?? []) scansOf(child, relation, found);
+	return found;
+}
+
+describe('PostgresStore', () => {
+	it("reads other nodes' entries by index per document, even before PostgreSQL has statistics for the table", async () => {
+		// A busy new relay: 400 documents with 30 entries each, written faster than autovacuum
+		// would look at them (here it is simply switched off for the table, so it cannot).
+		await db.query('ALTER TABLE entries SET (autovacuum_enabled = false)');
+		const docs = Array.from({ length: 400 }, (_, i) => `bulk${String(i).padStart(20, '0')}`);
+		await db.query('INSERT INTO docs (doc_id, head, auth_count) SELECT unnest($1::text[]), 30, 1', [docs]);
+		await db.query(
+			`INSERT INTO entries (doc_id, seq, epoch, kind, author, nonce, ct, sig)
+			 SELECT d, s, 0, 'change', $2, $3, d || ':' || s || ':' || repeat('c', 260), $4
+			 FROM unnest($1::text[]) d, generate_series(1, 30) s`,
+			[docs, author, 'n'.repeat(32), 's'.repeat(86)]
+		);
+		// And one document written the way the relay writes.
+		const live = 'live00000000000000000001' as DocumentId;
+		expect(await store.appendAuth(live, 0, record)).toBe(true);
+		for (const text of ['first', 'second', 'third']) {
+			expect(await store.append(change(live, text), { authCount: 1, maxDocBytes: 1_000_000 })).toMatchObject({ ok: true });
+		}
+		const { rows: stats } = await db.query("SELECT COUNT(*)::int AS n FROM pg_stats WHERE tablename = 'entries'");
+		expect(stats[0].n).toBe(0);
+
+		// A notice names a few new entries in each of many documents.
+		const ranges = docs.filter((_, i) => i % 5 === 0).map((docId) => ({ docId: docId as DocumentId, after: 24, upTo: 26 }));
+		const { rows: explained } = await db.query(`EXPLAIN (FORMAT JSON) ${ENTRIES_IN_RANGES_SQL}`, [
+			ranges.map((r) => r.docId),
+			ranges.map((r) => r.after),
+			ranges.map((r) => r.upTo)
+		]);
+		const scans = scansOf(explained[0]['QUERY PLAN'][0]['Plan'], 'entries');
+		expect(scans).not.toContain('Seq Scan');
+		expect(scans.length).toBeGreaterThan(0);
+		expect(scans.every((s) => s.includes('Index'))).toBe(true);
+
+		// And it reads exactly what was asked, in order, for bulk and live documents alike.
+		const asked = [
+			...ranges,
+			{ docId: live, after: 1, upTo: 3 },
+			{ docId: docs[1] as DocumentId, after: 29, upTo: 40 }, // past the head: what there is
+			{ docId: docs[2] as DocumentId, after: 5, upTo: 5 }, // empty
+			{ docId: docs[3] as DocumentId, after: 9, upTo: 4 } // backwards: nothing, not an error
+		];
+		const found = await store.entriesInRanges(asked);
+		for (const r of ranges) {
+			expect(found.get(r.docId)!.map((e) => [e.seq, e.ct.slice(0, e.ct.lastIndexOf(':'))])).toEqual([
+				[25, `${r.docId}:25`],
+				[26, `${r.docId}:26`]
+			]);
+		}
+		expect(found.get(live)!.map((e) => [e.seq, e.ct])).toEqual([
+			[2, 'second'],
+			[3, 'third']
+		]);
+		expect(found.get(docs[1] as DocumentId)!.map((e) => e.seq)).toEqual([30]);
+		expect(found.get(docs[2] as DocumentId)).toEqual([]);
+		expect(found.get(docs[3] as DocumentId)).toEqual([]);
+	});
+});

@@ -99,4 +99,30 @@ describe('PostgresStore', () => {
 		expect(found.get(docs[2] as DocumentId)).toEqual([]);
 		expect(found.get(docs[3] as DocumentId)).toEqual([]);
 	});
+
+	it('answers reads asked for at once, which go to the database together, each with exactly its own range', async () => {
+		const docs = ['read0000000000000000000A', 'read0000000000000000000B'] as DocumentId[];
+		for (const docId of docs) {
+			expect(await store.appendAuth(docId, 0, record)).toBe(true);
+			for (let i = 1; i <= 6; i++) expect(await store.append(change(docId, `${docId}#${i}`), { authCount: 1, maxDocBytes: 1_000_000 })).toMatchObject({ ok: true });
+		}
+		const [a, b] = docs;
+		// Overlapping, disjoint, empty and past-the-head ranges of the same documents, all at once.
+		const asked: Array<[DocumentId, number, number]> = [
+			[a, 0, 2],
+			[a, 1, 4],
+			[a, 5, 6],
+			[b, 2, 3],
+			[a, 3, 3],
+			[b, 4, 9],
+			...Array.from({ length: 300 }, (_, i): [DocumentId, number, number] => [i % 2 ? a : b, i % 6, (i % 6) + 1])
+		];
+		const answers = await Promise.all(asked.map(([docId, after, upTo]) => store.entriesBetween(docId, after, upTo)));
+		answers.forEach((entries, i) => {
+			const [docId, after, upTo] = asked[i];
+			const expected = Array.from({ length: Math.max(0, Math.min(upTo, 6) - after) }, (_, k) => after + k + 1);
+			expect(entries.map((e) => e.seq)).toEqual(expected);
+			expect(entries.map((e) => e.ct)).toEqual(expected.map((seq) => `${docId}#${seq}`));
+		});
+	});
 });

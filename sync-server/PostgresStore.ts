@@ -5,7 +5,7 @@
 // only, never content); they read what they need from the database and fan it out.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { AuthRecord, DeviceKey, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
+import { isWireEntry, type AuthRecord, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 import { newLineage } from './newLineage';
@@ -13,6 +13,12 @@ import { newLineage } from './newLineage';
 const CHANNEL = 'hearth_relay';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes. */
 const NOTIFY_PAYLOAD_LIMIT = 7900;
+/**
+ * A change whose ciphertext is at most this long (base64url characters) is carried in the
+ * notice itself, so at least three fit in one, and other nodes need not read it back. Under
+ * the two-node load benchmark those reads were most of the cross-node work.
+ */
+const CARRY_CT_LIMIT = 2_000;
 // Any fixed number: only relay nodes migrating this schema take this advisory lock.
 const MIGRATION_LOCK = 7_246_801;
 
@@ -262,19 +268,24 @@ export class PostgresStore implements RelayStore {
 	}
 
 	/**
-	 * Payload: the node id, then one `kind id position sentAt [authCount]` per line. Ids are
-	 * random, never content.
+	 * Payload: the node id, then one `kind id position sentAt [authCount [entry fields]]` per
+	 * line. Ids are random; an entry's fields are what the database holds (ciphertext, never
+	 * content), all base64url or numbers, so they contain no spaces or newlines.
 	 */
 	#onNotification(payload: string): void {
 		const [node, ...lines] = payload.split('\n');
 		if (node === this.nodeId || !this.#listener) return;
 		const events: StoreEvent[] = [];
 		for (const line of lines) {
-			const [kind, id, position, sentAt, authCount] = line.split(' ');
+			const [kind, id, position, sentAt, authCount, ...fields] = line.split(' ');
 			const n = Number(position);
 			const at = Number(sentAt);
 			let event: StoreEvent | undefined;
-			if (kind === 'e') event = { kind: 'entry', docId: id as DocumentId, seq: n, authCount: Number(authCount ?? 0), sentAt: at };
+			if (kind === 'e') {
+				event = { kind: 'entry', docId: id as DocumentId, seq: n, authCount: Number(authCount ?? 0), sentAt: at };
+				const entry = fields.length > 0 ? carriedEntry(id, n, fields) : undefined;
+				if (entry) event.entry = entry;
+			}
 			else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
 			else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
 			if (event) events.push(event);
@@ -288,9 +299,14 @@ export class PostgresStore implements RelayStore {
 	 * capped at one fsync each), so notifications go out after commit, batched: one small
 	 * NOTIFY carries up to a few hundred events, and only one is in flight per node at a time.
 	 */
-	#announce(kind: 'e' | 'a' | 'o', id: string, position: number, authCount?: number): void {
+	#announce(kind: 'e' | 'a' | 'o', id: string, position: number, authCount?: number, entry?: WireEntry): void {
 		if (this.#outbox.length >= 100_000) this.#outbox.shift(); // the database is away; resync covers it
-		this.#outbox.push(`${kind} ${id} ${position} ${Date.now()}${authCount === undefined ? '' : ` ${authCount}`}`);
+		let line = `${kind} ${id} ${position} ${Date.now()}${authCount === undefined ? '' : ` ${authCount}`}`;
+		// A change small enough rides along, so other nodes fan it out without reading it back.
+		if (entry && authCount !== undefined && entry.kind === 'change' && entry.ct.length <= CARRY_CT_LIMIT) {
+			line += ` ${entry.epoch} ${entry.author} ${entry.nonce} ${entry.sig} ${entry.ct}`;
+		}
+		this.#outbox.push(line);
 		if (!this.#sending) void this.#sendOutbox();
 	}
 
@@ -441,7 +457,7 @@ export class PostgresStore implements RelayStore {
 			if (putBack.includes(item)) continue;
 			const seq = seqs[i];
 			if (seq !== undefined) {
-				this.#announce('e', item.entry.docId, seq, item.guard.authCount);
+				this.#announce('e', item.entry.docId, seq, item.guard.authCount, item.entry);
 				item.resolve({ ok: true, seq });
 			} else refused.push(item);
 		}
@@ -664,6 +680,17 @@ export class PostgresStore implements RelayStore {
 		await feed?.end().catch(() => {});
 		await this.#pool.end();
 	}
+}
+
+/**
+ * A change carried in another node's notice (see #announce), or undefined if the fields are not
+ * a well-formed entry: then it is read from the database like any other.
+ */
+function carriedEntry(docId: string, seq: number, fields: string[]): WireEntry | undefined {
+	if (fields.length !== 5) return undefined;
+	const [epoch, author, nonce, sig, ct] = fields;
+	const entry = { docId, seq, epoch: Number(epoch), kind: 'change', author, nonce, ct, sig };
+	return isWireEntry(entry) ? entry : undefined;
 }
 
 function toWireEntry(docId: DocumentId, r: EntryRow): WireEntry {

@@ -45,7 +45,7 @@ import { nestsDeeperThan } from './jsonDepth';
 import { jsonLogger, type LogFn } from './jsonLog';
 import { Counter, EventLoopDelay, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
 import { DEFAULT_LIMITS, maxCiphertextFor, type Limits } from './relayConfig';
-import type { AppendResult, RelayStore, StoreEvent } from './RelayStore';
+import type { AppendResult, EntryRange, RelayStore, StoreEvent } from './RelayStore';
 import { SerialLocks } from './SerialLocks';
 import { serveStatic } from './serveStatic';
 import { TokenBucket } from './TokenBucket';
@@ -764,9 +764,9 @@ export class RelayServer {
 
 	/**
 	 * Another node's notice, naming many writes. A document's entries are delivered once, up to
-	 * the newest named, and the entries every such document is missing are read in one query
-	 * rather than one per document (at a few hundred appends a second on the other node, one
-	 * read each was most of this node's work).
+	 * the newest named. Small changes ride in the notice; the entries any document is still
+	 * missing are read in one query rather than one per document (at a few hundred appends a
+	 * second on the other node, one read each was most of this node's work).
 	 */
 	#onStoreEvents(events: StoreEvent[]): void {
 		// The other node's clock stamped sentAt; on one host (or NTP-synced hosts) it is close
@@ -792,11 +792,38 @@ export class RelayServer {
 		}
 		if (newest.size === 0) return;
 		const ranges = [...newest].map(([docId, { first, last }]) => ({ docId, after: Math.min(this.#docCursor.get(docId) ?? first.seq - 1, first.seq - 1), upTo: last.seq }));
-		const read = this.#store.entriesInRanges(ranges);
+		// Entries the notice carried (small changes do) need no read, if they fill the range.
+		const carried = new Map<DocumentId, Map<number, WireEntry>>();
+		for (const event of events) {
+			if (event.kind !== 'entry' || !event.entry || !newest.has(event.docId)) continue;
+			let bySeq = carried.get(event.docId);
+			if (!bySeq) carried.set(event.docId, (bySeq = new Map()));
+			bySeq.set(event.seq, event.entry);
+		}
+		const inNotice = (r: EntryRange) => {
+			const bySeq = carried.get(r.docId);
+			if (!bySeq) return undefined;
+			const entries: WireEntry[] = [];
+			for (let seq = r.after + 1; seq <= r.upTo; seq++) {
+				const entry = bySeq.get(seq);
+				if (!entry) return undefined;
+				entries.push(entry);
+			}
+			return entries;
+		};
+		const complete = new Map<DocumentId, WireEntry[]>();
+		for (const r of ranges) {
+			const entries = inNotice(r);
+			if (entries) complete.set(r.docId, entries);
+		}
+		const toRead = ranges.filter((r) => !complete.has(r.docId));
+		const read = toRead.length > 0 ? this.#store.entriesInRanges(toRead) : Promise.resolve(new Map<DocumentId, WireEntry[]>());
 		read.catch(() => {}); // each delivery below awaits it (and falls back to its own read)
 		for (const { docId, after } of ranges) {
 			const { first, last } = newest.get(docId)!;
-			const known: Prefetched = { after, entries: read.then((found) => found.get(docId) ?? [], () => undefined) };
+			const fromNotice = complete.get(docId);
+			const entries = fromNotice ? Promise.resolve(fromNotice) : read.then((found) => found.get(docId) ?? [], () => undefined);
+			const known: Prefetched = { after, entries };
 			this.#locks
 				.run(`f:${docId}`, () => this.#deliverEntries(docId, last.seq, last.authCount, undefined, undefined, startedAt(first), known))
 				.catch((error: unknown) => this.#storageFailed('cluster_event', error));

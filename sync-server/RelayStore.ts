@@ -32,7 +32,15 @@ export type AppendResult =
 /** Something another relay node committed to shared storage. Ids and positions only, never content. */
 export type StoreEvent =
 	/** `authCount`: the auth-log length the entry was checked against (its writer is in there). */
-	| { kind: 'entry'; docId: DocumentId; seq: number; authCount: number; sentAt: number }
+	| {
+			kind: 'entry';
+			docId: DocumentId;
+			seq: number;
+			authCount: number;
+			sentAt: number;
+			/** The stored entry itself, when the notice had room for it (else it is read). */
+			entry?: WireEntry;
+	  }
 	| { kind: 'auth'; docId: DocumentId; index: number; sentAt: number }
 	| { kind: 'op'; spaceId: SpaceId; index: number; sentAt: number };
 

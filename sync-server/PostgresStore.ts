@@ -1,8 +1,9 @@
 // PostgreSQL storage, for running several relay nodes against one database. The schema is
 // the SQLite one; every check that decides a seq or an index runs inside the statement or
 // transaction that writes it, so nodes never need to trust each other's caches. Each write
-// is announced to the other nodes after it commits (a batched NOTIFY with ids and positions
-// only, never content); they read what they need from the database and fan it out.
+// is announced to the other nodes after it commits (a batched NOTIFY with ids and positions,
+// plus a small change's stored fields: ciphertext, never plaintext); they fan out what the
+// notice carried and read the rest from the database.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { isWireEntry, type AuthRecord, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';

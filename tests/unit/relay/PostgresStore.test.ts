@@ -1,13 +1,15 @@
-// The PostgreSQL store, on a real server of its own. When several relay nodes share it, each
-// node reads the entries the others stored in one query per notice (entriesInRanges). That read
-// must stay an index lookup per document from the first minute: a new relay's tables have no
-// statistics yet, and a plan chosen without them scanned the whole entries table on every
-// notice. (Signatures and auth rules are the relay's job, so records here are placeholders.)
+// The PostgreSQL store, on a real server of its own, in what several relay nodes sharing it
+// count on. A notice from another node carries its small changes, which are taken only if well
+// formed; whatever it only names is read, many documents in one query (entriesInRanges). That
+// read must stay an index lookup per document from the first minute: a new relay's tables
+// have no statistics yet, and a plan chosen without them scanned the whole entries table on
+// every notice. (Signatures and auth rules are the relay's job, so records are placeholders.)
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
 import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProcess';
 import { ENTRIES_IN_RANGES_SQL, PostgresStore } from '../../../sync-server/PostgresStore';
+import type { StoreEvent } from '../../../sync-server/RelayStore';
 
 let server: PostgresProcess;
 let store: PostgresStore;
@@ -125,4 +127,38 @@ describe('PostgresStore', () => {
 			expect(entries.map((e) => e.ct)).toEqual(expected.map((seq) => `${docId}#${seq}`));
 		});
 	});
+
+	it("takes a change carried in another node's notice only if it is a well-formed entry, and otherwise names it for reading", async () => {
+		const heard: StoreEvent[] = [];
+		store.listen({ onEvents: (events) => heard.push(...events), onResync: () => {} });
+		const docId = 'noteNoteNoteNoteNoteNote';
+		const good = signedLooking(docId);
+		const line = (seq: number, fields: string) => `e ${docId} ${seq} ${Date.now()} 1 ${fields}`;
+		const payload = [
+			'othernode',
+			line(1, `0 ${good.author} ${good.nonce} ${good.sig} ${good.ct}`),
+			line(2, `0 ${good.author} ${good.nonce} ${good.sig}`), // a field short
+			line(3, `0 ${good.author} ${good.nonce} ${good.sig} not+base64url`),
+			line(4, `0 ${good.author} ${good.nonce.slice(1)} ${good.sig} ${good.ct}`), // nonce too short
+			`e ${docId} 5 ${Date.now()} 1` // named only, as for a large entry
+		].join('\n');
+		await db.query("SELECT pg_notify('hearth_relay', $1)", [payload]);
+		await vi.waitFor(() => expect(heard.length).toBe(5), { timeout: 5_000 });
+		const entries = heard.filter((e): e is Extract<StoreEvent, { kind: 'entry' }> => e.kind === 'entry');
+		expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+		expect(entries[0].entry).toEqual({ docId, seq: 1, epoch: 0, kind: 'change', author: good.author, nonce: good.nonce, ct: good.ct, sig: good.sig });
+		expect(entries.slice(1).map((e) => e.entry)).toEqual([undefined, undefined, undefined, undefined]);
+
+		// A node's own notices are not news to it.
+		heard.length = 0;
+		await db.query("SELECT pg_notify('hearth_relay', $1)", [`${store.nodeId}\n${line(6, `0 ${good.author} ${good.nonce} ${good.sig} ${good.ct}`)}`]);
+		await db.query("SELECT pg_notify('hearth_relay', $1)", [`othernode\ne ${docId} 7 ${Date.now()} 1`]);
+		await vi.waitFor(() => expect(heard.map((e) => (e.kind === 'entry' ? e.seq : -1))).toEqual([7]), { timeout: 5_000 });
+	});
 });
+
+/** Fields shaped like a stored change (the store does not check signatures; the relay does). */
+function signedLooking(docId: string) {
+	const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64url');
+	return { docId, author: b64(32), nonce: b64(24), sig: b64(64), ct: b64(300) };
+}

@@ -336,6 +336,16 @@ export class PostgresStore implements RelayStore {
 		}
 	}
 
+	/**
+	 * PostgreSQL keeps every notice until each listening node has read it (8 GB by default).
+	 * A node that is connected but no longer reading holds that space; once the queue is full,
+	 * NOTIFY fails and other nodes' clients stop hearing of writes live.
+	 */
+	async noticeQueueUsage(): Promise<number> {
+		const { rows } = await this.#pool.query<{ usage: number }>('SELECT pg_notification_queue_usage() AS usage');
+		return rows[0].usage;
+	}
+
 	async ping(): Promise<void> {
 		await this.#pool.query('SELECT 1');
 	}

@@ -204,10 +204,13 @@ export class RelayServer {
 			),
 			sizeBounds
 		};
+		if (this.#store.noticeQueueUsage) {
+			m.add(new Gauge('hearth_relay_cluster_notice_queue_usage', "Share (0-1) of PostgreSQL's queue of notices between nodes in use", () => this.#sizes.noticeQueue));
+		}
 		this.#store.listen({ onEvents: (e) => this.#onStoreEvents(e), onResync: () => void this.#resync() });
 	}
 
-	#sizes = { docs: 0, totalBytes: 0, at: 0 };
+	#sizes = { docs: 0, totalBytes: 0, noticeQueue: 0, at: 0 };
 	#lineage?: string;
 
 	/** Starts listening; resolves with the bound port (useful with port 0). */
@@ -317,13 +320,14 @@ export class RelayServer {
 		}
 	}
 
-	/** Document sizes come from storage; a scrape every few seconds must not rescan each time. */
+	/** Sizes come from storage; a scrape every few seconds must not rescan each time. */
 	async #refreshSizes(): Promise<void> {
 		if (Date.now() - this.#sizes.at < 15_000) return;
 		try {
 			const s = await this.#store.docSizes(this.#m.sizeBounds);
+			const noticeQueue = (await this.#store.noticeQueueUsage?.()) ?? 0;
 			this.#m.docBytes.set(s.cumulative, s.docs, s.totalBytes);
-			this.#sizes = { docs: s.docs, totalBytes: s.totalBytes, at: Date.now() };
+			this.#sizes = { docs: s.docs, totalBytes: s.totalBytes, noticeQueue, at: Date.now() };
 		} catch (error) {
 			this.#storageFailed('doc_sizes', error);
 		}

@@ -116,6 +116,11 @@ export interface RelayStore {
 	opsSince(spaceId: SpaceId, since: number, limit?: number): Promise<LoggedOp[]>;
 	/** How big documents are, for the metrics histogram (no ids). */
 	docSizes(bounds: number[]): Promise<DocSizeSummary>;
+	/**
+	 * How full (0–1) the queue carrying notices between nodes is; absent where there are no
+	 * other nodes. It grows when a node stops reading its notices.
+	 */
+	noticeQueueUsage?(): Promise<number>;
 	/** Events committed by other nodes sharing this storage. SQLite has no other nodes. */
 	listen(listener: StoreListener): void;
 	close(): Promise<void>;

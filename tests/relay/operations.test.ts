@@ -68,6 +68,11 @@ describe('operating the relay', () => {
 		expect(value('hearth_relay_document_bytes_count')).toBe(1);
 		expect(value('hearth_relay_stored_bytes')).toBe(5 * marker(0).length);
 		expect(value('process_resident_memory_bytes')).toBeGreaterThan(1e6);
+		// Only PostgreSQL has other nodes, and a queue of notices between them.
+		if (process.env.HEARTH_TEST_STORE === 'postgres') {
+			expect(value('hearth_relay_cluster_notice_queue_usage')).toBeGreaterThanOrEqual(0);
+			expect(value('hearth_relay_cluster_notice_queue_usage')).toBeLessThan(1);
+		} else expect(text).not.toContain('notice_queue');
 		// The loop ran late by some amount since it started (a timer is never exactly on time).
 		const loopMax = value('hearth_relay_event_loop_delay_seconds{quantile="1"}');
 		expect(loopMax).toBeGreaterThan(0);

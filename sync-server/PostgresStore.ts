@@ -286,8 +286,7 @@ export class PostgresStore implements RelayStore {
 				event = { kind: 'entry', docId: id as DocumentId, seq: n, authCount: Number(authCount ?? 0), sentAt: at };
 				const entry = fields.length > 0 ? carriedEntry(id, n, fields) : undefined;
 				if (entry) event.entry = entry;
-			}
-			else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
+			} else if (kind === 'a') event = { kind: 'auth', docId: id as DocumentId, index: n, sentAt: at };
 			else if (kind === 'o') event = { kind: 'op', spaceId: id as SpaceId, index: n, sentAt: at };
 			if (event) events.push(event);
 		}

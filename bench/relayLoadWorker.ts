@@ -7,6 +7,7 @@
 // which shares this machine's cores with the relay, spends its time on sockets, not on
 // signatures.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { entrySigningBytes, fromBase64Url, toBase64Url, type DeviceKey, type DocumentId, type ServerMessage } from '$lib/protocol';
 
@@ -37,6 +38,12 @@ export type FromWorker =
 			receivedAt: Float64Array;
 			/** CPU this process used during the pushing window (user + system), in ms. */
 			cpuMs: number;
+			/**
+			 * How late this process's event loop ran during the window (ms): a client stamps an
+			 * entry's arrival when its loop gets to it, so this lag is in every fan-out figure.
+			 */
+			loopP99Ms: number;
+			loopMaxMs: number;
 	  };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -199,7 +206,12 @@ async function main(): Promise<void> {
 		stats.measuring = true;
 		const cpuBefore = process.cpuUsage();
 		let cpuWindow: NodeJS.CpuUsage | undefined;
-		setTimeout(() => (cpuWindow = process.cpuUsage(cpuBefore)), Math.max(0, endAt - now()));
+		const loop = monitorEventLoopDelay({ resolution: 10 });
+		setTimeout(() => loop.enable(), Math.max(0, startAt - now()));
+		setTimeout(() => {
+			cpuWindow = process.cpuUsage(cpuBefore);
+			loop.disable();
+		}, Math.max(0, endAt - now()));
 		for (const client of clients) {
 			// Each client sends at its own phase within the second, so load is spread evenly.
 			// Slots are counted, not derived from the clock, so a timer firing a little early
@@ -233,7 +245,9 @@ async function main(): Promise<void> {
 					sentAt: Float64Array.from(stats.sentAt),
 					receivedIds: Float64Array.from(stats.receivedIds),
 					receivedAt: Float64Array.from(stats.receivedAt),
-					cpuMs: (cpu.user + cpu.system) / 1000
+					cpuMs: (cpu.user + cpu.system) / 1000,
+					loopP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : NaN,
+					loopMaxMs: loop.count > 0 ? loop.max / 1e6 : NaN
 				});
 				for (const c of clients) c.ws.terminate();
 				clients = [];

@@ -6,10 +6,11 @@
 // notice carried and read the rest from the database.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { isWireEntry, type AuthRecord, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
+import { isWireEntry, type AuthRecord, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 import { newLineage } from './newLineage';
+import { toLoggedOp, toWireEntry, type EntryRow, type OpRow } from './storedRows';
 
 const CHANNEL = 'hearth_relay';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes. */
@@ -29,25 +30,6 @@ const types = {
 	getTypeParser: (oid: number, format?: 'text' | 'binary') =>
 		oid === INT8 ? (v: string) => Number(v) : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)
 } as pg.CustomTypesConfig;
-
-interface EntryRow {
-	seq: number;
-	epoch: number;
-	kind: string;
-	covers: number | null;
-	author: string;
-	nonce: string;
-	ct: string;
-	sig: string;
-}
-
-interface OpRow {
-	idx: number;
-	author: string;
-	body: string;
-	sig: string;
-	at: number;
-}
 
 interface QueuedAppend {
 	entry: WireEntry;
@@ -703,22 +685,4 @@ function carriedEntry(docId: string, seq: number, fields: string[]): WireEntry |
 	const [epoch, author, nonce, sig, ct] = fields;
 	const entry = { docId, seq, epoch: Number(epoch), kind: 'change', author, nonce, ct, sig };
 	return isWireEntry(entry) ? entry : undefined;
-}
-
-function toWireEntry(docId: DocumentId, r: EntryRow): WireEntry {
-	return {
-		docId,
-		seq: r.seq,
-		epoch: r.epoch,
-		kind: r.kind as WireEntry['kind'],
-		...(r.covers === null ? {} : { covers: r.covers }),
-		author: r.author as WireEntry['author'],
-		nonce: r.nonce,
-		ct: r.ct,
-		sig: r.sig
-	};
-}
-
-function toLoggedOp(spaceId: SpaceId, r: OpRow): LoggedOp {
-	return { index: r.idx, at: r.at, op: { spaceId, author: r.author as DeviceKey, body: r.body, sig: r.sig } };
 }

@@ -14,18 +14,7 @@ import { newLineage } from './newLineage';
 import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, RelayStore, StoredDoc, StoreListener, EntryRange } from './RelayStore';
 import { migrateSqlite, openSqliteFile } from './sqliteSchema';
 import { SqliteWriter } from './SqliteWriter';
-import { toLoggedOp, type OpRow } from './sqliteWrites';
-
-interface EntryRow {
-	seq: number;
-	epoch: number;
-	kind: string;
-	covers: number | null;
-	author: string;
-	nonce: string;
-	ct: string;
-	sig: string;
-}
+import { toLoggedOp, toWireEntry, type EntryRow, type OpRow } from './storedRows';
 
 export class SqliteStore implements RelayStore {
 	readonly kind = 'sqlite' as const;
@@ -177,18 +166,4 @@ export class SqliteStore implements RelayStore {
 		await this.#writer.close();
 		this.#db.close();
 	}
-}
-
-function toWireEntry(docId: DocumentId, r: EntryRow): WireEntry {
-	return {
-		docId,
-		seq: r.seq,
-		epoch: r.epoch,
-		kind: r.kind as WireEntry['kind'],
-		...(r.covers === null ? {} : { covers: r.covers }),
-		author: r.author as WireEntry['author'],
-		nonce: r.nonce,
-		ct: r.ct,
-		sig: r.sig
-	};
 }

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { AuthRecord, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, StoredDoc } from './RelayStore';
+import { toLoggedOp, type OpRow } from './storedRows';
 
 export type SqliteWrite =
 	| { op: 'append'; entry: WireEntry; guard: AppendGuard }
@@ -18,14 +19,6 @@ export interface SqliteWriteResults {
 
 /** One write's outcome. An error carries only its message and SQLite's code (never values). */
 export type SqliteWriteOutcome = { ok: true; value: unknown } | { ok: false; message: string; code?: string };
-
-export interface OpRow {
-	idx: number;
-	author: string;
-	body: string;
-	sig: string;
-	at: number;
-}
 
 export type SqliteWriteStatements = ReturnType<typeof prepareWrites>;
 
@@ -134,7 +127,3 @@ function append(stmts: SqliteWriteStatements, entry: WireEntry, guard: AppendGua
 }
 
 class DocTooLarge extends Error {}
-
-export function toLoggedOp(spaceId: SpaceId, r: OpRow): LoggedOp {
-	return { index: r.idx, at: r.at, op: { spaceId, author: r.author as LoggedOp['op']['author'], body: r.body, sig: r.sig } };
-}

@@ -7,6 +7,7 @@ import { encodePayload } from '$lib/sync/payload';
 import { entryAssociatedData, entrySigningBytes, fromBase64Url, toBase64Url, type DeviceKey, type DocumentId } from '$lib/protocol';
 import { eventually, setup, type Device, type Scenario } from '$tests/helpers/scenario';
 import * as A from '@automerge/automerge';
+import type { EntryRow as Row } from '../../sync-server/storedRows';
 
 interface Notes {
 	items: string[];
@@ -17,17 +18,6 @@ afterEach(async () => {
 	await scenario?.teardown();
 	scenario = undefined;
 });
-
-interface Row {
-	seq: number;
-	epoch: number;
-	kind: string;
-	covers: number | null;
-	author: string;
-	nonce: string;
-	ct: string;
-	sig: string;
-}
 
 type Db = Scenario['relay'];
 

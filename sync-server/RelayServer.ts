@@ -324,8 +324,7 @@ export class RelayServer {
 	async #refreshSizes(): Promise<void> {
 		if (Date.now() - this.#sizes.at < 15_000) return;
 		try {
-			const s = await this.#store.docSizes(this.#m.sizeBounds);
-			const noticeQueue = (await this.#store.noticeQueueUsage?.()) ?? 0;
+			const [s, noticeQueue = 0] = await Promise.all([this.#store.docSizes(this.#m.sizeBounds), this.#store.noticeQueueUsage?.()]);
 			this.#m.docBytes.set(s.cumulative, s.docs, s.totalBytes);
 			this.#sizes = { docs: s.docs, totalBytes: s.totalBytes, noticeQueue, at: Date.now() };
 		} catch (error) {

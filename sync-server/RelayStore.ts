@@ -29,7 +29,10 @@ export type AppendResult =
 	/** The auth log moved on (another node, or a concurrent join): re-validate and retry. */
 	| { ok: false; reason: 'auth-changed' | 'unknown-document' | 'stale-snapshot' | 'doc-too-large' };
 
-/** Something another relay node committed to shared storage. Ids and positions only, never content. */
+/**
+ * Something another relay node committed to shared storage: ids and positions, and for a small
+ * change the stored entry itself (ciphertext, as the database holds it; never plaintext).
+ */
 export type StoreEvent =
 	/** `authCount`: the auth-log length the entry was checked against (its writer is in there). */
 	| {

@@ -256,8 +256,10 @@ export class PostgresStore implements RelayStore {
 	 * content), all base64url or numbers, so they contain no spaces or newlines.
 	 */
 	#onNotification(payload: string): void {
-		const [node, ...lines] = payload.split('\n');
-		if (node === this.nodeId || !this.#listener) return;
+		// Every node hears its own notices too (about half of what arrives): drop them before
+		// splitting kilobytes of carried changes.
+		if (payload.startsWith(`${this.nodeId}\n`) || !this.#listener) return;
+		const [, ...lines] = payload.split('\n');
 		const events: StoreEvent[] = [];
 		for (const line of lines) {
 			const [kind, id, position, sentAt, authCount, ...fields] = line.split(' ');

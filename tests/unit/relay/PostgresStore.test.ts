@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
 import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProcess';
-import { ENTRIES_IN_RANGES_SQL, PostgresStore } from '../../../sync-server/PostgresStore';
+import { APPEND_BATCH_SQL, ENTRIES_IN_RANGES_SQL, PostgresStore } from '../../../sync-server/PostgresStore';
 import type { StoreEvent } from '../../../sync-server/RelayStore';
 
 let server: PostgresProcess;
@@ -100,6 +100,28 @@ describe('PostgresStore', () => {
 		expect(found.get(docs[1] as DocumentId)!.map((e) => e.seq)).toEqual([30]);
 		expect(found.get(docs[2] as DocumentId)).toEqual([]);
 		expect(found.get(docs[3] as DocumentId)).toEqual([]);
+	});
+
+	it('locks each document of a batch of appends through its index, even while the table is small', async () => {
+		// A few hundred documents, as on a new relay: small enough that PostgreSQL would rather
+		// scan the whole table than look each one up, which it then did on every batch.
+		const docs = Array.from({ length: 300 }, (_, i) => `lock${String(i).padStart(20, '0')}`);
+		await db.query('INSERT INTO docs (doc_id, head, auth_count) SELECT unnest($1::text[]), 0, 1', [docs]);
+		const batch = [docs[3], docs[3], docs[150], docs[299]];
+		const { rows: explained } = await db.query(`EXPLAIN (FORMAT JSON) ${APPEND_BATCH_SQL}`, [
+			batch,
+			batch.map(() => 10),
+			batch.map(() => 1),
+			batch.map(() => 1_000_000),
+			batch.map(() => 0),
+			batch.map(() => author),
+			batch.map(() => 'n'.repeat(32)),
+			batch.map(() => 'c'.repeat(10)),
+			batch.map(() => 's'.repeat(86))
+		]);
+		const scans = scansOf(explained[0]['QUERY PLAN'][0]['Plan'], 'docs');
+		expect(scans.length).toBeGreaterThan(0);
+		expect(scans).not.toContain('Seq Scan');
 	});
 
 	it('answers reads asked for at once, which go to the database together, each with exactly its own range', async () => {

@@ -36,6 +36,8 @@ interface Result {
 	setup: string;
 	/** Fan-out p99 of the entries sent in each 10 s of the run: tells a warm-up from steady state. */
 	fanoutP99ByWindow: number[];
+	/** The same for acknowledgements (push sent → ack back): the commit path alone. */
+	ackP99ByWindow: number[];
 	nodes: number;
 	clients: number;
 	appendsPerSecond: number;
@@ -242,6 +244,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		const fanout: number[] = [];
 		const byWindow: number[][] = [];
 		const ack: number[] = [];
+		const ackByWindow: number[][] = [];
 		const sentAt = new Map<number, number>();
 		for (const d of done) d.sentIds.forEach((id, i) => sentAt.set(id, d.sentAt[i]));
 		let unknown = 0;
@@ -258,7 +261,10 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 					(byWindow[w] ??= []).push(d.receivedAt[i] - at);
 				}
 			});
-			for (const x of d.ackMs) ack.push(x);
+			d.ackMs.forEach((ms, i) => {
+				ack.push(ms);
+				(ackByWindow[Math.max(0, Math.floor((d.ackSentAt[i] - startAt) / WINDOW_MS))] ??= []).push(ms);
+			});
 		}
 		delivered = fanout.length;
 		if (unknown > 0) errors['unexpected-entry'] = unknown;
@@ -268,6 +274,7 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		return {
 			setup,
 			fanoutP99ByWindow: Array.from(byWindow, (w) => (w && w.length ? percentile(w, 99) : NaN)),
+			ackP99ByWindow: Array.from(ackByWindow, (w) => (w && w.length ? percentile(w, 99) : NaN)),
 			nodes: nodes.length,
 			clients: connected,
 			appendsPerSecond: acked / SECONDS,
@@ -353,6 +360,7 @@ async function main(): Promise<number> {
 	console.log(table(results));
 	for (const r of results) {
 		console.log(`${label[r.setup] ?? r.setup}: fan-out p99 by ${WINDOW_MS / 1000} s of the run: ${r.fanoutP99ByWindow.map((ms) => `${ms.toFixed(0)}`).join(', ')} ms`);
+		console.log(`${label[r.setup] ?? r.setup}: ack p99 by ${WINDOW_MS / 1000} s of the run: ${r.ackP99ByWindow.map((ms) => `${ms.toFixed(0)}`).join(', ')} ms`);
 	}
 	// The clients stamp an arrival when their own loop gets to it: this much of each figure is theirs.
 	console.log(`Load generator's own event-loop delay p99/max over the window: ${results.map((r) => `${label[r.setup] ?? r.setup} ${r.generatorLoopP99Ms.toFixed(0)} / ${r.generatorLoopMaxMs.toFixed(0)} ms`).join('; ')}`);

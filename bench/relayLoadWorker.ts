@@ -30,6 +30,8 @@ export type FromWorker =
 			errors: Record<string, number>;
 			closes: number;
 			ackMs: number[];
+			/** When each acknowledged push was sent (ms since the epoch), in ackMs order. */
+			ackSentAt: Float64Array;
 			/** Entry id → when this worker sent it (ms since the epoch); NaN for ids never sent. */
 			sentIds: Float64Array;
 			sentAt: Float64Array;
@@ -80,6 +82,7 @@ interface Stats {
 	errors: Record<string, number>;
 	closes: number;
 	ackMs: number[];
+	ackSentAt: number[];
 	sentIds: number[];
 	sentAt: number[];
 	receivedIds: number[];
@@ -130,6 +133,7 @@ async function connect(index: number, spec: WorkerClient, stats: Stats): Promise
 					if (sentAt !== undefined && stats.measuring) {
 						stats.acked++;
 						stats.ackMs.push(at - sentAt);
+						stats.ackSentAt.push(sentAt);
 					}
 					return;
 				}
@@ -179,7 +183,7 @@ function push(worker: number, client: Client, slot: number, stats: Stats): void 
 }
 
 async function main(): Promise<void> {
-	const stats: Stats = { measuring: false, sent: 0, acked: 0, errors: {}, closes: 0, ackMs: [], sentIds: [], sentAt: [], receivedIds: [], receivedAt: [] };
+	const stats: Stats = { measuring: false, sent: 0, acked: 0, errors: {}, closes: 0, ackMs: [], ackSentAt: [], sentIds: [], sentAt: [], receivedIds: [], receivedAt: [] };
 	let clients: Client[] = [];
 	let worker = 0;
 	process.on('message', async (message: ToWorker) => {
@@ -241,6 +245,7 @@ async function main(): Promise<void> {
 					errors: stats.errors,
 					closes: stats.closes,
 					ackMs: stats.ackMs,
+					ackSentAt: Float64Array.from(stats.ackSentAt),
 					sentIds: Float64Array.from(stats.sentIds),
 					sentAt: Float64Array.from(stats.sentAt),
 					receivedIds: Float64Array.from(stats.receivedIds),

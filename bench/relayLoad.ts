@@ -172,6 +172,11 @@ function machineCpu(): { busy: number; total: number } {
 	}
 }
 
+/** p99 of each window's samples (NaN for a window with none). */
+function p99ByWindow(windows: number[][]): number[] {
+	return Array.from(windows, (w) => (w && w.length ? percentile(w, 99) : NaN));
+}
+
 async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise<Result> {
 	const nodes = await startNodes(setup, pg);
 	const workers: ChildProcess[] = [];
@@ -245,6 +250,8 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		const byWindow: number[][] = [];
 		const ack: number[] = [];
 		const ackByWindow: number[][] = [];
+		/** Which window of the run a push sent at `at` falls in. */
+		const windowOf = (at: number) => Math.max(0, Math.floor((at - startAt) / WINDOW_MS));
 		const sentAt = new Map<number, number>();
 		for (const d of done) d.sentIds.forEach((id, i) => sentAt.set(id, d.sentAt[i]));
 		let unknown = 0;
@@ -257,13 +264,12 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 				if (at === undefined) unknown++;
 				else {
 					fanout.push(d.receivedAt[i] - at);
-					const w = Math.max(0, Math.floor((at - startAt) / WINDOW_MS));
-					(byWindow[w] ??= []).push(d.receivedAt[i] - at);
+					(byWindow[windowOf(at)] ??= []).push(d.receivedAt[i] - at);
 				}
 			});
 			d.ackMs.forEach((ms, i) => {
 				ack.push(ms);
-				(ackByWindow[Math.max(0, Math.floor((d.ackSentAt[i] - startAt) / WINDOW_MS))] ??= []).push(ms);
+				(ackByWindow[windowOf(d.ackSentAt[i])] ??= []).push(ms);
 			});
 		}
 		delivered = fanout.length;
@@ -273,8 +279,8 @@ async function runSetup(setup: string, pg: PostgresProcess | undefined): Promise
 		if (delivered < expectedDeliveries) errors['fan-out-missing'] = expectedDeliveries - delivered;
 		return {
 			setup,
-			fanoutP99ByWindow: Array.from(byWindow, (w) => (w && w.length ? percentile(w, 99) : NaN)),
-			ackP99ByWindow: Array.from(ackByWindow, (w) => (w && w.length ? percentile(w, 99) : NaN)),
+			fanoutP99ByWindow: p99ByWindow(byWindow),
+			ackP99ByWindow: p99ByWindow(ackByWindow),
 			nodes: nodes.length,
 			clients: connected,
 			appendsPerSecond: acked / SECONDS,
@@ -359,8 +365,9 @@ async function main(): Promise<number> {
 	console.log(`"In relay" = frame in → frames out inside the relay (its own histogram; bucket bounds). Loop delay = how late the relay's event loop ran, worst 1 s window of any node. Load gen CPU is % of one core; machine busy is all cores.\n`);
 	console.log(table(results));
 	for (const r of results) {
-		console.log(`${label[r.setup] ?? r.setup}: fan-out p99 by ${WINDOW_MS / 1000} s of the run: ${r.fanoutP99ByWindow.map((ms) => `${ms.toFixed(0)}`).join(', ')} ms`);
-		console.log(`${label[r.setup] ?? r.setup}: ack p99 by ${WINDOW_MS / 1000} s of the run: ${r.ackP99ByWindow.map((ms) => `${ms.toFixed(0)}`).join(', ')} ms`);
+		for (const [what, byWindow] of [['fan-out', r.fanoutP99ByWindow], ['ack', r.ackP99ByWindow]] as const) {
+			console.log(`${label[r.setup] ?? r.setup}: ${what} p99 by ${WINDOW_MS / 1000} s of the run: ${byWindow.map((ms) => `${ms.toFixed(0)}`).join(', ')} ms`);
+		}
 	}
 	// The clients stamp an arrival when their own loop gets to it: this much of each figure is theirs.
 	console.log(`Load generator's own event-loop delay p99/max over the window: ${results.map((r) => `${label[r.setup] ?? r.setup} ${r.generatorLoopP99Ms.toFixed(0)} / ${r.generatorLoopMaxMs.toFixed(0)} ms`).join('; ')}`);

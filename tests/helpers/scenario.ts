@@ -2,7 +2,8 @@
 // Repo on (fake-)IndexedDB, a real SyncEngine and a connection to a real relay process.
 import 'fake-indexeddb/auto';
 import { Repo } from '@automerge/automerge-repo';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
+import { FaultyStorage } from './FaultyStorage';
 import WebSocket from 'ws';
 import { SyncEngine, type SyncEngineOptions } from '$lib/sync/SyncEngine';
 import type { SocketLike } from '$lib/sync/RelayConnection';
@@ -12,9 +13,15 @@ export interface Device {
 	name: string;
 	engine: SyncEngine;
 	repo: Repo;
-	storage: IndexedDBStorageAdapter;
+	/** What the engine writes through: the device's IndexedDB, able to refuse writes or crash. */
+	storage: FaultyStorage;
 	/** Closes this device's engine and opens it again from its storage (an app restart). */
 	restart(): Promise<Device>;
+	/**
+	 * The app is killed: nothing more reaches its storage, nothing is closed or flushed. The
+	 * device then starts again from what was on disk, as it would after a crash or a closed tab.
+	 */
+	crashAndRestart(): Promise<Device>;
 }
 
 let dbCounter = 0;
@@ -25,7 +32,7 @@ export async function openDevice(
 	dbName = `hearth-test-${name}-${process.pid}-${dbCounter++}`,
 	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery' | 'socketFactory'>> = {}
 ): Promise<Device> {
-	const storage = new IndexedDBStorageAdapter(dbName);
+	const storage = new FaultyStorage(new IndexedDBStore(dbName));
 	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
 	const engine = await SyncEngine.open({
 		repo,
@@ -44,6 +51,12 @@ export async function openDevice(
 		restart: async () => {
 			await engine.close();
 			await repo.shutdown();
+			return openDevice(name, relay, dbName, tuning);
+		},
+		crashAndRestart: async () => {
+			storage.crash();
+			// A dead process has no connection either; closing it here writes nothing.
+			engine.disconnect();
 			return openDevice(name, relay, dbName, tuning);
 		}
 	};

@@ -3,7 +3,7 @@ import type { ProblemKind, SyncStatus } from '$lib/sync/SyncEngine';
 import { words } from '$lib/words';
 
 export interface SyncSummary {
-	tone: 'ok' | 'busy' | 'off';
+	tone: 'ok' | 'busy' | 'off' | 'bad';
 	headline: string;
 	detail?: string;
 }
@@ -11,13 +11,18 @@ export interface SyncSummary {
 const w = words.sync;
 
 export function describeSync(status: SyncStatus, paused: boolean, now = Date.now()): SyncSummary {
+	// Nothing else matters as much: what was typed is only in memory until this clears.
+	if (status.storage) return { tone: 'bad', headline: w.notSavedHere, detail: status.storage.kind === 'full' ? w.storageFull : w.storageFailed };
 	const last = status.lastSyncedAt ? w.lastSynced(timeAgo(status.lastSyncedAt, now)) : undefined;
 	const waiting = status.pendingChanges > 0 ? w.waiting(status.pendingChanges) : undefined;
+	// "Saved on this device" only once it is: a change still being written says so.
+	const here = status.unsavedChanges > 0 ? w.savingHere : undefined;
 	// Offline, both matter: what is still to send, and how fresh the rest is.
-	const offlineDetail = waiting && last ? `${waiting} · ${last}` : (waiting ?? last ?? w.savedHere);
-	if (paused) return { tone: 'off', headline: w.paused, detail: waiting ?? w.savedHere };
+	const offlineDetail = [here, waiting, last].filter(Boolean).join(' · ') || w.savedHere;
+	if (paused) return { tone: 'off', headline: w.paused, detail: [here, waiting].filter(Boolean).join(' · ') || w.savedHere };
 	if (status.connection === 'online') {
 		if (status.pendingChanges > 0) return { tone: 'busy', headline: w.syncing, detail: w.sending(status.pendingChanges) };
+		if (here) return { tone: 'busy', headline: w.syncing, detail: here };
 		return { tone: 'ok', headline: w.online, detail: w.allSynced };
 	}
 	if (status.connection === 'connecting') return { tone: 'busy', headline: w.connecting, detail: offlineDetail };

@@ -3,7 +3,6 @@
 // $lib/keys/appLock and $lib/sync/EncryptedStorage); the key lives in memory only while Hearth
 // is unlocked, and is dropped after the chosen minutes without use.
 import type { StorageAdapterInterface } from '@automerge/automerge-repo';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { getContext, setContext } from 'svelte';
 import { cryptoReady } from '$lib/crypto';
 import {
@@ -20,6 +19,7 @@ import {
 } from '$lib/keys/appLock';
 import { equalBytes, toBase64Url } from '$lib/protocol';
 import { EncryptedStorage, LOCK_RECORD_KEY, openAll, sealAll } from '$lib/sync/EncryptedStorage';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import { askPasskey, createPasskey, forgetPasskey, passkeySupport, type PasskeySupport } from '$lib/state/passkeys';
 import { words } from '$lib/words';
 
@@ -52,7 +52,7 @@ export class AppLock {
 	/** Other tabs of Hearth on this device: they must follow a lock, and reload when it turns on or off. */
 	#tabs?: BroadcastChannel;
 
-	constructor(raw: StorageAdapterInterface = new IndexedDBStorageAdapter('hearth')) {
+	constructor(raw: StorageAdapterInterface = new IndexedDBStore('hearth')) {
 		this.#raw = raw;
 	}
 

@@ -16,14 +16,6 @@ import type { PersonKey } from '$lib/model/ids';
 
 const msg = words.messages.state.circle;
 
-const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
-
-function stateOf(handle: DocHandle<unknown>): DocState<unknown> {
-	let s = states.get(handle);
-	if (!s) states.set(handle, (s = new DocState(handle)));
-	return s;
-}
-
 function docsOf(app: HearthApp, spaceId: SpaceId): Array<{ docId: DocumentId; state: DocState<unknown>; kind: unknown }> {
 	const docs = app.spaceState(spaceId)?.docs;
 	if (!docs) return [];
@@ -31,7 +23,7 @@ function docsOf(app: HearthApp, spaceId: SpaceId): Array<{ docId: DocumentId; st
 	for (const docId of docs.keys()) {
 		const handle = app.handle<unknown>(docId as DocumentId);
 		if (!handle) continue;
-		const state = stateOf(handle);
+		const state = app.state(handle);
 		const doc = state.doc as { kind?: unknown } | undefined;
 		if (doc) out.push({ docId: docId as DocumentId, state, kind: doc.kind });
 	}

@@ -1,18 +1,37 @@
 // A rune-friendly view of one DocHandle: reading `.doc` inside an effect or template
-// subscribes to the handle's change events, and unsubscribes when nothing reads it.
+// subscribes to the handle's change events, and unsubscribes when nothing reads it. `saved()`
+// is what a page awaits before it tells someone their words are kept.
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { ChangeFn } from '@automerge/automerge';
 import { createSubscriber } from 'svelte/reactivity';
+import type { DocumentId } from '$lib/protocol';
 import { words } from '$lib/words';
 
 const msg = words.messages.state.docState;
 
+/** Who knows when a change is on the device's disk (the sync engine). */
+export interface Durability {
+	whenDurable(docId: DocumentId): Promise<void>;
+}
+
+/** One DocState per handle, so every page reading a document shares one subscription. */
+const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
+
 export class DocState<T> {
 	readonly handle: DocHandle<T>;
+	readonly #durability: Durability;
 	readonly #subscribe: () => void;
 
-	constructor(handle: DocHandle<T>) {
+	/** The shared state for a handle (made the first time it is asked for). */
+	static of<T>(durability: Durability, handle: DocHandle<T>): DocState<T> {
+		let s = states.get(handle as DocHandle<unknown>);
+		if (!s) states.set(handle as DocHandle<unknown>, (s = new DocState(durability, handle as DocHandle<unknown>)));
+		return s as DocState<T>;
+	}
+
+	private constructor(durability: Durability, handle: DocHandle<T>) {
 		this.handle = handle;
+		this.#durability = durability;
 		this.#subscribe = createSubscriber((update) => {
 			const onChange = () => update();
 			handle.on('change', onChange);
@@ -31,6 +50,16 @@ export class DocState<T> {
 
 	change(fn: ChangeFn<T>): void {
 		this.handle.change(fn);
+	}
+
+	/**
+	 * Resolves once every change made to this document so far is on this device's disk: only
+	 * then may a page say "saved" or "recorded". Rejects with a StorageWriteError (with a
+	 * plain `kind`) if the device refuses the write; the change stays in memory and on screen,
+	 * the sync status says so, and it is written as soon as it fits.
+	 */
+	saved(): Promise<void> {
+		return this.#durability.whenDurable(this.handle.documentId as unknown as DocumentId);
 	}
 
 	/**

@@ -1,15 +1,16 @@
 // The app's live state for Svelte: one Repo on IndexedDB, one SyncEngine, and rune fields
 // mirroring sync status. Created once by the root layout and shared through context.
 import { Repo } from '@automerge/automerge-repo';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { getContext, setContext } from 'svelte';
 import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import { LocalStore } from '$lib/sync/LocalStore';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import type { DocumentId, SpaceId } from '$lib/protocol';
 import type { DocHandle, StorageAdapterInterface } from '@automerge/automerge-repo';
 
 import { DeviceRecord } from './DeviceRecord.svelte';
+import { DocState } from './DocState.svelte';
 import type { Joining } from './DeviceNotes.svelte';
 
 const CONTEXT = Symbol('hearth');
@@ -26,7 +27,7 @@ export class HearthApp {
 	};
 	/** Medication record entries whose signatures this session has checked (see verifyMarLog). */
 	readonly verifiedMar = new Set<string>();
-	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, problems: [] });
+	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */
 	documentsVersion = $state(0);
 	/** Bumped whenever a space's membership (or this person's identity) changes. */
@@ -41,7 +42,7 @@ export class HearthApp {
 	}
 
 	/** `storage` is the app lock's encrypting adapter when the lock is on. */
-	static async start(storage: StorageAdapterInterface = new IndexedDBStorageAdapter('hearth')): Promise<HearthApp> {
+	static async start(storage: StorageAdapterInterface = new IndexedDBStore('hearth')): Promise<HearthApp> {
 		const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const engine = await SyncEngine.open({
@@ -50,7 +51,7 @@ export class HearthApp {
 			url: `${scheme}://${location.host}/sync`,
 			socketFactory: (url) => new WebSocket(url) as unknown as SocketLike
 		});
-		const app = new HearthApp(engine, new LocalStore(storage));
+		const app = new HearthApp(engine, new LocalStore(storage, engine.storageHealth));
 		app.#wire();
 		return app;
 	}
@@ -69,6 +70,17 @@ export class HearthApp {
 		addEventListener('offline', offline);
 		this.#cleanups.push(() => removeEventListener('online', online));
 		this.#cleanups.push(() => removeEventListener('offline', offline));
+		// A hidden page may never run another timer (a phone put away, a tab discarded, a page
+		// closed or left): write everything not yet on disk now. Back in view, try again
+		// anything the disk refused.
+		const hidden = () => void this.engine.flushLocal();
+		const visibility = () => (document.visibilityState === 'hidden' ? hidden() : this.engine.retryStorage());
+		addEventListener('pagehide', hidden);
+		document.addEventListener('visibilitychange', visibility);
+		document.addEventListener('freeze', hidden);
+		this.#cleanups.push(() => removeEventListener('pagehide', hidden));
+		this.#cleanups.push(() => document.removeEventListener('visibilitychange', visibility));
+		this.#cleanups.push(() => document.removeEventListener('freeze', hidden));
 		if (navigator.onLine !== false) this.engine.connect();
 	}
 
@@ -92,6 +104,11 @@ export class HearthApp {
 		const handle = this.engine.handle<T>(docId);
 		if (!handle && this.engine.isOnDisk(docId)) void this.engine.load(docId);
 		return handle;
+	}
+
+	/** The shared reactive state of a loaded document (whose `saved()` pages await). */
+	state<T>(handle: DocHandle<T>): DocState<T> {
+		return DocState.of(this.engine, handle);
 	}
 
 	/** A document's kind and period without loading it (see SyncEngine.describe). */

@@ -36,15 +36,6 @@ import { OK, refuse, type PersonKey, type Result } from '$lib/model/ids';
 
 const msg = words.messages.state.support;
 
-/** DocStates are cached per handle, so every page shares one subscription per document. */
-const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
-
-function stateOf(handle: DocHandle<unknown>): DocState<unknown> {
-	let s = states.get(handle);
-	if (!s) states.set(handle, (s = new DocState(handle)));
-	return s;
-}
-
 type Found = { docId: DocumentId; spaceId: SpaceId; kind: string; state: DocState<unknown> };
 
 export type CircleView = { spaceId: SpaceId; circle: DocState<LocalCircle>; name: string; area: string; mainDoc: string | undefined };
@@ -63,7 +54,7 @@ export class SupportState {
 			for (const docId of state.docs.keys()) {
 				const handle = this.app.handle<unknown>(docId as DocumentId);
 				if (!handle) continue;
-				const s = stateOf(handle);
+				const s = this.app.state(handle);
 				const kind = (s.doc as { kind?: unknown } | undefined)?.kind;
 				if (typeof kind === 'string') out.push({ docId: docId as DocumentId, spaceId, kind, state: s });
 			}
@@ -102,7 +93,7 @@ export class SupportState {
 		if (!me || state?.owner !== me) return false;
 		for (const docId of state.docs.keys()) {
 			const handle = this.app.handle<unknown>(docId as DocumentId);
-			const doc = handle ? stateOf(handle).doc : undefined;
+			const doc = handle ? this.app.state(handle).doc : undefined;
 			if (isGivingProfile(doc) && doc.person === me) return true;
 		}
 		return false;
@@ -124,7 +115,7 @@ export class SupportState {
 		if (!share) return undefined;
 		const handle = this.app.handle<unknown>(share.doc as DocumentId);
 		if (!handle) return undefined;
-		const s = stateOf(handle);
+		const s = this.app.state(handle);
 		return isSharedGivingProfile(s.doc) ? (s as DocState<SharedGivingProfile>) : undefined;
 	}
 

@@ -29,19 +29,10 @@ const msg = words.messages.state.team;
 
 export { TEAM_CIRCLES } from '$lib/model/teamSpace';
 
-/** DocStates are cached per handle, so every page reading a team shares one subscription each. */
-const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
-
-function stateOf(handle: DocHandle<unknown>): DocState<unknown> {
-	let s = states.get(handle);
-	if (!s) states.set(handle, (s = new DocState(handle)));
-	return s;
-}
-
 /** A loaded document's state; asking starts loading a copy still on disk (reactive). */
 function loaded(app: HearthApp, docId: DocumentId): DocState<unknown> | undefined {
 	const handle = app.handle<unknown>(docId);
-	return handle ? stateOf(handle) : undefined;
+	return handle ? app.state(handle) : undefined;
 }
 
 /** Kinds of document only a Team has: holding any of them (an emergency contact may hold just a profile section) makes it a team. */
@@ -159,7 +150,7 @@ export class TeamState {
 		if (existing) {
 			const handle = await this.app.engine.load(existing.docId);
 			if (handle) {
-				const s = stateOf(handle);
+				const s = this.app.state(handle);
 				if (guard(s.doc)) return s as DocState<T>;
 			}
 		}
@@ -169,7 +160,7 @@ export class TeamState {
 		const initial =
 			kind === 'visit-notes' ? newVisitNotes(owner, month) : kind === 'mar' ? newMarRecord(randomId(), Date.now(), month) : newTeamChat(this.spaceId, Date.now(), month);
 		const handle = await this.app.engine.createInSpace(this.spaceId, circle, initial);
-		const s = stateOf(handle as DocHandle<unknown>);
+		const s = this.app.state(handle as DocHandle<unknown>);
 		if (!guard(s.doc)) throw new Error(msg.notReadable);
 		return s as DocState<T>;
 	}
@@ -203,7 +194,7 @@ export class TeamState {
 		if (!docId) return undefined;
 		const handle = this.app.handle<unknown>(docId as DocumentId);
 		if (!handle) return undefined;
-		const state = stateOf(handle);
+		const state = this.app.state(handle);
 		return guard(state.doc) ? (state as DocState<T>) : undefined;
 	}
 

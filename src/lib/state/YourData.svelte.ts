@@ -39,14 +39,6 @@ export interface RestoredCopy {
 
 export type RestoreOutcome = { title: string; outcome: 'merged' | 'restored' | 'read-only' | 'damaged' };
 
-const states = new WeakMap<DocHandle<unknown>, DocState<unknown>>();
-
-function stateOf(handle: DocHandle<unknown>): DocState<unknown> {
-	let s = states.get(handle);
-	if (!s) states.set(handle, (s = new DocState(handle)));
-	return s;
-}
-
 const GROUP_KINDS = ['team', 'space'];
 
 export class YourData {
@@ -66,7 +58,7 @@ export class YourData {
 		const groups = new Map<string, DocGroup>();
 		for (const docId of this.app.documents()) {
 			const handle = this.app.handle<unknown>(docId);
-			const doc = handle ? (stateOf(handle).doc as A.Doc<unknown> | undefined) : undefined;
+			const doc = handle ? (this.app.state(handle).doc as A.Doc<unknown> | undefined) : undefined;
 			if (!doc) continue;
 			const spaceId = this.app.spaceOf(docId)?.spaceId;
 			const id = spaceId ?? docId;

@@ -69,8 +69,12 @@ export class DocSync {
 	counter?: number;
 	/** When the last entry was sent, for the batch window. */
 	lastPushAt = 0;
-	/** Local changes not yet confirmed by the relay. */
+	/** Local changes on disk, not yet confirmed by the relay. */
 	pendingChanges = 0;
+	/** Changes not on disk yet (see LocalDurability). */
+	unsavedChanges = 0;
+	/** The record as last written to storage (what a restart would read), if it was. */
+	persisted?: DocSyncRecord;
 	/** True once this session has caught up with the relay for this document. */
 	caughtUp = false;
 	/**
@@ -95,11 +99,13 @@ export class DocSync {
 	/** Work that arrived (entries from the relay) while the local copy was still on disk. */
 	afterLoad: Array<() => void> = [];
 
-	constructor(access: DocAccess, record: DocSyncRecord) {
+	/** `stored`: the record was read from storage (so it is what a restart would see). */
+	constructor(access: DocAccess, record: DocSyncRecord, stored = false) {
 		this.docId = access.docId;
 		this.access = access;
 		this.record = record;
 		this.seen = SeenCounters.fromJSON(record.seen);
+		if (stored) this.persisted = { ...record };
 	}
 
 	static fresh(access: DocAccess): DocSync {

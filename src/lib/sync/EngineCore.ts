@@ -62,7 +62,8 @@ export interface EngineCore {
 
 	// Documents.
 	add(access: DocAccess): Promise<void>;
-	attach(doc: DocSync, handle: DocHandle<unknown> | undefined): Promise<void>;
+	/** `onDisk`: the handle's state was loaded from storage (durable already). */
+	attach(doc: DocSync, handle: DocHandle<unknown> | undefined, onDisk: boolean): Promise<void>;
 	needsLoad(doc: DocSync): boolean;
 	/** Runs `work` once the local copy is loaded, keeping arrival order; starts loading it. */
 	whenLoaded(doc: DocSync, work: () => void): void;

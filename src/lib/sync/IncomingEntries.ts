@@ -322,7 +322,7 @@ export class IncomingEntries {
 			// spares attach's pending count a walk over the whole history (a tenth of a
 			// catch-up's time when measured).
 			doc.record.knownHeads = A.getHeads(handle.doc() as A.Doc<unknown>);
-			void this.#core.attach(doc, handle);
+			void this.#core.attach(doc, handle, false);
 			this.#core.emitDoc(doc.docId);
 		} else {
 			doc.handle.update(apply);

@@ -2,15 +2,23 @@
 // uses (IndexedDB in the browser), under keys that start with "hearth" so they never clash
 // with the repo's own document chunks.
 import type { StorageAdapterInterface } from '@automerge/automerge-repo';
+import type { StorageHealth } from './StorageHealth';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class LocalStore {
 	readonly #storage: StorageAdapterInterface;
+	readonly #health: StorageHealth | undefined;
 
-	constructor(storage: StorageAdapterInterface) {
+	/** `health` hears how each write went (a full disk is told to the person at once). */
+	constructor(storage: StorageAdapterInterface, health?: StorageHealth) {
 		this.#storage = storage;
+		this.#health = health;
+	}
+
+	#write(write: () => Promise<void>): Promise<void> {
+		return this.#health ? this.#health.watch(write) : write();
 	}
 
 	async get<T>(...key: string[]): Promise<T | undefined> {
@@ -18,12 +26,14 @@ export class LocalStore {
 		return bytes ? (JSON.parse(decoder.decode(bytes)) as T) : undefined;
 	}
 
-	async put(value: unknown, ...key: string[]): Promise<void> {
-		await this.#storage.save(['hearth', ...key], encoder.encode(JSON.stringify(value)));
+	/** Issues the write before returning (callers rely on IndexedDB keeping that order). */
+	put(value: unknown, ...key: string[]): Promise<void> {
+		const bytes = encoder.encode(JSON.stringify(value));
+		return this.#write(() => this.#storage.save(['hearth', ...key], bytes));
 	}
 
-	async remove(...key: string[]): Promise<void> {
-		await this.#storage.remove(['hearth', ...key]);
+	remove(...key: string[]): Promise<void> {
+		return this.#write(() => this.#storage.remove(['hearth', ...key]));
 	}
 
 	async list<T>(...prefix: string[]): Promise<T[]> {

@@ -67,7 +67,7 @@ export class SpaceRunner {
 		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.#core.device.signing));
 		this.#core.rebuildAuth(doc);
 		await this.#core.store.put(access, 'access', docId);
-		await this.#core.attach(doc, handle as DocHandle<unknown>);
+		await this.#core.attach(doc, handle as DocHandle<unknown>, false);
 		await this.#core.persistNow(docId);
 		await this.appendOp(space, { type: 'add-doc', doc: docId, circle });
 		this.#core.sendPendingAuth(doc);

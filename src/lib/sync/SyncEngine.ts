@@ -39,11 +39,14 @@ import { DeviceLinking } from '$lib/sync/DeviceLinking';
 import { DocSync, type DocMeta, type DocSyncRecord } from '$lib/sync/DocSync';
 import type { EngineCore, PendingRequest } from '$lib/sync/EngineCore';
 import { IncomingEntries } from '$lib/sync/IncomingEntries';
+import { LocalDurability, type DurabilityStats } from '$lib/sync/LocalDurability';
 import { LocalStore } from '$lib/sync/LocalStore';
+import { StorageHealth, type StorageHealthEvent } from '$lib/sync/StorageHealth';
 import { OutgoingEntries } from '$lib/sync/OutgoingEntries';
 import { RelayConnection, type ConnectionState, type SocketFactory } from '$lib/sync/RelayConnection';
 import { SpaceRunner } from '$lib/sync/SpaceRunner';
 import { SpaceSync, type SpaceSyncRecord } from '$lib/sync/SpaceSync';
+import { StorageWriteError, type StorageFailureKind } from '$lib/sync/StorageWriteError';
 import { afterRestore } from '$lib/sync/afterRestore';
 import { holds, sameHeads } from '$lib/sync/heads';
 import { waitUntil } from '$lib/sync/waitUntil';
@@ -62,8 +65,15 @@ export interface SyncProblem {
 
 export interface SyncStatus {
 	connection: ConnectionState;
-	/** Local changes not yet confirmed by the relay, across all documents. */
+	/**
+	 * Changes on this device (durable, see LocalDurability) that the relay has not confirmed,
+	 * across all documents: "N changes waiting to sync" never counts one that is only in memory.
+	 */
 	pendingChanges: number;
+	/** Changes not yet on this device's disk (written within milliseconds, unless storage refuses). */
+	unsavedChanges: number;
+	/** Set while this device's storage refuses writes; what was typed stays in memory meanwhile. */
+	storage?: { kind: StorageFailureKind; detail: string; since: number };
 	/** When the relay last confirmed we were up to date. */
 	lastSyncedAt?: number;
 	problems: SyncProblem[];
@@ -113,7 +123,12 @@ export class SyncEngine {
 	readonly #watchers = new Map<SpaceId, (entries: LoggedOp[]) => void>();
 	readonly #persistTimers = new Map<DocumentId, ReturnType<typeof setTimeout>>();
 	readonly #persisting = new Map<DocumentId, Promise<void>>();
-	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, problems: [] };
+	readonly #durability: LocalDurability;
+	/** Whether this device's storage takes writes; shared with everything that writes to it. */
+	readonly storageHealth: StorageHealth;
+	/** Documents whose sync record could not be written (storage refused); written on recovery. */
+	readonly #unpersisted = new Set<DocumentId>();
+	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] };
 	#nextRid = 1;
 
 	#syncInFlight = 0;
@@ -127,11 +142,12 @@ export class SyncEngine {
 	readonly #incoming: IncomingEntries;
 	readonly #outgoing: OutgoingEntries;
 
-	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore) {
+	private constructor(options: SyncEngineOptions, device: DeviceSecrets, store: LocalStore, health: StorageHealth) {
 		this.repo = options.repo;
 		this.device = device;
 		this.deviceKey = deviceKey(device);
 		this.#store = store;
+		this.storageHealth = health;
 		this.#connection = new RelayConnection(
 			options.url,
 			options.socketFactory,
@@ -142,6 +158,18 @@ export class SyncEngine {
 			},
 			options.backoff
 		);
+		this.#durability = new LocalDurability({
+			write: (docId) => this.repo.flush([docId as unknown as RepoDocumentId]),
+			before: (docId) => this.#markDirtyAhead(docId),
+			health
+		});
+		this.#durability.on((event) => this.#onDurable(event.docId));
+		health.on((event) => this.#onStorageHealth(event));
+		health.addRetrier(() => {
+			if (this.#unpersisted.size === 0) return false;
+			for (const docId of this.#unpersisted) void this.#persistNow(docId);
+			return true;
+		});
 		this.#core = this.#lend();
 		this.#spaceRunner = new SpaceRunner(this.#core);
 		this.#linking = new DeviceLinking(this.#core, this.#spaceRunner);
@@ -183,7 +211,7 @@ export class SyncEngine {
 				this.#watchers.delete(logId);
 			},
 			add: (access) => this.add(access),
-			attach: (doc, handle) => this.#attach(doc, handle),
+			attach: (doc, handle, onDisk) => this.#attach(doc, handle, onDisk),
 			needsLoad: (doc) => this.#needsLoad(doc),
 			whenLoaded: (doc, work) => this.#whenLoaded(doc, work),
 			rebuildAuth: (doc) => this.#rebuildAuth(doc),
@@ -210,13 +238,15 @@ export class SyncEngine {
 	/** Loads (or creates) this device's keys and every document it holds. Does not connect. */
 	static async open(options: SyncEngineOptions): Promise<SyncEngine> {
 		await cryptoReady();
-		const store = new LocalStore(options.storage);
+		const probe = new TextEncoder().encode('ok');
+		const health = new StorageHealth({ probe: () => options.storage.save(['hearth', 'probe'], probe) });
+		const store = new LocalStore(options.storage, health);
 		let stored = await store.get<StoredDevice>('device');
 		if (!stored) {
 			stored = storeDevice(createDevice());
 			await store.put(stored, 'device');
 		}
-		const engine = new SyncEngine(options, loadDevice(stored), store);
+		const engine = new SyncEngine(options, loadDevice(stored), store, health);
 		engine.#lineage = engine.#savedLineage = await store.get<string>('lineage');
 		const person = await store.get<StoredPerson>('person');
 		if (person) engine.#person = loadPerson(person);
@@ -224,13 +254,13 @@ export class SyncEngine {
 		const accesses = await store.list<DocAccess>('access');
 		for (const access of accesses) {
 			const record = await store.get<DocSyncRecord>('sync', access.docId);
-			const doc = record ? new DocSync(access, record) : DocSync.fresh(access);
+			const doc = record ? new DocSync(access, record, true) : DocSync.fresh(access);
 			engine.#docs.set(access.docId, doc);
 			engine.#rebuildAuth(doc);
 			// Only copies that may hold unsent changes (or that we know nothing about yet) are
 			// loaded now; the rest wait on disk until something opens them (see load()).
 			if (doc.record.hasLocalCopy && (doc.record.dirty !== false || !doc.record.meta)) {
-				await engine.#attach(doc, await engine.#findLocal(doc.docId));
+				await engine.#attach(doc, await engine.#findLocal(doc.docId), true);
 			}
 		}
 		for (const record of await store.list<SpaceSyncRecord>('space')) {
@@ -291,11 +321,45 @@ export class SyncEngine {
 			}
 			doc.unsubscribe?.();
 		}
+		await this.#durability.flushAll();
 		for (const [docId, timer] of this.#persistTimers) {
 			clearTimeout(timer);
 			await this.#persistNow(docId);
 		}
 		await Promise.all(this.#persisting.values());
+	}
+
+	/**
+	 * Writes everything not yet on disk, now: for when the page is hidden or closed, when no
+	 * timer can be trusted to fire again. The writes are issued before this returns.
+	 */
+	flushLocal(): Promise<void> {
+		const documents = this.#durability.flushAll();
+		for (const [docId, timer] of this.#persistTimers) {
+			clearTimeout(timer);
+			this.#persistTimers.delete(docId);
+			void this.#persistNow(docId);
+		}
+		return documents;
+	}
+
+	/**
+	 * Resolves once every change made to the document so far is on this device's disk. Pages
+	 * await it before they say something is saved. Rejects with a StorageWriteError when the
+	 * device refuses the write; the change is kept in memory and written when it fits.
+	 */
+	whenDurable(docId: DocumentId): Promise<void> {
+		return this.#durability.whenDurable(docId);
+	}
+
+	/** Tries writes this device refused again now (the person pressed "Try again"). */
+	retryStorage(): void {
+		this.storageHealth.retryNow();
+	}
+
+	/** How long changes took to reach the disk (the benchmark; the crash-safety tests read the same in the browser). */
+	durabilityStats(): DurabilityStats {
+		return this.#durability.stats();
 	}
 
 	documents(): DocumentId[] {
@@ -366,7 +430,7 @@ export class SyncEngine {
 		// Until the relay confirms, trust our own genesis locally so edits can be signed.
 		this.#rebuildAuth(doc);
 		await this.#store.put(access, 'access', docId);
-		await this.#attach(doc, handle as DocHandle<unknown>);
+		await this.#attach(doc, handle as DocHandle<unknown>, false);
 		await this.#persistNow(docId);
 		this.#sendPendingAuth(doc);
 		// The relay answers this after registering the document, which marks us caught up.
@@ -399,6 +463,7 @@ export class SyncEngine {
 		if (!doc) return;
 		clearTimeout(doc.flushTimer);
 		doc.unsubscribe?.();
+		this.#durability.untrack(docId);
 		this.#docs.delete(docId);
 		this.#connection.send({ type: 'unsubscribe', docIds: [docId] });
 		await this.#store.remove('access', docId);
@@ -437,7 +502,7 @@ export class SyncEngine {
 		}
 		const handle = this.repo.import<unknown>(A.save(loaded), { docId: docId as unknown as RepoDocumentId });
 		doc.record.hasLocalCopy = true;
-		await this.#attach(doc, handle);
+		await this.#attach(doc, handle, false);
 		await this.#persistNow(docId);
 		this.#emitDoc(docId);
 		this.#outgoing.scheduleFlush(doc);
@@ -472,16 +537,26 @@ export class SyncEngine {
 		return this.#connection.send({ type: 'ephemeral', ...unsigned, sig });
 	}
 
-	/** Resolves when every document has no local change waiting for the relay. */
+	/** Resolves when every document has no local change waiting for the relay, and that is on disk. */
 	async whenSynced(timeoutMs = 10_000): Promise<void> {
 		const idle = () =>
 			[...this.#docs.values()].every(
-				(d) => d.caughtUp && !d.inFlight && !d.flushQueued && !d.countTimer && d.pendingChanges === 0 && d.record.pendingAuth.length === 0
+				(d) =>
+					d.caughtUp &&
+					!d.inFlight &&
+					!d.flushQueued &&
+					!d.countTimer &&
+					d.pendingChanges === 0 &&
+					d.unsavedChanges === 0 &&
+					d.record.pendingAuth.length === 0
 			) &&
 			[...this.#spaces.values()].every((sp) => sp.caughtUp && sp.pending.length === 0 && sp.reducing === 0 && !sp.inFlight) &&
 			// The encrypted recovery copy counts as something waiting to be sent.
 			!this.#linking.backupPending &&
 			this.#syncInFlight === 0 &&
+			// And what the relay confirmed is recorded on disk, so a restart starts from there.
+			this.#persistTimers.size === 0 &&
+			this.#persisting.size === 0 &&
 			this.#status.connection === 'online';
 		if (!(await waitUntil(idle, timeoutMs, 10))) throw new Error('Timed out waiting for sync');
 	}
@@ -503,7 +578,7 @@ export class SyncEngine {
 	async #loadNow(doc: DocSync): Promise<void> {
 		const handle = await this.#findLocal(doc.docId);
 		if (this.#docs.get(doc.docId) !== doc) return; // forgotten meanwhile
-		await this.#attach(doc, handle);
+		await this.#attach(doc, handle, true);
 		doc.loading = undefined;
 		const queued = doc.afterLoad.splice(0);
 		if (handle) {
@@ -522,7 +597,8 @@ export class SyncEngine {
 		void this.load(doc.docId);
 	}
 
-	async #attach(doc: DocSync, handle: DocHandle<unknown> | undefined): Promise<void> {
+	/** `onDisk`: the handle was loaded from storage, so what it holds is durable already. */
+	async #attach(doc: DocSync, handle: DocHandle<unknown> | undefined, onDisk: boolean): Promise<void> {
 		if (!handle) {
 			// The local copy is missing (storage cleared): fetch everything again.
 			doc.record.hasLocalCopy = false;
@@ -535,6 +611,7 @@ export class SyncEngine {
 		const onChange = () => this.#outgoing.scheduleFlush(doc);
 		handle.on('change', onChange);
 		doc.unsubscribe = () => handle.off('change', onChange);
+		this.#durability.track(doc.docId, handle, onDisk);
 		this.#countPendingNow(doc);
 	}
 
@@ -1060,27 +1137,84 @@ export class SyncEngine {
 		}, 0);
 	}
 
+	/**
+	 * Counts, for one document, the changes on disk that the relay has not confirmed (waiting
+	 * to sync) and the changes not on disk yet (unsaved), so the two figures never disagree
+	 * with what is really stored.
+	 */
 	#countPendingNow(doc: DocSync): void {
 		if (!doc.handle) return;
 		const current = doc.handle.doc() as A.Doc<unknown>;
+		const heads = A.getHeads(current);
 		const known = doc.record.knownHeads.filter((h) => holds(current, h));
-		const pending = sameHeads(A.getHeads(current), known) ? 0 : A.getChangesMetaSince(current, known).length;
-		if (doc.record.dirty !== pending > 0) {
-			doc.record.dirty = pending > 0;
+		const unconfirmed = sameHeads(heads, known) ? [] : A.getChangesMetaSince(current, known);
+		const durable = this.#durability.durableHeads(doc.docId)?.filter((h) => holds(current, h));
+		let unsaved = 0;
+		let waiting = unconfirmed.length;
+		if (!durable || !sameHeads(heads, durable)) {
+			const notOnDisk = new Set(A.getChangesMetaSince(current, durable ?? []).map((c) => c.hash));
+			unsaved = notOnDisk.size;
+			waiting = unconfirmed.filter((c) => !notOnDisk.has(c.hash)).length;
+		}
+		if (doc.record.dirty !== unconfirmed.length > 0) {
+			doc.record.dirty = unconfirmed.length > 0;
 			this.#schedulePersist(doc.docId);
 		}
-		if (pending !== doc.pendingChanges) {
-			doc.pendingChanges = pending;
+		if (waiting !== doc.pendingChanges || unsaved !== doc.unsavedChanges) {
+			doc.pendingChanges = waiting;
+			doc.unsavedChanges = unsaved;
 			this.#recount();
 		}
 	}
 
 	#recount(): void {
 		let total = 0;
-		for (const d of this.#docs.values()) total += d.pendingChanges;
+		let unsaved = 0;
+		for (const d of this.#docs.values()) {
+			total += d.pendingChanges;
+			unsaved += d.unsavedChanges;
+		}
 		// Membership changes waiting for the relay (an invitation, letting someone in) count too.
 		for (const sp of this.#spaces.values()) total += sp.pending.length;
-		if (total !== this.#status.pendingChanges) this.#setStatus({ pendingChanges: total });
+		if (total !== this.#status.pendingChanges || unsaved !== this.#status.unsavedChanges) {
+			this.#setStatus({ pendingChanges: total, unsavedChanges: unsaved });
+		}
+	}
+
+	#onDurable(docId: DocumentId): void {
+		const doc = this.#docs.get(docId);
+		if (doc) this.#countPendingNow(doc);
+	}
+
+	#onStorageHealth(event: StorageHealthEvent): void {
+		if (event.type === 'failed') {
+			const since = this.#status.storage?.since ?? Date.now();
+			this.#setStatus({ storage: { kind: event.error.kind, detail: event.error.message, since } });
+			return;
+		}
+		this.#setStatus({ storage: undefined });
+		for (const docId of this.#unpersisted) void this.#persistNow(docId);
+	}
+
+	/**
+	 * Write-ahead for the start-up shortcut: a document whose record says it has no unsent
+	 * changes is not loaded at start, so before the first unsent change reaches the disk, its
+	 * record on disk must say otherwise. Issued (synchronously) just before the change's own
+	 * write, so IndexedDB stores it first. The record written is the last one stored, marked:
+	 * never the one in memory, whose lastSeq may be ahead of the document on disk.
+	 */
+	#markDirtyAhead(docId: DocumentId): Promise<void> | undefined {
+		const doc = this.#docs.get(docId);
+		if (!doc?.handle || doc.persisted?.dirty === true) return undefined;
+		if (sameHeads(A.getHeads(doc.handle.doc() as A.Doc<unknown>), doc.record.knownHeads)) return undefined;
+		const base = doc.persisted ?? (doc.record.lastSeq === 0 ? doc.snapshotRecord() : undefined);
+		if (!base) return undefined;
+		doc.record.dirty = true;
+		const marked = { ...base, hasLocalCopy: true, dirty: true };
+		// Remembered as stored only once it is: a refused mark is made again with the next try.
+		return this.#store.put(marked, 'sync', docId).then(() => {
+			doc.persisted = marked;
+		});
 	}
 
 	#problem(problem: Omit<SyncProblem, 'at'>): void {
@@ -1104,18 +1238,32 @@ export class SyncEngine {
 		);
 	}
 
-	/** Saves sync state only after the document itself is on disk, so lastSeq never runs ahead of it. */
+	/**
+	 * Saves sync state only after the document itself is on disk, so lastSeq never runs ahead
+	 * of it. "Has unsent changes" is taken as it is when the record is written: a change made
+	 * during the document's write has already marked the stored record (see markDirtyAhead).
+	 */
 	async #persistNow(docId: DocumentId): Promise<void> {
 		const previous = this.#persisting.get(docId) ?? Promise.resolve();
 		const next = previous.then(async () => {
 			const doc = this.#docs.get(docId);
 			if (!doc) return;
 			const record = doc.snapshotRecord();
-			if (doc.handle) await this.repo.flush([docId as unknown as RepoDocumentId]);
-			if (this.#docs.get(docId) === doc) await this.#store.put(record, 'sync', docId);
+			if (doc.handle) {
+				await this.#durability.saveNow(docId);
+				// The write failed (a full disk): the record waits for the document.
+				if (this.#durability.hasUnsaved(docId) && this.storageHealth.failing) throw this.storageHealth.failing;
+			}
+			if (this.#docs.get(docId) !== doc) return;
+			record.dirty = doc.record.dirty;
+			await this.#store.put(record, 'sync', docId);
+			doc.persisted = record;
+			this.#unpersisted.delete(docId);
 		});
 		const settled = next.catch((error: unknown) => {
-			this.#problem({ docId, kind: 'refused', message: msg.cannotSaveProgress((error as Error).message) });
+			// A refusal by this device's storage is shown as such (the status) and tried again.
+			if (error instanceof StorageWriteError) this.#unpersisted.add(docId);
+			else this.#problem({ docId, kind: 'refused', message: msg.cannotSaveProgress((error as Error).message) });
 		});
 		this.#persisting.set(docId, settled);
 		await settled;

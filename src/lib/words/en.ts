@@ -88,6 +88,18 @@ export const en = {
 		waiting: (n: number) => `${changes(n)} waiting to sync`,
 		allSynced: 'all changes synced',
 		savedHere: 'your changes are saved on this device',
+		savingHere: 'saving on this device…',
+		notSavedHere: 'Not saved on this device',
+		storageFull: 'this device’s storage is full',
+		storageFailed: 'this device’s storage is refusing changes',
+		/** The alert while this device's storage refuses writes. */
+		storageAlert: {
+			full: 'Hearth can’t save on this device: its storage is full.',
+			failed: (detail: string) => `Hearth can’t save on this device right now (${detail}).`,
+			kept: 'What you have typed is kept in this window and is saved as soon as it fits. Please don’t close Hearth until this message goes.',
+			free: 'Free some space (photos, videos or apps you no longer need), then press Try again. Hearth keeps trying by itself too.',
+			retry: 'Try again'
+		},
 		lastSynced: (ago: string) => `last synced ${ago}`,
 		attention: 'Something needs your attention.',
 		copySafe: 'Your own copy is safe.',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSync, whatToDo } from '$lib/components/describeSync';
 
-const base = { problems: [] };
+const base = { problems: [], unsavedChanges: 0 };
 
 describe('sync status in plain words', () => {
 	it('says how many changes are waiting when offline', () => {
@@ -28,6 +28,18 @@ describe('sync status: syncing, waiting and problems', () => {
 		const now = Date.now();
 		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 2, lastSyncedAt: now - 3 * 3600_000 }, false, now).detail).toBe('2 changes waiting to sync · last synced 3 hours ago');
 		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0, lastSyncedAt: now - 50 * 3600_000 }, false, now).detail).toBe('last synced 2 days ago');
+	});
+	it('says "saved on this device" only once it is, and while storage refuses, says nothing else', () => {
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0, unsavedChanges: 1 }, false).detail).toBe('saving on this device…');
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 2, unsavedChanges: 1 }, false).detail).toBe('saving on this device… · 2 changes waiting to sync');
+		expect(describeSync({ ...base, connection: 'offline', pendingChanges: 0, unsavedChanges: 1 }, true).detail).toBe('saving on this device…');
+		expect(describeSync({ ...base, connection: 'online', pendingChanges: 0, unsavedChanges: 1 }, false)).toMatchObject({ tone: 'busy', detail: 'saving on this device…' });
+		const storage = { kind: 'full' as const, detail: 'QuotaExceededError', since: 0 };
+		expect(describeSync({ ...base, connection: 'online', pendingChanges: 3, unsavedChanges: 1, storage }, false)).toEqual({
+			tone: 'bad',
+			headline: 'Not saved on this device',
+			detail: 'this device’s storage is full'
+		});
 	});
 	it('gives something to do for every kind of problem the engine reports', () => {
 		for (const kind of ['tampered', 'replayed', 'foreign', 'unreadable', 'refused', 'relay'] as const) {

@@ -15,6 +15,8 @@ export interface Device {
 	repo: Repo;
 	/** What the engine writes through: the device's IndexedDB, able to refuse writes or crash. */
 	storage: FaultyStorage;
+	/** The device's IndexedDB database (another tab of the app opens the same one). */
+	dbName: string;
 	/** Closes this device's engine and opens it again from its storage (an app restart). */
 	restart(): Promise<Device>;
 	/**
@@ -30,7 +32,7 @@ export async function openDevice(
 	name: string,
 	relay: RelayProcess,
 	dbName = `hearth-test-${name}-${process.pid}-${dbCounter++}`,
-	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery' | 'socketFactory'>> = {}
+	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery' | 'socketFactory' | 'tabs'>> = {}
 ): Promise<Device> {
 	const storage = new FaultyStorage(new IndexedDBStore(dbName));
 	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
@@ -48,6 +50,7 @@ export async function openDevice(
 		engine,
 		repo,
 		storage,
+		dbName,
 		restart: async () => {
 			await engine.close();
 			await repo.shutdown();

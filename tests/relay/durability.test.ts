@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseShareLink, shareFragment } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
 import { StorageWriteError } from '$lib/sync/StorageWriteError';
-import { eventually, setup, type Device, type Scenario } from '$tests/helpers/scenario';
+import { TabChannel } from '$lib/sync/TabChannel';
+import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
 
 // Like a month of visit notes or MAR entries: a kind and a period, so that a start with
 // nothing waiting leaves it on disk.
@@ -155,5 +156,46 @@ describe('a full disk loses nothing silently', () => {
 		// Sent and confirmed, so it may wait on disk until opened; opened, it is all there.
 		await alice.engine.load(docId);
 		expect(entriesOf(alice, docId)).toEqual(['Written while storage was broken']);
+	});
+});
+
+describe('other tabs of the app on the same device', () => {
+	it('two tabs editing one document offline end identical, and one closed mid-edit loses nothing', async () => {
+		const { s, docId } = await sharedLog();
+		const channel = `hearth-tabs-test-${process.pid}-${Date.now()}`;
+		// Alice's browser has two tabs of Hearth open: one storage, one device, two engines.
+		await s.alice.engine.close();
+		await s.alice.repo.shutdown();
+		const tab = () => openDevice('alice', s.relay, s.alice.dbName, { tabs: new TabChannel(channel) });
+		const first = (s.devices.alice = await tab());
+		let second = (s.devices.aliceTab = await tab());
+		await first.engine.load(docId);
+		await second.engine.load(docId);
+		for (let i = 0; i < 6; i++) {
+			write(first, docId, `first tab ${i}`);
+			write(second, docId, `second tab ${i}`);
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		await eventually(() => entriesOf(first, docId).length === 12 && entriesOf(second, docId).length === 12, 5_000, 'both tabs to have all twelve');
+		expect(entriesOf(second, docId)).toEqual(entriesOf(first, docId));
+
+		// The second tab is closed mid-edit; what it had saved is already with the first.
+		write(second, docId, 'second tab, last words');
+		await second.engine.whenDurable(docId);
+		write(second, docId, 'typed as the tab closed');
+		second = await second.crashAndRestart();
+		await eventually(() => entriesOf(first, docId).includes('second tab, last words'), 5_000, 'the saved edit to reach the first tab');
+		write(first, docId, 'first tab, after');
+		await first.engine.whenDurable(docId);
+		await second.engine.load(docId);
+		await eventually(() => entriesOf(second, docId).includes('first tab, after'), 5_000, 'the reopened tab to hear the first');
+		expect(new Set(entriesOf(first, docId))).toEqual(new Set(entriesOf(second, docId)));
+		await second.engine.close();
+		delete s.devices.aliceTab;
+
+		first.engine.connect();
+		await first.engine.whenSynced(20_000);
+		await eventually(() => entriesOf(s.bob, docId).length === entriesOf(first, docId).length, 15_000, 'every edit to reach Bob');
+		expect(entriesOf(s.bob, docId)).toEqual(entriesOf(first, docId));
 	});
 });

@@ -5,6 +5,7 @@ import { getContext, setContext } from 'svelte';
 import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
 import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import { LocalStore } from '$lib/sync/LocalStore';
+import { TabChannel } from '$lib/sync/TabChannel';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import type { DocumentId, SpaceId } from '$lib/protocol';
 import type { DocHandle, StorageAdapterInterface } from '@automerge/automerge-repo';
@@ -45,13 +46,16 @@ export class HearthApp {
 	static async start(storage: StorageAdapterInterface = new IndexedDBStore('hearth')): Promise<HearthApp> {
 		const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+		const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabChannel();
 		const engine = await SyncEngine.open({
 			repo,
 			storage,
 			url: `${scheme}://${location.host}/sync`,
-			socketFactory: (url) => new WebSocket(url) as unknown as SocketLike
+			socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
+			tabs
 		});
 		const app = new HearthApp(engine, new LocalStore(storage, engine.storageHealth));
+		if (tabs) app.#cleanups.push(() => tabs.close());
 		app.#wire();
 		return app;
 	}

@@ -75,6 +75,8 @@ export class DocSync {
 	unsavedChanges = 0;
 	/** The record as last written to storage (what a restart would read), if it was. */
 	persisted?: DocSyncRecord;
+	/** Heads other tabs of the app are known to have (see TabChannel). */
+	tabHeads?: string[];
 	/** True once this session has caught up with the relay for this document. */
 	caughtUp = false;
 	/**

@@ -13,6 +13,7 @@ import type { DocSync } from '$lib/sync/DocSync';
 import type { LocalStore } from '$lib/sync/LocalStore';
 import type { SpaceSync } from '$lib/sync/SpaceSync';
 import type { SyncProblem, SyncStatus } from '$lib/sync/SyncEngine';
+import type { TabMessage } from '$lib/sync/TabChannel';
 
 /** A request sent to the relay and not yet answered, by rid. */
 export interface PendingRequest {
@@ -79,6 +80,8 @@ export interface EngineCore {
 	// Telling others.
 	emitDoc(docId: DocumentId): void;
 	emitSpace(spaceId: SpaceId): void;
+	/** Tells other tabs of the app on this device (see TabChannel). */
+	tellTabs(message: TabMessage): void;
 	recount(): void;
 	problem(problem: Omit<SyncProblem, 'at'>): void;
 	setStatus(patch: Partial<SyncStatus>): void;

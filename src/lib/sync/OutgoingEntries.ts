@@ -119,6 +119,8 @@ export class OutgoingEntries {
 		if (sent.kind === 'change') {
 			doc.seen.add(this.#core.deviceKey, sent.counter!);
 			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...sent.heads]);
+			// Other tabs holding the same changes need not send them too.
+			this.#core.tellTabs({ type: 'known', docId, heads: sent.heads });
 			const current = A.getHeads(doc.handle!.doc() as A.Doc<unknown>);
 			if (sameHeads(current, sent.heads)) doc.record.knownHeads = current;
 			doc.record.sinceSnapshot++;

@@ -42,13 +42,14 @@ import { IncomingEntries } from '$lib/sync/IncomingEntries';
 import { LocalDurability, type DurabilityStats } from '$lib/sync/LocalDurability';
 import { LocalStore } from '$lib/sync/LocalStore';
 import { StorageHealth, type StorageHealthEvent } from '$lib/sync/StorageHealth';
+import type { TabLink, TabMessage } from '$lib/sync/TabChannel';
 import { OutgoingEntries } from '$lib/sync/OutgoingEntries';
 import { RelayConnection, type ConnectionState, type SocketFactory } from '$lib/sync/RelayConnection';
 import { SpaceRunner } from '$lib/sync/SpaceRunner';
 import { SpaceSync, type SpaceSyncRecord } from '$lib/sync/SpaceSync';
 import { StorageWriteError, type StorageFailureKind } from '$lib/sync/StorageWriteError';
 import { afterRestore } from '$lib/sync/afterRestore';
-import { holds, sameHeads } from '$lib/sync/heads';
+import { dedupe, holds, sameHeads } from '$lib/sync/heads';
 import { waitUntil } from '$lib/sync/waitUntil';
 
 const msg = words.messages.sync.syncEngine;
@@ -97,6 +98,8 @@ export interface SyncEngineOptions {
 	/** Push a snapshot after this many entries. */
 	compactEvery?: number;
 	backoff?: { minMs: number; maxMs: number };
+	/** Other tabs of the app on this device (same storage), to keep open documents in step. */
+	tabs?: TabLink;
 }
 
 type Listener<T> = (value: T) => void;
@@ -117,6 +120,7 @@ export class SyncEngine {
 	readonly #spaceListeners = new Set<Listener<SpaceId>>();
 	readonly #spaces = new Map<SpaceId, SpaceSync>();
 	readonly #opVerifier = new CachedVerifier();
+	readonly #cleanups: Array<() => void> = [];
 	#person?: PersonSecrets;
 	readonly #waiters = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 	readonly #fetched = new Map<number, LoggedOp[]>();
@@ -128,6 +132,7 @@ export class SyncEngine {
 	readonly storageHealth: StorageHealth;
 	/** Documents whose sync record could not be written (storage refused); written on recovery. */
 	readonly #unpersisted = new Set<DocumentId>();
+	readonly #tabs: TabLink | undefined;
 	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] };
 	#nextRid = 1;
 
@@ -170,6 +175,9 @@ export class SyncEngine {
 			for (const docId of this.#unpersisted) void this.#persistNow(docId);
 			return true;
 		});
+		this.#tabs = options.tabs;
+		const stopTabs = this.#tabs?.onMessage((m) => this.#onTabMessage(m));
+		if (stopTabs) this.#cleanups.push(stopTabs);
 		this.#core = this.#lend();
 		this.#spaceRunner = new SpaceRunner(this.#core);
 		this.#linking = new DeviceLinking(this.#core, this.#spaceRunner);
@@ -223,6 +231,7 @@ export class SyncEngine {
 			schedulePersist: (docId) => this.#schedulePersist(docId),
 			persistNow: (docId) => this.#persistNow(docId),
 			emitDoc: (docId) => this.#emitDoc(docId),
+			tellTabs: (message) => this.#tabs?.post(message),
 			emitSpace: (spaceId) => {
 				for (const l of this.#spaceListeners) l(spaceId);
 			},
@@ -311,6 +320,7 @@ export class SyncEngine {
 	async close(): Promise<void> {
 		this.#closed = true;
 		this.#connection.disconnect();
+		for (const c of this.#cleanups.splice(0)) c();
 		for (const doc of this.#docs.values()) {
 			clearTimeout(doc.flushTimer);
 			if (doc.countTimer) {
@@ -612,6 +622,8 @@ export class SyncEngine {
 		handle.on('change', onChange);
 		doc.unsubscribe = () => handle.off('change', onChange);
 		this.#durability.track(doc.docId, handle, onDisk);
+		// Other tabs that loaded it from disk have at least what is there now.
+		if (onDisk) doc.tabHeads = A.getHeads(handle.doc() as A.Doc<unknown>);
 		this.#countPendingNow(doc);
 	}
 
@@ -1183,7 +1195,45 @@ export class SyncEngine {
 
 	#onDurable(docId: DocumentId): void {
 		const doc = this.#docs.get(docId);
-		if (doc) this.#countPendingNow(doc);
+		if (!doc) return;
+		this.#countPendingNow(doc);
+		this.#shareWithTabs(doc);
+	}
+
+	// ── other tabs of the app (see TabChannel) ─────────────────────────────────────────────
+
+	/** Tells other tabs the document's changes they may lack (they are on disk now). */
+	#shareWithTabs(doc: DocSync): void {
+		if (!this.#tabs || !doc.handle) return;
+		const current = doc.handle.doc() as A.Doc<unknown>;
+		const heads = A.getHeads(current);
+		if (doc.tabHeads && sameHeads(heads, doc.tabHeads)) return;
+		const changes = A.saveSince(current, (doc.tabHeads ?? []).filter((h) => holds(current, h)));
+		doc.tabHeads = heads;
+		if (changes.length > 0) this.#tabs.post({ type: 'changes', docId: doc.docId, changes });
+	}
+
+	#onTabMessage(message: TabMessage): void {
+		const doc = this.#docs.get(message.docId);
+		// A copy still on disk reads the other tab's changes from there when it is loaded.
+		if (!doc?.handle) return;
+		const current = doc.handle.doc() as A.Doc<unknown>;
+		if (message.type === 'known') {
+			const present = message.heads.filter((h) => holds(current, h));
+			if (present.length === 0) return;
+			doc.record.knownHeads = dedupe([...doc.record.knownHeads, ...present]);
+			this.#countPending(doc);
+			this.#schedulePersist(doc.docId);
+			return;
+		}
+		const inStep = doc.tabHeads !== undefined && sameHeads(A.getHeads(current), doc.tabHeads);
+		try {
+			doc.handle.update((d) => A.loadIncremental(d as A.Doc<unknown>, message.changes));
+		} catch {
+			return; // not Automerge: nothing a tab of ours would send
+		}
+		// What came from the other tab need not go back to it.
+		if (inStep) doc.tabHeads = A.getHeads(doc.handle.doc() as A.Doc<unknown>);
 	}
 
 	#onStorageHealth(event: StorageHealthEvent): void {

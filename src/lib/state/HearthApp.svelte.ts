@@ -11,6 +11,7 @@ import type { DocumentId, SpaceId } from '$lib/protocol';
 import type { DocHandle, StorageAdapterInterface } from '@automerge/automerge-repo';
 
 import { DeviceRecord } from './DeviceRecord.svelte';
+import { DeviceStorage } from './DeviceStorage.svelte';
 import { DocState } from './DocState.svelte';
 import type { Joining } from './DeviceNotes.svelte';
 
@@ -24,8 +25,12 @@ export class HearthApp {
 	readonly notes = {
 		joining: new DeviceRecord<Joining>('hearth:joining'),
 		checked: new DeviceRecord<string>('hearth:checked'),
-		chatRead: new DeviceRecord<number>('hearth:chat-read')
+		chatRead: new DeviceRecord<number>('hearth:chat-read'),
+		/** Notes the person has read and dismissed (e.g. "keep your records safe"). */
+		seen: new DeviceRecord<number>('hearth:seen')
 	};
+	/** Whether the browser keeps Hearth's data, and how full its storage is. */
+	readonly deviceStorage = new DeviceStorage();
 	/** Medication record entries whose signatures this session has checked (see verifyMarLog). */
 	readonly verifiedMar = new Set<string>();
 	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] });
@@ -86,6 +91,28 @@ export class HearthApp {
 		this.#cleanups.push(() => document.removeEventListener('visibilitychange', visibility));
 		this.#cleanups.push(() => document.removeEventListener('freeze', hidden));
 		if (navigator.onLine !== false) this.engine.connect();
+		this.#watchStorage();
+	}
+
+	/**
+	 * Asks the browser to keep Hearth's data once the device holds something of the person's
+	 * (not before: some browsers ask the person, which is a strange question on a first
+	 * visit), and keeps the "how full" figure fresh: now and then, and whenever a write fails.
+	 */
+	#watchStorage(): void {
+		const storage = this.deviceStorage;
+		const askIfHolding = () => {
+			if (this.engine.documents().length > 0) void storage.ask(true);
+		};
+		void storage.check().then(askIfHolding);
+		this.#cleanups.push(this.engine.onDocuments(askIfHolding));
+		this.#cleanups.push(
+			this.engine.storageHealth.on(() => {
+				void storage.check();
+			})
+		);
+		const timer = setInterval(() => void storage.check(), 10 * 60_000);
+		this.#cleanups.push(() => clearInterval(timer));
 	}
 
 	setPaused(paused: boolean): void {

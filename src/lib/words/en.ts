@@ -115,6 +115,32 @@ export const en = {
 			relay: 'Hearth keeps trying by itself. If it goes on for a day, tell the person who runs your relay.'
 		}
 	},
+	storage: {
+		size: {
+			lessThanOne: 'less than 1 MB',
+			mb: (n: number) => `${n} MB`,
+			gb: (n: number) => `${n} GB`
+		},
+		nearlyFull: (left: string) =>
+			`This device is nearly out of room for Hearth (${left} left). Free some space soon (photos, videos or apps you no longer need), so Hearth can keep saving what you write.`,
+		/** On the home page when the browser has not promised to keep Hearth's data. */
+		notKept: {
+			title: 'Keep your records safe on this device',
+			body: 'This browser has not promised to keep Hearth’s data. If the device runs short of space, the browser may clear it, with anything not yet synced.',
+			install: 'To keep it: install Hearth from the browser’s menu (“Install app” or “Add to Home screen”), then ask again on Your data. Keep a backup there too.',
+			dismiss: 'I understand'
+		},
+		/** The section on Your data. */
+		section: {
+			title: 'Storage on this device',
+			kept: 'This browser has promised to keep Hearth’s data, even when the device is short of space.',
+			notKept: 'This browser has not promised to keep Hearth’s data: it may clear it if the device runs short of space. Installing Hearth (from the browser’s menu) usually lets it promise.',
+			unknown: 'This browser cannot say whether it will keep Hearth’s data. Keep a backup to be safe.',
+			ask: 'Ask the browser to keep Hearth’s data',
+			asked: (kept: boolean) => (kept ? 'The browser agreed to keep Hearth’s data.' : 'The browser said no for now. Installing Hearth usually changes its mind.'),
+			used: (used: string, left: string) => `Hearth uses ${used} here; ${left} is left for it.`
+		}
+	},
 	time: {
 		justNow: 'just now',
 		seconds: (s: number) => `${s} seconds ago`,

@@ -1,14 +1,13 @@
 // Playwright runs the built app served by the real relay process, in Chromium. On machines
 // where Playwright cannot download its own browser, Debian's /usr/bin/chromium is used.
 import { defineConfig } from '@playwright/test';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chromiumArgs, chromiumPath as executablePath } from './chromiumPath';
 
 const root = resolve(import.meta.dirname, '../..');
 const port = Number(process.env.HEARTH_E2E_PORT ?? 4319);
-const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (process.env.HEARTH_PLAYWRIGHT_BROWSER ? undefined : systemChromium);
 
 export default defineConfig({
 	testDir: '.',
@@ -16,7 +15,8 @@ export default defineConfig({
 	outputDir: join(root, 'test-results'),
 	fullyParallel: false,
 	workers: 1,
-	retries: process.env.CI ? 1 : 0,
+	// No retries, in CI or anywhere: a test that passes only sometimes is a bug to find.
+	retries: 0,
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
 	reporter: [['list']],
@@ -26,7 +26,7 @@ export default defineConfig({
 		trace: 'retain-on-failure',
 		launchOptions: {
 			...(executablePath ? { executablePath } : {}),
-			args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+			args: chromiumArgs
 		}
 	},
 	webServer: {

@@ -19,7 +19,10 @@ import type { DocumentId } from '$lib/protocol';
 import type { StorageHealth } from './StorageHealth';
 import type { StorageWriteError } from './StorageWriteError';
 
-export type DurabilityEvent = { type: 'durable'; docId: DocumentId; gapMs: number };
+export type DurabilityEvent =
+	/** The document has a change not on disk (said synchronously, before anything can paint). */
+	| { type: 'unsaved'; docId: DocumentId }
+	| { type: 'durable'; docId: DocumentId; gapMs: number };
 
 export interface LocalDurabilityOptions {
 	/** Writes the document as it is now (the repo's storage subsystem, for one document). */
@@ -176,8 +179,10 @@ export class LocalDurability {
 	}
 
 	#changed(docId: DocumentId, t: Tracked): void {
+		const wasSaved = !t.unsaved;
 		t.version++;
 		t.unsavedSince ??= this.#now();
+		if (wasSaved) this.#emit({ type: 'unsaved', docId });
 		// While the disk refuses writes, the retry timer (or someone waiting) drives them.
 		this.#schedule(docId, t, false);
 	}
@@ -211,6 +216,7 @@ export class LocalDurability {
 			const version = t.version;
 			const heads = A.getHeads(t.handle.doc() as A.Doc<unknown>);
 			const since = t.unsavedSince ?? this.#now();
+			const capturedAt = this.#now();
 			t.unsavedSince = undefined;
 			try {
 				const ahead = this.#before?.(docId);
@@ -226,7 +232,7 @@ export class LocalDurability {
 			t.durableVersion = Math.max(t.durableVersion, version);
 			t.durableHeads = heads;
 			const gapMs = this.#now() - since;
-			this.#record(since, gapMs);
+			this.#record(docId, since, capturedAt, gapMs);
 			for (const w of t.waiters.filter((w) => w.version <= version)) w.resolve();
 			t.waiters = t.waiters.filter((w) => w.version > version);
 			this.#health.succeeded();
@@ -245,7 +251,8 @@ export class LocalDurability {
 		return any;
 	}
 
-	#record(since: number, gapMs: number): void {
+	/** `since`: the oldest change in the write; `capturedAt`: when the write took the document (it holds every change up to then). */
+	#record(docId: DocumentId, since: number, capturedAt: number, gapMs: number): void {
 		const s = this.#stats;
 		s.writes++;
 		s.maxGapMs = Math.max(s.maxGapMs, gapMs);
@@ -255,7 +262,8 @@ export class LocalDurability {
 		if (typeof performance !== 'undefined' && typeof performance.measure === 'function') {
 			try {
 				if (s.writes % RECENT === 0) performance.clearMeasures(MEASURE);
-				performance.measure(MEASURE, { start: since, duration: gapMs });
+				// Local to this page (never sent anywhere); which document, and when the write took it.
+				performance.measure(MEASURE, { start: since, duration: gapMs, detail: { docId, capturedAt } });
 			} catch {
 				// A clock that is not performance.now (tests): nothing to measure against.
 			}

@@ -168,7 +168,7 @@ export class SyncEngine {
 			before: (docId) => this.#markDirtyAhead(docId),
 			health
 		});
-		this.#durability.on((event) => this.#onDurable(event.docId));
+		this.#durability.on((event) => (event.type === 'durable' ? this.#onDurable(event.docId) : this.#onUnsaved(event.docId)));
 		health.on((event) => this.#onStorageHealth(event));
 		health.addRetrier(() => {
 			if (this.#unpersisted.size === 0) return false;
@@ -1191,6 +1191,17 @@ export class SyncEngine {
 		if (total !== this.#status.pendingChanges || unsaved !== this.#status.unsavedChanges) {
 			this.#setStatus({ pendingChanges: total, unsavedChanges: unsaved });
 		}
+	}
+
+	/**
+	 * A change not yet on disk: counted at once (the exact count follows within a tick), so
+	 * no status ever says "saved" while it is only in memory.
+	 */
+	#onUnsaved(docId: DocumentId): void {
+		const doc = this.#docs.get(docId);
+		if (!doc || doc.unsavedChanges > 0) return;
+		doc.unsavedChanges = 1;
+		this.#recount();
 	}
 
 	#onDurable(docId: DocumentId): void {

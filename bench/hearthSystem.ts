@@ -4,8 +4,8 @@
 // with its shipped defaults rather than the shorter batch window the tests use, and the figures
 // are what the app would see.
 import 'fake-indexeddb/auto';
-import { Repo, type DocHandle } from '@automerge/automerge-repo';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import type { DocHandle, Repo } from '@automerge/automerge-repo';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import WebSocket from 'ws';
 import { SyncEngine } from '$lib/sync/SyncEngine';
 import type { SocketLike } from '$lib/sync/RelayConnection';
@@ -13,6 +13,7 @@ import { parseShareLink, shareFragment } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
 import type { BenchDoc, BenchSystem, Pair, Population, Reader } from './system';
 import { sleep, until, whenDoc, withTimeout } from './waiting';
+import { deviceRepo } from '$lib/sync/deviceRepo';
 
 interface Device {
 	engine: SyncEngine;
@@ -24,8 +25,8 @@ const SETUP_TIMEOUT_MS = 30_000;
 let dbCounter = 0;
 
 async function openDevice(url: string): Promise<Device> {
-	const storage = new IndexedDBStorageAdapter(`bench-hearth-${process.pid}-${dbCounter++}`);
-	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+	const storage = new IndexedDBStore(`bench-hearth-${process.pid}-${dbCounter++}`);
+	const repo = deviceRepo(storage);
 	const engine = await SyncEngine.open({
 		repo,
 		storage,

@@ -16,6 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Repo, type DocHandle } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import WebSocket from 'ws';
 import { SyncEngine } from '$lib/sync/SyncEngine';
@@ -28,6 +29,7 @@ import type { IsoDate } from '$lib/model/calendar';
 import { startChildServer, type ChildServer } from './childServer';
 import { formatTable, percentile, writeJson, type Metric } from './report';
 import { sleep, until, whenDoc, withTimeout } from './waiting';
+import { deviceRepo } from '$lib/sync/deviceRepo';
 
 const quick = process.env.BENCH_QUICK === '1';
 const envInt = (name: string, fallback: number) => {
@@ -98,11 +100,13 @@ interface Pair {
 }
 
 let dbCounter = 0;
-const storage = (kind: string) => new IndexedDBStorageAdapter(`bench-typing-${kind}-${process.pid}-${dbCounter++}`);
+// Each side on its own stack's storage adapter: Hearth's (strict durability) and the stock one.
+const storage = (kind: 'hearth' | 'stock') =>
+	kind === 'hearth' ? new IndexedDBStore(`bench-typing-${kind}-${process.pid}-${dbCounter++}`) : new IndexedDBStorageAdapter(`bench-typing-${kind}-${process.pid}-${dbCounter++}`);
 
 async function hearthDevice(url: string) {
 	const s = storage('hearth');
-	const repo = new Repo({ storage: s, network: [], sharePolicy: async () => false });
+	const repo = deviceRepo(s);
 	// Built as the app builds it: shipped defaults, no batchMs/compactEvery override.
 	const engine = await SyncEngine.open({ repo, storage: s, url, socketFactory: (u) => new WebSocket(u) as unknown as SocketLike });
 	engine.connect();

@@ -38,8 +38,8 @@ import { Session } from 'node:inspector';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Repo, type DocHandle } from '@automerge/automerge-repo';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import type { DocHandle, Repo } from '@automerge/automerge-repo';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import WebSocket from 'ws';
 import { cryptoReady, decrypt, verify } from '$lib/crypto';
 import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
@@ -55,6 +55,7 @@ import { startRelay, removeDir, type RelayProcess } from '../tests/helpers/relay
 import { RawRelayClient, signRawOp } from './rawRelayClient';
 import { median } from './report';
 import { sleep, until } from './waiting';
+import { deviceRepo } from '$lib/sync/deviceRepo';
 
 const TARGET_MS = 1_000;
 /** People in the space, the owner included. */
@@ -132,8 +133,8 @@ let dbCounter = 0;
 
 /** A real device, built as the app builds it (shipped defaults, as bench/hearthSystem.ts). */
 async function openRealDevice(url: string): Promise<RealDevice> {
-	const storage = new IndexedDBStorageAdapter(`bench-rotation-${process.pid}-${dbCounter++}`);
-	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+	const storage = new IndexedDBStore(`bench-rotation-${process.pid}-${dbCounter++}`);
+	const repo = deviceRepo(storage);
 	const engine = await SyncEngine.open({ repo, storage, url, socketFactory: (u) => new WebSocket(u) as unknown as SocketLike });
 	engine.connect();
 	await until(() => engine.status.connection === 'online', SETUP_WAIT_MS, 'a device to connect');

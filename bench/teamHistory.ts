@@ -19,7 +19,7 @@
 // member is invited into whole team + care records, catches up once, and closes.
 //
 // Measured:
-//  (1) cold open: a new Repo and IndexedDBStorageAdapter on the member's database, then
+//  (1) cold open: a new Repo and IndexedDBStore on the member's database, then
 //      SyncEngine.open (device keys, every document's access and sync record, repo.find of every
 //      local document, replay of the space's membership log), until the team's documents
 //      (team, space, rota, chat, visit notes, MAR) are loaded and readable: each has its
@@ -36,8 +36,8 @@ import { Session } from 'node:inspector';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Repo, type DocHandle } from '@automerge/automerge-repo';
-import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
+import type { DocHandle, Repo } from '@automerge/automerge-repo';
+import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import WebSocket from 'ws';
 import { cryptoReady } from '$lib/crypto';
 import { invitationFragment, parseInvitationLink } from '$lib/keys/spaceOps';
@@ -72,6 +72,7 @@ import { newVisitNotes, noteKey, writeNote, type Activity, type VisitNotes } fro
 import { startRelay, type RelayProcess } from '../tests/helpers/relayProcess';
 import { median } from './report';
 import { sleep, until, whenDoc } from './waiting';
+import { deviceRepo } from '$lib/sync/deviceRepo';
 
 const OPEN_TARGET_MS = 1_000;
 const VISIBLE_TARGET_MS = 200;
@@ -108,8 +109,8 @@ let dbCounter = 0;
 
 /** A device as the app builds it: shipped defaults (as bench/hearthSystem.ts). Not connected. */
 async function openDev(url: string, dbName = `bench-team-${process.pid}-${dbCounter++}`): Promise<Dev> {
-	const storage = new IndexedDBStorageAdapter(dbName);
-	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+	const storage = new IndexedDBStore(dbName);
+	const repo = deviceRepo(storage);
 	const engine = await SyncEngine.open({ repo, storage, url, socketFactory: (u) => new WebSocket(u) as unknown as SocketLike });
 	return {
 		dbName,

@@ -1,13 +1,14 @@
 // Story-style test helpers: setup('alice', 'bob') gives each person a device with a real
 // Repo on (fake-)IndexedDB, a real SyncEngine and a connection to a real relay process.
 import 'fake-indexeddb/auto';
-import { Repo } from '@automerge/automerge-repo';
+import type { Repo } from '@automerge/automerge-repo';
 import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import { FaultyStorage } from './FaultyStorage';
 import WebSocket from 'ws';
 import { SyncEngine, type SyncEngineOptions } from '$lib/sync/SyncEngine';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import { startRelay, type RelayProcess } from './relayProcess';
+import { deviceRepo } from '$lib/sync/deviceRepo';
 
 export interface Device {
 	name: string;
@@ -35,7 +36,7 @@ export async function openDevice(
 	tuning: Partial<Pick<SyncEngineOptions, 'batchMs' | 'compactEvery' | 'socketFactory' | 'tabs'>> = {}
 ): Promise<Device> {
 	const storage = new FaultyStorage(new IndexedDBStore(dbName));
-	const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+	const repo = deviceRepo(storage);
 	const engine = await SyncEngine.open({
 		repo,
 		storage,

@@ -1,6 +1,5 @@
 // The app's live state for Svelte: one Repo on IndexedDB, one SyncEngine, and rune fields
 // mirroring sync status. Created once by the root layout and shared through context.
-import { Repo } from '@automerge/automerge-repo';
 import { getContext, setContext } from 'svelte';
 import { SyncEngine, type SyncStatus } from '$lib/sync/SyncEngine';
 import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
@@ -14,6 +13,7 @@ import { DeviceRecord } from './DeviceRecord.svelte';
 import { DeviceStorage } from './DeviceStorage.svelte';
 import { DocState } from './DocState.svelte';
 import type { Joining } from './DeviceNotes.svelte';
+import { deviceRepo } from '$lib/sync/deviceRepo';
 
 const CONTEXT = Symbol('hearth');
 
@@ -49,7 +49,7 @@ export class HearthApp {
 
 	/** `storage` is the app lock's encrypting adapter when the lock is on. */
 	static async start(storage: StorageAdapterInterface = new IndexedDBStore('hearth')): Promise<HearthApp> {
-		const repo = new Repo({ storage, network: [], sharePolicy: async () => false });
+		const repo = deviceRepo(storage);
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabChannel();
 		const engine = await SyncEngine.open({

@@ -24,9 +24,26 @@ export function toBase64Url(bytes: Uint8Array): string {
 	return out;
 }
 
-/** Decodes unpadded base64url. Throws on any character outside the alphabet. */
+/**
+ * Whether the last character leaves its unused low bits at zero. Unpadded base64url of n bytes
+ * ends with 2 (n % 3 = 1) or 4 (n % 3 = 2) bits that decode to nothing; a lenient decoder
+ * reads four (or sixteen) spellings as the same bytes, and a key compared as a string would then
+ * have aliases (a removed device could come back as "another" key). Only the spelling
+ * `toBase64Url` produces is accepted anywhere, so equal strings mean equal bytes and back.
+ */
+function canonicalTail(text: string): boolean {
+	const rest = text.length % 4;
+	if (rest === 0) return true;
+	const c = text.charCodeAt(text.length - 1);
+	const v = c < 128 ? LOOKUP[c] : -1;
+	if (v < 0) return false;
+	return rest === 2 ? (v & 0b1111) === 0 : (v & 0b11) === 0;
+}
+
+/** Decodes unpadded base64url. Throws on any character outside the alphabet, and on any spelling but the canonical one. */
 export function fromBase64Url(text: string): Uint8Array {
 	if (text.length % 4 === 1) throw new Error('Invalid base64url length');
+	if (!canonicalTail(text)) throw new Error('Not the canonical base64url spelling');
 	const out = new Uint8Array(Math.floor((text.length * 3) / 4));
 	let o = 0;
 	let buf = 0;
@@ -45,8 +62,9 @@ export function fromBase64Url(text: string): Uint8Array {
 	return out.subarray(0, o);
 }
 
+/** Canonical unpadded base64url (of `byteLength` bytes, if given): see canonicalTail. */
 export function isBase64Url(text: unknown, byteLength?: number): text is string {
-	if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return false;
+	if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1 || !canonicalTail(text)) return false;
 	if (byteLength === undefined) return true;
 	return Math.floor((text.length * 3) / 4) === byteLength;
 }

@@ -1,5 +1,6 @@
 // Branded identifiers. Every id that crosses the wire is random or a public key: none of
 // them is derived from a name, title or any other content.
+import { isBase64Url } from './bytes';
 
 /** A document's id: automerge-repo's random base58 id, meaningless to the relay. */
 export type DocumentId = string & { readonly __brand: 'DocumentId' };
@@ -24,6 +25,7 @@ export function isSpaceId(value: unknown): value is SpaceId {
 	return typeof value === 'string' && DOC_ID.test(value);
 }
 
+/** A 32-byte public key in its one canonical spelling (so string equality is key equality). */
 export function isPublicKey(value: unknown): value is DeviceKey {
-	return typeof value === 'string' && value.length === 43 && /^[A-Za-z0-9_-]+$/.test(value);
+	return typeof value === 'string' && value.length === 43 && isBase64Url(value, 32);
 }

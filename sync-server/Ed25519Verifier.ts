@@ -1,6 +1,8 @@
 // Ed25519 verification with Node's native crypto. The relay checks signatures but holds no
-// key and never imports libsodium (only the app's crypto module does).
+// key and never imports libsodium (only the app's crypto module does); libsodium's stricter
+// rules come first (sodiumRules), so the relay and the devices accept the same signatures.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { refusedBySodium } from './sodiumRules';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -14,7 +16,7 @@ export class Ed25519Verifier {
 	}
 
 	verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean => {
-		if (signature.length !== 64 || publicKey.length !== 32) return false;
+		if (refusedBySodium(signature, publicKey)) return false;
 		try {
 			return verify(null, message, this.#key(publicKey), signature);
 		} catch {

@@ -2,10 +2,12 @@
 // CPU under load, and the relay is one JavaScript thread: on a machine with a spare core the
 // event loop keeps up with twice the appends when they move off it. Checks are sent in batches
 // (everything asked for in one event-loop turn), so the message passing costs little.
-// Same checks as Ed25519Verifier (Node's native crypto); without worker threads it checks inline.
+// Same checks as Ed25519Verifier (libsodium's rules first, then Node's native crypto); without
+// worker threads it checks inline.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Ed25519Verifier } from './Ed25519Verifier';
+import { refusedBySodium } from './sodiumRules';
 
 type Check = [signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array];
 
@@ -90,6 +92,8 @@ export class VerifyPool {
 	}
 
 	verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+		// libsodium's rules are checked here, once, so the workers need only the equation.
+		if (refusedBySodium(signature, publicKey)) return Promise.resolve(false);
 		if (this.#workers.length === 0) return Promise.resolve(this.#inline.verify(signature, message, publicKey));
 		return new Promise((answer) => {
 			this.#queue.push({ check: [signature, message, publicKey], answer });

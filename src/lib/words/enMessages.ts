@@ -391,7 +391,10 @@ export const enMessages = {
 		visitNotes: {
 			notAVisit: 'That is not a visit.',
 			chooseActivities: 'Choose activities from the list.',
-			writeFirst: 'Write the note first.',
+			emptyNote: 'Write what happened on the visit.',
+			badId: 'That note needs a new id.',
+			noteExists: 'A note with that id already exists.',
+			onlyAuthorEdits: 'Only the person who wrote a note can change it.',
 			chooseActivity: 'Choose an activity from the list.',
 			onlyOwnerComments: 'Only the Team Owner can add to someone else’s visit note.',
 			noSuchNote: 'That note no longer exists.',

@@ -193,6 +193,12 @@ export const enMessages = {
 			whyCorrects: 'Say why this corrects the earlier entry',
 			reasonTooLong: 'The reason is too long',
 			missingWho: 'This entry is missing who or what it is about',
+			/** How a correction fails to match the entry it corrects (model: CorrectionMismatch), by kind. */
+			correction: {
+				missing: 'Choose the entry this corrects',
+				'other-medicine': 'A correction is about the medicine of the entry it corrects, and this one names another medicine or dose',
+				'other-dose': 'A correction is about the same dose as the entry it corrects, and this one answers another dose time'
+			},
 			/** Why an entry in the record is flagged (verifyMarLog). */
 			altered: 'This entry has been altered: its fields are not as written',
 			alteredSinceSigned: 'This entry has been altered since it was signed',

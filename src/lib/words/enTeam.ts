@@ -434,6 +434,15 @@ export const enTeam = {
 		writeWhat: 'Write what happened on the visit.',
 		saved: (title: string) => `Your note for ${title} is saved.`,
 		notSaved: (reason: string) => `Your note could not be saved: ${reason}. Your words are still in the box.`,
+		/** The device's storage refused the note: it is in this window, and saving again changes it rather than adding a copy. */
+		notKept: (reason: string) =>
+			`Your note is not saved on this device yet: ${reason}. Your words are still in the box and Hearth keeps trying. Press Save note to try again now; it will not make a second note.`,
+		alreadyWrote: (n: number) =>
+			n === 1
+				? 'You have already written a note for this visit. Saving adds a new note; the first one stays as it is.'
+				: `You have already written ${n} notes for this visit. Saving adds a new note; the others stay as they are.`,
+		writtenAt: (time: string) => `Written at ${time}`,
+		writtenOn: (day: string, time: string) => `Written ${day} at ${time}`,
 		writeTitle: 'Write a note for a visit',
 		noVisits: 'There are no visits on the rota for the last week. Add one on the team page first.',
 		visit: 'Visit',

@@ -529,6 +529,9 @@ export const enMessages = {
 			notHere: 'The medication record is not on this device yet.',
 			noSuchMedicine: 'That medicine is no longer on the list.',
 			monthNotOpened: 'The medication record for that month could not be opened.',
+			chooseOutcome: 'Choose what happened with the dose (given, refused or not given) before recording it. Nothing was recorded.',
+			notKept: (reason: string) =>
+				`The dose is signed but not saved on this device yet: ${reason}. Hearth keeps trying by itself; please keep Hearth open, and don’t record the dose again.`,
 			/** A draft's problem (model: marDraftProblem) as a sentence, when refusing to record a dose. */
 			problem: (problem: string) => `${problem}.`
 		},

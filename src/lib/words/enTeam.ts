@@ -424,7 +424,11 @@ export const enTeam = {
 		markDone: 'Mark as done',
 		markedDone: (label: string) => `${label} is marked as done.`,
 		notMarkedDone: (label: string) => `${label} is no longer marked as done.`,
-		recorded: (name: string, dose: string, due: string, outcome: string) => `Recorded and signed: ${name} ${dose} (due ${due}) ${outcome}.`
+		recorded: (name: string, dose: string, due: string, outcome: string) => `Recorded and signed: ${name} ${dose} (due ${due}) ${outcome}.`,
+		/** The outcome select starts on this, so nothing is recorded without a choice. */
+		chooseOne: 'Choose what happened…',
+		chooseOutcome: (name: string, due: string) =>
+			`Choose what happened with ${name} due at ${due} (given, refused or not given) before recording it. Nothing was recorded.`
 	},
 
 	/** Visit notes (care records). */
@@ -507,8 +511,18 @@ export const enTeam = {
 		title: 'Medication',
 		onList: (name: string) => `${name} is on the medicines list.`,
 		chooseMedicine: 'Choose the medicine.',
+		chooseOutcome: 'Choose what happened with this dose (given, refused or not given) before recording it. Nothing was recorded.',
+		outcomeHint: 'Nothing is chosen for you: choose what really happened.',
+		correctedGone: 'The entry you chose to correct is no longer shown. Choose it again.',
+		correctionMedicineHint:
+			'A correction is about the medicine of the entry it corrects. If a different medicine was given, mark this entry as recorded in error, then record the right medicine as a new entry.',
 		monthNotOpened: 'the record for that month could not be opened',
 		recorded: (name: string, outcome: string, time: string) => `Recorded: ${name}, ${outcome} at ${time}. Signed by this device.`,
+		/** The device's storage refused a signed entry: it is in this window, and pressing Record again only tries the save again. */
+		notKept: (reason: string) =>
+			`This entry is signed but not saved on this device yet: ${reason}. Hearth keeps trying. Press Record and sign to try again now; it will not record the dose twice.`,
+		medicineNotKept: (name: string, reason: string) =>
+			`${name} is not saved on this device yet: ${reason}. Hearth keeps trying. Press Add medicine to try again now; it will not add it twice.`,
 		at: (day: string, time: string) => `${day} at ${time}`,
 		notArrived: 'The medication record has not arrived on this device yet.',
 		medicinesTitle: 'Medicines',
@@ -550,6 +564,10 @@ export const enTeam = {
 		corrected: (what: string) => `Corrected: ${what}`,
 		correctedBy: (who: string, when: string, reason: string) => `By ${who}, ${when} · Reason: ${reason}`,
 		correctionAltered: '⚠ Altered after it was signed: do not rely on this correction.',
+		/** A correction that does not match the entry it corrects (model: wrong-correction), with the model's reason. */
+		correctionWrong: (why: string) => `⚠ This correction does not count: ${why}.`,
+		wrongCorrections: 'Warning: a correction on this record does not match the entry it corrects.',
+		wrongCorrectionsHint: 'It does not count, and the entry stands as it was recorded. If the entry is wrong, record a new correction.',
 		showOlder: (month: string) => `Show doses from ${month}`
 	},
 

@@ -438,9 +438,9 @@ export const enTeam = {
 		writeWhat: 'Write what happened on the visit.',
 		saved: (title: string) => `Your note for ${title} is saved.`,
 		notSaved: (reason: string) => `Your note could not be saved: ${reason}. Your words are still in the box.`,
-		/** The device's storage refused the note: it is in this window, and saving again changes it rather than adding a copy. */
+		/** The device's storage refused the note: it is in this window, and saving the same words again only tries again. */
 		notKept: (reason: string) =>
-			`Your note is not saved on this device yet: ${reason}. Your words are still in the box and Hearth keeps trying. Press Save note to try again now; it will not make a second note.`,
+			`Your note is not saved on this device yet: ${reason}. Your words are still in the box and Hearth keeps trying. Press Save note to try again now; the same words will not make a second note.`,
 		alreadyWrote: (n: number) =>
 			n === 1
 				? 'You have already written a note for this visit. Saving adds a new note; the first one stays as it is.'
@@ -562,6 +562,8 @@ export const enTeam = {
 		entryAltered: '⚠ Altered after it was signed: do not rely on this entry.',
 		corrections: 'Corrections',
 		corrected: (what: string) => `Corrected: ${what}`,
+		/** A correction that does not count (it names another medicine or dose time than its entry). */
+		saidToCorrect: (what: string) => `Written as a correction: ${what}`,
 		correctedBy: (who: string, when: string, reason: string) => `By ${who}, ${when} · Reason: ${reason}`,
 		correctionAltered: '⚠ Altered after it was signed: do not rely on this correction.',
 		/** A correction that does not match the entry it corrects (model: wrong-correction), with the model's reason. */

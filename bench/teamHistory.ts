@@ -26,7 +26,7 @@
 //      expected content. Offline: no relay connection. Median of 3 opens.
 //      Separately: verifyMarLog over the 20,000 entries + trustedEntries (what a MAR screen needs
 //      before it can show counts of doses), median of 3.
-//  (2) note visible: both devices online; the owner writes one new visit note (writeNote in one
+//  (2) note visible: both devices online; the owner writes one new visit note (addNote in one
 //      change); timed from just before `change()` until the member's visit-notes handle shows
 //      it. 3 warm-ups, then 20 notes, each after 300 ms idle; median and max.
 // Progress goes to stderr, results to stdout. Missing a target never fails the run; a wait that
@@ -68,7 +68,7 @@ import { addVisit, markDone, newRota, visitKey, type Rota } from '$lib/model/rot
 import { newPrivateSpace } from '$lib/model/space';
 import { newTeam } from '$lib/model/team';
 import { TEAM_CIRCLES, teamCircleNames, type TeamDoc } from '$lib/model/teamSpace';
-import { newVisitNotes, noteKey, writeNote, type Activity, type VisitNotes } from '$lib/model/visitNotes';
+import { addNote, newVisitNotes, type Activity, type VisitNotes } from '$lib/model/visitNotes';
 import { startRelay, type RelayProcess } from '../tests/helpers/relayProcess';
 import { median } from './report';
 import { sleep, until, whenDoc } from './waiting';
@@ -260,8 +260,8 @@ async function buildTeam(owner: Dev, phases: Record<string, number>): Promise<Id
 			for (let i = a; i < b; i++) {
 				const day = noteDay(i);
 				const v = (firstNote + i) % VISITS_PER_DAY;
-				const ok = writeNote(n, workers[v % workers.length], visitKey(visitIds[v], dayOf(day)), NOTE_TEXTS[v] + NOTE_TEXTS[(i * 7) % 5].slice(0, 40 + (i % 60)), ACTIVITY_SETS[v], START + day * 86_400_000 + v * 3_600_000);
-				if (!ok.ok) throw new Error('writeNote refused');
+				const ok = addNote(n, workers[v % workers.length], `history-${i}`, visitKey(visitIds[v], dayOf(day)), NOTE_TEXTS[v] + NOTE_TEXTS[(i * 7) % 5].slice(0, 40 + (i % 60)), ACTIVITY_SETS[v], START + day * 86_400_000 + v * 3_600_000);
+				if (!ok.ok) throw new Error('addNote refused');
 			}
 		});
 	}
@@ -556,15 +556,15 @@ async function writeOneNote(owner: Dev, member: Dev, ids: Ids, i: number): Promi
 	const me = owner.engine.personKey() as unknown as PersonKey;
 	// A note for an extra visit on the last day of the history: this month's document.
 	const visit = visitKey(`extra-${i}`, dayOf(DAYS - 1));
-	const key = noteKey(visit, me);
+	const key = `new-${i}`;
 	const docId = ids.notes.get(ids.shown[0])!;
 	const ownerHandle = owner.engine.handle<VisitNotes>(docId)!;
 	const memberHandle = (await member.engine.load<VisitNotes>(docId))!;
 	const seen = whenDoc(memberHandle, (d) => d.notes[key] !== undefined, NOTE_WAIT_MS, `note ${i} on the member’s device`);
 	const t0 = performance.now();
 	ownerHandle.change((d) => {
-		const ok = writeNote(d, me, visit, `New note ${i}: ${NOTE_TEXTS[i % 5]}`, ['meal']);
-		if (!ok.ok) throw new Error('writeNote refused');
+		const ok = addNote(d, me, key, visit, `New note ${i}: ${NOTE_TEXTS[i % 5]}`, ['meal']);
+		if (!ok.ok) throw new Error('addNote refused');
 	});
 	const changeMs = performance.now() - t0;
 	await seen;

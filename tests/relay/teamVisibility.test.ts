@@ -13,7 +13,7 @@ import { newPrivateSpace } from '$lib/model/space';
 import { newTeam } from '$lib/model/team';
 import { newRota, visitKey, type Rota } from '$lib/model/rota';
 import { newTeamChat } from '$lib/model/chat';
-import { newVisitNotes, writeNote, type VisitNotes } from '$lib/model/visitNotes';
+import { addNote, newVisitNotes, type VisitNotes } from '$lib/model/visitNotes';
 import {
 	appendMarEntry,
 	localDateTime,
@@ -131,7 +131,7 @@ describe('care team visibility by keys', () => {
 		const today = '2025-03-04' as IsoDate;
 		const visit = visitKey(randomId(), today);
 		worker.engine.handle<VisitNotes>(notes)!.change((d) => {
-			expect(writeNote(d, workerMe, visit, 'Rose had porridge and took her tablets with tea. Bit breathless on the stairs.', ['meal', 'medication']).ok).toBe(true);
+			expect(addNote(d, workerMe, randomId(), visit, 'Rose had porridge and took her tablets with tea. Bit breathless on the stairs.', ['meal', 'medication']).ok).toBe(true);
 		});
 		const marHandle = worker.engine.handle<MarRecord>(mar)!;
 		const entry = signMarEntry(

@@ -244,8 +244,36 @@ export function restartMedicine(doc: MarRecord, id: MedicineId, from: LocalDateT
 
 // ── the log: signing and appending ─────────────────────────────────────────────────────
 
-/** Why a draft can't be recorded, in words the app can show; undefined when fine. */
-export function marDraftProblem(draft: MarEntryDraft): string | undefined {
+/**
+ * How a correction fails to be about the entry it corrects. A correction answers the same dose
+ * of the same medicine as its entry (it may say the dose was refused, or not given, or that the
+ * entry was recorded in error); one naming another medicine would read "Corrected: Amlodipine"
+ * under a Paracetamol entry and put a dose on the wrong line.
+ * - missing: the entry it names is not there (or is not the one given).
+ * - other-medicine: another medicine, or the medicine's name or dose differ from the entry's.
+ * - other-dose: it answers a different dose time from the entry's.
+ */
+export type CorrectionMismatch = 'missing' | 'other-medicine' | 'other-dose';
+
+type CorrectionFields = Pick<MarEntryDraft, 'id' | 'medicine' | 'medicineName' | 'dose' | 'due' | 'corrects'>;
+
+/** Why a correction does not match the entry it corrects; undefined when it does (or it is no correction). */
+export function correctionMismatch(correction: CorrectionFields, corrected: CorrectionFields | undefined): CorrectionMismatch | undefined {
+	if (correction.corrects === null) return undefined;
+	if (!corrected || corrected.id !== correction.corrects || corrected.id === correction.id) return 'missing';
+	if (correction.medicine !== corrected.medicine || correction.medicineName !== corrected.medicineName || correction.dose !== corrected.dose) {
+		return 'other-medicine';
+	}
+	if (correction.due !== corrected.due) return 'other-dose';
+	return undefined;
+}
+
+/**
+ * Why a draft can't be recorded, in words the app can show; undefined when fine. A correction
+ * must be checked against the entry it corrects: pass that entry as `corrected` (without it a
+ * correction is refused as `missing`).
+ */
+export function marDraftProblem(draft: MarEntryDraft, corrected?: MarEntry): string | undefined {
 	if (!MAR_OUTCOMES.includes(draft.outcome)) return msg.whatHappened;
 	if (!isLocalDateTime(draft.at)) return msg.when;
 	if (draft.due !== null && !isLocalDateTime(draft.due)) return msg.dueTime;
@@ -255,6 +283,8 @@ export function marDraftProblem(draft: MarEntryDraft): string | undefined {
 	if (draft.corrects !== null && !reason) return msg.whyCorrects;
 	if (reason.length > REASON_MAX) return msg.reasonTooLong;
 	if (!draft.id || !draft.medicine || !draft.author) return msg.missingWho;
+	const mismatch = correctionMismatch(draft, corrected);
+	if (mismatch) return msg.correction[mismatch];
 	return undefined;
 }
 
@@ -297,20 +327,23 @@ export type MarHead = { seq: number; hash: string };
  * Signs a draft with this device's key, linking it to the device's previous entry and to the
  * newest entry in the log. Pass `head` (what this device remembers of its own last entry) so
  * that if someone deleted that entry from the document, the new one exposes the gap instead
- * of quietly reusing its number. Throws on a draft `marDraftProblem` would refuse: a MAR
- * entry can't be fixed later, so a bad one must never be signed.
+ * of quietly reusing its number. A correction is checked against the entry it corrects, found
+ * in `mar` or passed as `corrected` (an entry from before months were split lives in another
+ * log). Throws on a draft `marDraftProblem` would refuse: a MAR entry can't be fixed later, so
+ * a bad one must never be signed.
  */
 export function signMarEntry(
 	device: SigningDevice,
 	draft: MarEntryDraft,
 	mar: Pick<MarRecord, 'id' | 'log'>,
-	options: { head?: MarHead; now?: number } = {}
+	options: { head?: MarHead; now?: number; corrected?: MarEntry } = {}
 ): MarEntry {
-	const problem = marDraftProblem(draft);
+	const log = readMarLog(mar);
+	const corrected = draft.corrects === null ? undefined : (log.find((e) => e.id === draft.corrects) ?? options.corrected);
+	const problem = marDraftProblem(draft, corrected);
 	if (problem) throw new Error(problem);
 	const me = toBase64Url(device.signing.publicKey) as DeviceKey;
 	let last: MarHead | undefined = options.head;
-	const log = readMarLog(mar);
 	for (const e of log) {
 		if (e.device === me && e.seq > (last?.seq ?? 0)) last = { seq: e.seq, hash: marEntryHash(mar.id, e) };
 	}
@@ -362,7 +395,13 @@ export function readMarLog(mar: Pick<MarRecord, 'log'>): MarEntry[] {
 
 // ── verification ───────────────────────────────────────────────────────────────────────
 
-export type MarEntryStatus = 'ok' | 'tampered' | 'unknown-device';
+/**
+ * ok: signed, unaltered, by a member's device. tampered: altered after it was signed (or a
+ * copy). unknown-device: signed by a device that is not the team's. wrong-correction: a
+ * correction that does not match the entry it corrects (another medicine or dose time, see
+ * `correctionMismatch`): it was signed, but it must not stand as a correction.
+ */
+export type MarEntryStatus = 'ok' | 'tampered' | 'unknown-device' | 'wrong-correction';
 
 export type MarEntryCheck = {
 	index: number;
@@ -370,6 +409,8 @@ export type MarEntryCheck = {
 	status: MarEntryStatus;
 	/** Plain words for anything but ok. */
 	why: string | null;
+	/** For a wrong-correction: how it differs from the entry it corrects. */
+	mismatch?: CorrectionMismatch;
 };
 
 /**
@@ -404,6 +445,12 @@ export type MarVerifyOptions = {
 	 * render, so a new entry costs one check rather than the whole month again.
 	 */
 	verified?: Set<string>;
+	/**
+	 * Finds an entry that a correction in this log points at when it lives in another log read
+	 * alongside (the medicines list's own log, from before months were split, or a second log
+	 * of the same month), so the correction can be checked against it.
+	 */
+	findEntry?: (id: MarEntryId) => MarEntry | undefined;
 };
 
 const ENTRY_KEYS = new Set([
@@ -450,6 +497,7 @@ export function verifyMarLog(mar: Pick<MarRecord, 'id' | 'log'>, options: MarVer
 	const chains = new Map<string, Map<number, MarEntry[]>>();
 	const claimed = new Set<string>();
 	const valid: MarEntry[] = [];
+	const checkOf = new Map<MarEntry, MarEntryCheck>();
 
 	mar.log.forEach((raw, index) => {
 		const plain = plainEntry(raw);
@@ -471,16 +519,30 @@ export function verifyMarLog(mar: Pick<MarRecord, 'id' | 'log'>, options: MarVer
 			return;
 		}
 		firstById.set(plain.id, index);
-		if (options.isMemberDevice && !options.isMemberDevice(plain.device, plain.author)) {
-			entries.push({ index, id, status: 'unknown-device', why: msg.unknownDevice });
-		} else {
-			entries.push({ index, id, status: 'ok', why: null });
-		}
+		const check: MarEntryCheck =
+			options.isMemberDevice && !options.isMemberDevice(plain.device, plain.author)
+				? { index, id, status: 'unknown-device', why: msg.unknownDevice }
+				: { index, id, status: 'ok', why: null };
+		entries.push(check);
 		valid.push(plain);
+		checkOf.set(plain, check);
 		let chain = chains.get(plain.device);
 		if (!chain) chains.set(plain.device, (chain = new Map()));
 		chain.set(plain.seq, [...(chain.get(plain.seq) ?? []), plain]);
 	});
+
+	// A correction is checked against the entry it corrects (when that is here or alongside):
+	// one about another medicine or dose time is flagged, and so never counts as a correction.
+	const byId = new Map<string, MarEntry>();
+	for (const e of valid) if (!byId.has(e.id)) byId.set(e.id, e);
+	for (const e of valid) {
+		if (e.corrects === null) continue;
+		const target = byId.get(e.corrects) ?? options.findEntry?.(e.corrects);
+		if (!target) continue;
+		const mismatch = correctionMismatch(e, target);
+		const check = checkOf.get(e);
+		if (mismatch && check?.status === 'ok') Object.assign(check, { status: 'wrong-correction', why: msg.correction[mismatch], mismatch });
+	}
 
 	const gaps: MarGap[] = [];
 	const devices = new Set<string>([...chains.keys(), ...Object.keys(options.knownHeads ?? {})]);
@@ -529,23 +591,36 @@ export type MarEntryView = {
 	supersededBy: MarEntryId[];
 	/** Not superseded: what the record now says. */
 	current: boolean;
+	/** A correction that does not match the entry it corrects: it supersedes nothing and is not current. */
+	mismatch: CorrectionMismatch | null;
 };
 
 /**
  * Every entry, oldest first, with corrections linked both ways: a corrected entry is still
- * shown, marked as superseded by the correction. Pass `trustedEntries(...)`, not the raw log.
+ * shown, marked as superseded by the correction. A correction about another medicine or dose
+ * time than its entry's supersedes nothing and answers no dose (`verifyMarLog` flags it too,
+ * but entries read from several logs are checked against each other here as well). Pass
+ * `trustedEntries(...)`, not the raw log.
  */
 export function effectiveEntries(entries: readonly MarEntry[]): MarEntryView[] {
-	const ids = new Set(entries.map((e) => e.id));
+	const byId = new Map<string, MarEntry>();
+	for (const e of entries) if (!byId.has(e.id)) byId.set(e.id, e);
 	const by = new Map<string, MarEntryId[]>();
+	const mismatched = new Map<string, CorrectionMismatch>();
 	for (const e of entries) {
-		if (e.corrects && ids.has(e.corrects) && e.corrects !== e.id) by.set(e.corrects, [...(by.get(e.corrects) ?? []), e.id]);
+		if (!e.corrects || e.corrects === e.id) continue;
+		const target = byId.get(e.corrects);
+		if (!target) continue;
+		const mismatch = correctionMismatch(e, target);
+		if (mismatch) mismatched.set(e.id, mismatch);
+		else by.set(e.corrects, [...(by.get(e.corrects) ?? []), e.id]);
 	}
 	return [...entries]
 		.sort((a, b) => cmp(a.at, b.at) || a.recordedAt - b.recordedAt || cmp(a.id, b.id))
 		.map((entry) => {
 			const supersededBy = by.get(entry.id) ?? [];
-			return { entry, supersedes: entry.corrects, supersededBy, current: supersededBy.length === 0 };
+			const mismatch = mismatched.get(entry.id) ?? null;
+			return { entry, supersedes: mismatch ? null : entry.corrects, supersededBy, current: supersededBy.length === 0 && !mismatch, mismatch };
 		});
 }
 

@@ -1,11 +1,13 @@
 // Visit notes (care-records access circle): what happened on a visit, written by whoever gave
 // the support, seen by the Team Owner, who can add to a note but never edit the worker's
-// words. Notes are keyed by visit and author (`${visitKey}~${author}`): when two workers share
-// a visit each writes their own note, and two notes started offline for the same visit never
-// overwrite each other (one object per key would lose one of them in the merge).
+// words. Every note written is its own entry, keyed by a random id: a worker who writes in the
+// morning and again in the evening keeps both, two workers on a visit each keep theirs, and
+// notes written offline on two devices both survive the merge. (Notes used to be one per
+// visit and author, keyed `${visitKey}~${author}`, and saving again overwrote the text; such
+// notes still read as they are, and nothing new is ever written under those keys.)
 import { words } from '$lib/words';
 import { isIsoDate, type IsoDate, type IsoMonth } from './calendar';
-import { OK, refuse, type PersonKey, type Result } from './ids';
+import { isPlainId, OK, refuse, type PersonKey, type Result } from './ids';
 import { parseVisitKey, type VisitKey } from './rota';
 import { setText } from './text';
 
@@ -44,6 +46,7 @@ export type VisitNotes = {
 	kind: 'visit-notes';
 	/** The Team Owner: the one person who may add to anyone's note. */
 	owner: PersonKey;
+	/** By note id: a random id (or, for notes written before, `${visitKey}~${author}`). */
 	notes: Record<string, VisitNote>;
 	/**
 	 * The month of the visits whose notes this document holds. Years of notes in one document
@@ -69,49 +72,69 @@ export function isActivity(value: unknown): value is Activity {
 	return typeof value === 'string' && Object.hasOwn(ACTIVITIES, value);
 }
 
-export function noteKey(visit: VisitKey, author: PersonKey): string {
+/**
+ * The key a note had when there was one note per visit and author. Documents written then
+ * still hold notes under it; new notes never use it (a new note's id has no `~`).
+ */
+export function legacyNoteKey(visit: VisitKey, author: PersonKey): string {
 	return `${visit}~${author}`;
+}
+
+function activitySet(activities: readonly Activity[]): Partial<Record<Activity, true>> {
+	return Object.fromEntries(activities.map((a) => [a, true as const]));
 }
 
 // ── changes (call inside handle.change) ─────────────────────────────────────────────────
 
 /**
- * Writes (or rewrites) the author's note for a visit. Only its author edits a note; the text
- * changes character by character, so edits from the author's phone and laptop merge.
+ * Adds a new note for a visit, under `id` (a fresh `randomId()`). Writing again about the same
+ * visit adds another note: what was written before is never replaced.
  */
-export function writeNote(
+export function addNote(
 	notes: VisitNotes,
 	actor: PersonKey,
+	id: string,
 	visit: VisitKey,
 	text: string,
 	activities: Activity[] = [],
 	now = Date.now()
 ): Result {
+	if (!isPlainId(id)) return refuse(msg.badId);
+	if (notes.notes[id]) return refuse(msg.noteExists);
 	if (!parseVisitKey(visit)) return refuse(msg.notAVisit);
 	if (!activities.every(isActivity)) return refuse(msg.chooseActivities);
-	const key = noteKey(visit, actor);
 	const clipped = text.slice(0, NOTE_MAX);
-	const existing = notes.notes[key];
-	if (!existing) {
-		notes.notes[key] = {
-			visit,
-			author: actor,
-			createdAt: now,
-			text: clipped,
-			activities: Object.fromEntries(activities.map((a) => [a, true as const])),
-			ownerComments: {}
-		};
-		return OK;
+	if (!clipped.trim()) return refuse(msg.emptyNote);
+	notes.notes[id] = { visit, author: actor, createdAt: now, text: clipped, activities: activitySet(activities), ownerComments: {} };
+	return OK;
+}
+
+/**
+ * The author changes their own note (e.g. saving again what the device could not yet keep).
+ * The text changes character by character, so edits from the author's phone and laptop merge;
+ * the ticked icons become exactly `activities`. Refuses an empty text: a note is never emptied.
+ */
+export function editNote(notes: VisitNotes, actor: PersonKey, id: string, text: string, activities: Activity[]): Result {
+	const note = notes.notes[id];
+	if (!note) return refuse(msg.noSuchNote);
+	if (note.author !== actor) return refuse(msg.onlyAuthorEdits);
+	if (!activities.every(isActivity)) return refuse(msg.chooseActivities);
+	const clipped = text.slice(0, NOTE_MAX);
+	if (!clipped.trim()) return refuse(msg.emptyNote);
+	if (note.text !== clipped) setText(notes, ['notes', id, 'text'], clipped);
+	for (const a of Object.keys(ACTIVITIES) as Activity[]) {
+		const on = activities.includes(a);
+		if (on && !note.activities[a]) note.activities[a] = true;
+		if (!on && note.activities[a]) delete note.activities[a];
 	}
-	setText(notes, ['notes', key, 'text'], clipped);
-	for (const a of activities) if (!existing.activities[a]) existing.activities[a] = true;
 	return OK;
 }
 
 /** Ticks or unticks one quick icon on the author's own note. */
-export function setActivity(notes: VisitNotes, actor: PersonKey, visit: VisitKey, activity: Activity, on: boolean): Result {
-	const note = notes.notes[noteKey(visit, actor)];
-	if (!note) return refuse(msg.writeFirst);
+export function setActivity(notes: VisitNotes, actor: PersonKey, id: string, activity: Activity, on: boolean): Result {
+	const note = notes.notes[id];
+	if (!note) return refuse(msg.noSuchNote);
+	if (note.author !== actor) return refuse(msg.onlyAuthorEdits);
 	if (!isActivity(activity)) return refuse(msg.chooseActivity);
 	if (on && !note.activities[activity]) note.activities[activity] = true;
 	if (!on && note.activities[activity]) delete note.activities[activity];
@@ -187,7 +210,7 @@ export function notesForDay(notes: NoteSource, date: IsoDate): NoteView[] {
 		.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
 }
 
-/** Notes for one visit (one per worker who wrote one). */
+/** Notes for one visit (every note anyone wrote about it), in the order they were written. */
 export function notesForVisit(notes: NoteSource, visit: VisitKey): NoteView[] {
 	return allNotes(notes)
 		.filter((n) => n.visit === visit)

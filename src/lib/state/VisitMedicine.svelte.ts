@@ -17,6 +17,7 @@ import { visitWindow } from '$lib/model/visitMedicine';
 import { words } from '$lib/words';
 import type { HearthApp } from './HearthApp.svelte';
 import type { TeamState } from './TeamState.svelte';
+import { whyNotSaved } from './whyNotSaved';
 
 const msg = words.messages.state.visitMedicine;
 
@@ -74,8 +75,14 @@ export class VisitMedicine {
 		return verdict.ok ? { kind: 'clear' } : { kind: 'due', due: verdict.due };
 	}
 
-	/** Records what happened with one due dose, now, signed by this device. Never edits an entry. */
-	async record(dose: DueDose, outcome: Exclude<MarOutcome, 'in-error'>, reason: string): Promise<Result> {
+	/**
+	 * Records what happened with one due dose, now, signed by this device. Never edits an entry.
+	 * The outcome is the person's own choice: with none, nothing is recorded. Resolves once the
+	 * entry is on this device's disk; if storage refuses it, the refusal says so (the entry is
+	 * signed and in this window, and Hearth keeps trying to write it).
+	 */
+	async record(dose: DueDose, outcome: Exclude<MarOutcome, 'in-error'> | undefined, reason: string): Promise<Result> {
+		if (outcome !== 'given' && outcome !== 'refused' && outcome !== 'not-given') return refuse(msg.chooseOutcome);
 		const doc = this.#team.mar?.doc;
 		const me = this.#app.personKey() as PersonKey | undefined;
 		if (!doc || !me) return refuse(msg.notHere);
@@ -101,6 +108,11 @@ export class VisitMedicine {
 		if (!log) return refuse(msg.monthNotOpened);
 		const entry = signMarEntry(this.#app.engine.device, draft, log);
 		month.change((d) => appendMarEntry(d, entry));
+		try {
+			await month.saved();
+		} catch (e) {
+			return refuse(msg.notKept(whyNotSaved(e)));
+		}
 		return OK;
 	}
 }

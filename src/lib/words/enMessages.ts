@@ -193,6 +193,12 @@ export const enMessages = {
 			whyCorrects: 'Say why this corrects the earlier entry',
 			reasonTooLong: 'The reason is too long',
 			missingWho: 'This entry is missing who or what it is about',
+			/** How a correction fails to match the entry it corrects (model: CorrectionMismatch), by kind. */
+			correction: {
+				missing: 'Choose the entry this corrects',
+				'other-medicine': 'A correction is about the medicine of the entry it corrects, and this one names another medicine or dose',
+				'other-dose': 'A correction is about the same dose as the entry it corrects, and this one answers another dose time'
+			},
 			/** Why an entry in the record is flagged (verifyMarLog). */
 			altered: 'This entry has been altered: its fields are not as written',
 			alteredSinceSigned: 'This entry has been altered since it was signed',
@@ -391,7 +397,10 @@ export const enMessages = {
 		visitNotes: {
 			notAVisit: 'That is not a visit.',
 			chooseActivities: 'Choose activities from the list.',
-			writeFirst: 'Write the note first.',
+			emptyNote: 'Write what happened on the visit.',
+			badId: 'That note needs a new id.',
+			noteExists: 'A note with that id already exists.',
+			onlyAuthorEdits: 'Only the person who wrote a note can change it.',
 			chooseActivity: 'Choose an activity from the list.',
 			onlyOwnerComments: 'Only the Team Owner can add to someone else’s visit note.',
 			noSuchNote: 'That note no longer exists.',
@@ -520,6 +529,9 @@ export const enMessages = {
 			notHere: 'The medication record is not on this device yet.',
 			noSuchMedicine: 'That medicine is no longer on the list.',
 			monthNotOpened: 'The medication record for that month could not be opened.',
+			chooseOutcome: 'Choose what happened with the dose (given, refused or not given) before recording it. Nothing was recorded.',
+			notKept: (reason: string) =>
+				`The dose is signed but not saved on this device yet: ${reason}. Hearth keeps trying by itself; please keep Hearth open, and don’t record the dose again.`,
 			/** A draft's problem (model: marDraftProblem) as a sentence, when refusing to record a dose. */
 			problem: (problem: string) => `${problem}.`
 		},

@@ -424,7 +424,11 @@ export const enTeam = {
 		markDone: 'Mark as done',
 		markedDone: (label: string) => `${label} is marked as done.`,
 		notMarkedDone: (label: string) => `${label} is no longer marked as done.`,
-		recorded: (name: string, dose: string, due: string, outcome: string) => `Recorded and signed: ${name} ${dose} (due ${due}) ${outcome}.`
+		recorded: (name: string, dose: string, due: string, outcome: string) => `Recorded and signed: ${name} ${dose} (due ${due}) ${outcome}.`,
+		/** The outcome select starts on this, so nothing is recorded without a choice. */
+		chooseOne: 'Choose what happened…',
+		chooseOutcome: (name: string, due: string) =>
+			`Choose what happened with ${name} due at ${due} (given, refused or not given) before recording it. Nothing was recorded.`
 	},
 
 	/** Visit notes (care records). */
@@ -434,6 +438,15 @@ export const enTeam = {
 		writeWhat: 'Write what happened on the visit.',
 		saved: (title: string) => `Your note for ${title} is saved.`,
 		notSaved: (reason: string) => `Your note could not be saved: ${reason}. Your words are still in the box.`,
+		/** The device's storage refused the note: it is in this window, and saving the same words again only tries again. */
+		notKept: (reason: string) =>
+			`Your note is not saved on this device yet: ${reason}. Your words are still in the box and Hearth keeps trying. Press Save note to try again now; the same words will not make a second note.`,
+		alreadyWrote: (n: number) =>
+			n === 1
+				? 'You have already written a note for this visit. Saving adds a new note; the first one stays as it is.'
+				: `You have already written ${n} notes for this visit. Saving adds a new note; the others stay as they are.`,
+		writtenAt: (time: string) => `Written at ${time}`,
+		writtenOn: (day: string, time: string) => `Written ${day} at ${time}`,
 		writeTitle: 'Write a note for a visit',
 		noVisits: 'There are no visits on the rota for the last week. Add one on the team page first.',
 		visit: 'Visit',
@@ -498,8 +511,18 @@ export const enTeam = {
 		title: 'Medication',
 		onList: (name: string) => `${name} is on the medicines list.`,
 		chooseMedicine: 'Choose the medicine.',
+		chooseOutcome: 'Choose what happened with this dose (given, refused or not given) before recording it. Nothing was recorded.',
+		outcomeHint: 'Nothing is chosen for you: choose what really happened.',
+		correctedGone: 'The entry you chose to correct is no longer shown. Choose it again.',
+		correctionMedicineHint:
+			'A correction is about the medicine of the entry it corrects. If a different medicine was given, mark this entry as recorded in error, then record the right medicine as a new entry.',
 		monthNotOpened: 'the record for that month could not be opened',
 		recorded: (name: string, outcome: string, time: string) => `Recorded: ${name}, ${outcome} at ${time}. Signed by this device.`,
+		/** The device's storage refused a signed entry: it is in this window, and pressing Record again only tries the save again. */
+		notKept: (reason: string) =>
+			`This entry is signed but not saved on this device yet: ${reason}. Hearth keeps trying. Press Record and sign to try again now; it will not record the dose twice.`,
+		medicineNotKept: (name: string, reason: string) =>
+			`${name} is not saved on this device yet: ${reason}. Hearth keeps trying. Press Add medicine to try again now; it will not add it twice.`,
 		at: (day: string, time: string) => `${day} at ${time}`,
 		notArrived: 'The medication record has not arrived on this device yet.',
 		medicinesTitle: 'Medicines',
@@ -539,8 +562,14 @@ export const enTeam = {
 		entryAltered: '⚠ Altered after it was signed: do not rely on this entry.',
 		corrections: 'Corrections',
 		corrected: (what: string) => `Corrected: ${what}`,
+		/** A correction that does not count (it names another medicine or dose time than its entry). */
+		saidToCorrect: (what: string) => `Written as a correction: ${what}`,
 		correctedBy: (who: string, when: string, reason: string) => `By ${who}, ${when} · Reason: ${reason}`,
 		correctionAltered: '⚠ Altered after it was signed: do not rely on this correction.',
+		/** A correction that does not match the entry it corrects (model: wrong-correction), with the model's reason. */
+		correctionWrong: (why: string) => `⚠ This correction does not count: ${why}.`,
+		wrongCorrections: 'Warning: a correction on this record does not match the entry it corrects.',
+		wrongCorrectionsHint: 'It does not count, and the entry stands as it was recorded. If the entry is wrong, record a new correction.',
 		showOlder: (month: string) => `Show doses from ${month}`
 	},
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '@automerge/automerge';
-import { cryptoReady } from '$lib/crypto';
+import { cryptoReady, sign } from '$lib/crypto';
+import { toBase64Url } from '$lib/protocol';
 import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
 import type { PersonKey } from '$lib/model/ids';
 import {
@@ -8,10 +9,13 @@ import {
 	appendMarEntry,
 	asNeededLeft,
 	canCompleteVisit,
+	correctionMismatch,
 	dueDoses,
 	DUE_DOSE_BLOCKS_VISIT,
 	effectiveEntries,
 	flaggedEntries,
+	marDraftProblem,
+	marEntryBytes,
 	marEntryHash,
 	newMarRecord,
 	readMarLog,
@@ -91,6 +95,33 @@ function draft(over: Partial<MarEntryDraft> = {}): MarEntryDraft {
 function record(doc: A.Doc<MarRecord>, device: DeviceSecrets, d: MarEntryDraft): A.Doc<MarRecord> {
 	return change(doc, (m) => appendMarEntry(m, signMarEntry(device, d, m, { now: 1_000 + n })));
 }
+
+/**
+ * Signs a draft exactly as given, without the checks signMarEntry makes, and appends it: what
+ * an earlier version of Hearth (whose form let a correction name another medicine), or a
+ * hostile client holding a member's device key, could write.
+ */
+function recordUnchecked(doc: A.Doc<MarRecord>, device: DeviceSecrets, d: MarEntryDraft): A.Doc<MarRecord> {
+	const log = readMarLog(doc);
+	const mine = log.filter((e) => e.device === deviceKey(device));
+	const last = mine[mine.length - 1];
+	const unsigned: Omit<MarEntry, 'sig'> = {
+		...d,
+		device: deviceKey(device),
+		recordedAt: 2_000 + n,
+		seq: (last?.seq ?? 0) + 1,
+		prev: last ? marEntryHash(doc.id, last) : null,
+		seen: log.length ? marEntryHash(doc.id, log[log.length - 1]) : null
+	};
+	const entry: MarEntry = { ...unsigned, sig: toBase64Url(sign(marEntryBytes(doc.id, unsigned), device.signing.secretKey)) };
+	return change(doc, (m) => appendMarEntry(m, entry));
+}
+
+/** Amlodipine 5 mg at 08:00, beside the Sertraline of freshMar. */
+function withAmlodipine(doc: A.Doc<MarRecord>): A.Doc<MarRecord> {
+	return change(doc, (d) => addMedicine(d, 'amlodipine' as MedicineId, { name: 'Amlodipine', dose: '5 mg', times: ['08:00'], from: t('2025-03-01T00:00') }));
+}
+const amlodipine = { medicine: 'amlodipine' as MedicineId, medicineName: 'Amlodipine', dose: '5 mg' };
 
 describe('MAR entries cannot be altered or deleted by anyone (a tampered entry fails verification and is flagged); corrections show both entries', () => {
 	it('a signed entry verifies, and records the dose as done', () => {
@@ -291,5 +322,113 @@ describe('remembering checked entries', () => {
 		expect(check.entries[0].status).toBe('tampered');
 		expect(check.entries.slice(1).map((e) => e.status)).toEqual(['ok', 'ok']);
 		expect(verified.size).toBe(3);
+	});
+});
+
+describe('a correction is about the entry it corrects: the same medicine and the same dose', () => {
+	beforeAll(cryptoReady);
+
+	it('a correction naming another medicine, or another dose time, is refused and never signed', () => {
+		let doc = record(withAmlodipine(freshMar()), amyPhone, draft({ outcome: 'given' }));
+		const original = readMarLog(doc)[0];
+		const reason = 'Recorded in error';
+
+		const otherMedicine = draft({ ...amlodipine, corrects: original.id, outcome: 'in-error', reason });
+		expect(correctionMismatch(otherMedicine, original)).toBe('other-medicine');
+		expect(marDraftProblem(otherMedicine, original)).toBe(
+			'A correction is about the medicine of the entry it corrects, and this one names another medicine or dose'
+		);
+		expect(() => signMarEntry(benTablet, otherMedicine, doc)).toThrow('names another medicine or dose');
+		// The same medicine under another name or dose is another medicine too.
+		expect(correctionMismatch(draft({ corrects: original.id, dose: '100 mg', reason }), original)).toBe('other-medicine');
+
+		const otherDose = draft({ corrects: original.id, outcome: 'refused', reason, due: t('2025-03-14T20:00') });
+		expect(correctionMismatch(otherDose, original)).toBe('other-dose');
+		expect(() => signMarEntry(benTablet, otherDose, doc)).toThrow('answers another dose time');
+
+		// A correction of nothing on the record, or checked against nothing, is refused.
+		const ofNothing = draft({ corrects: 'not-there' as MarEntryId, outcome: 'in-error', reason });
+		expect(() => signMarEntry(benTablet, ofNothing, doc)).toThrow('Choose the entry this corrects');
+		expect(marDraftProblem(draft({ corrects: original.id, outcome: 'in-error', reason }))).toBe('Choose the entry this corrects');
+		expect(correctionMismatch(draft(), undefined)).toBeUndefined();
+
+		// Nothing was written; the matching correction is.
+		expect(readMarLog(doc)).toHaveLength(1);
+		doc = record(doc, benTablet, draft({ author: ben, corrects: original.id, outcome: 'in-error', reason }));
+		expect(verifyMarLog(doc).intact).toBe(true);
+		expect(effectiveEntries(trustedEntries(doc, verifyMarLog(doc))).map((v) => [v.entry.outcome, v.current, v.mismatch])).toEqual([
+			['given', false, null],
+			['in-error', true, null]
+		]);
+	});
+
+	it('a mismatching correction already in a log is flagged, supersedes nothing and counts for nothing', () => {
+		// Amy gave Sertraline at 08:00; an earlier version let Ben "correct" it as Amlodipine in error.
+		let doc = record(withAmlodipine(freshMar()), amyPhone, draft({ outcome: 'given' }));
+		const original = readMarLog(doc)[0];
+		doc = recordUnchecked(doc, benTablet, draft({ ...amlodipine, author: ben, corrects: original.id, outcome: 'in-error', reason: 'Recorded in error' }));
+		const forged = readMarLog(doc)[1];
+
+		const check = verifyMarLog(doc);
+		expect(check.intact).toBe(false);
+		expect(check.gaps).toEqual([]);
+		expect(flaggedEntries(check)).toEqual([
+			{
+				index: 1,
+				id: forged.id,
+				status: 'wrong-correction',
+				why: 'A correction is about the medicine of the entry it corrects, and this one names another medicine or dose',
+				mismatch: 'other-medicine'
+			}
+		]);
+		// Sertraline stays given (the dose is not reopened), and Amlodipine is not answered by it.
+		const trusted = trustedEntries(doc, check);
+		expect(trusted.map((e) => e.id)).toEqual([original.id]);
+		expect(dueDoses(doc.medicines, trusted, MORNING).map((d) => d.name)).toEqual(['Amlodipine']);
+
+		// Even read without verification's verdict, it supersedes nothing and answers no dose.
+		const views = effectiveEntries(readMarLog(doc));
+		expect(views.map((v) => [v.entry.id, v.current, v.supersededBy, v.mismatch])).toEqual([
+			[original.id, true, [], null],
+			[forged.id, false, [], 'other-medicine']
+		]);
+		expect(dueDoses(doc.medicines, readMarLog(doc), MORNING).map((d) => d.name)).toEqual(['Amlodipine']);
+
+		// A correction for another dose time is flagged the same way.
+		const morning = record(freshMar(), amyPhone, draft());
+		const otherTime = recordUnchecked(
+			morning,
+			benTablet,
+			draft({ author: ben, corrects: readMarLog(morning)[0].id, outcome: 'refused', reason: 'She said no', due: t('2025-03-14T20:00') })
+		);
+		expect(flaggedEntries(verifyMarLog(otherTime)).map((c) => [c.status, c.mismatch])).toEqual([['wrong-correction', 'other-dose']]);
+	});
+
+	it('a correction in a month’s log of an entry in the older log is checked against it, and signed with it', () => {
+		// Before months were split, entries lived in the medicines list's own log.
+		const older = record(withAmlodipine(freshMar()), amyPhone, draft({ outcome: 'given' }));
+		const original = readMarLog(older)[0];
+		let month = A.from<MarRecord>(newMarRecord('mar-2025-03', 0, '2025-03' as never));
+
+		// Signing needs the entry it corrects: passed in, since it is in the other log.
+		const good = draft({ author: ben, corrects: original.id, outcome: 'refused', reason: 'She refused it; wrong line' });
+		expect(() => signMarEntry(benTablet, good, month)).toThrow('Choose the entry this corrects');
+		month = change(month, (m) => appendMarEntry(m, signMarEntry(benTablet, good, m, { corrected: original })));
+		expect(() => signMarEntry(benTablet, draft({ ...amlodipine, corrects: original.id, reason: 'x' }), month, { corrected: original })).toThrow(
+			'names another medicine or dose'
+		);
+
+		month = recordUnchecked(month, benTablet, draft({ ...amlodipine, author: ben, corrects: original.id, outcome: 'in-error', reason: 'Recorded in error' }));
+		const findEntry = (id: MarEntryId) => readMarLog(older).find((e) => e.id === id);
+		// Alone the month's log can't tell; read beside the older log, the wrong one is flagged.
+		expect(verifyMarLog(month).intact).toBe(true);
+		const check = verifyMarLog(month, { findEntry });
+		expect(check.entries.map((c) => c.status)).toEqual(['ok', 'wrong-correction']);
+
+		// Together, the good correction supersedes the entry and the wrong one does nothing.
+		const all = [...trustedEntries(older, verifyMarLog(older)), ...readMarLog(month)];
+		const views = effectiveEntries(all);
+		expect(views.find((v) => v.entry.id === original.id)?.supersededBy).toEqual([readMarLog(month)[0].id]);
+		expect(views.filter((v) => v.current).map((v) => v.entry.outcome)).toEqual(['refused']);
 	});
 });

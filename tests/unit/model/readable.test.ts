@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import * as A from '@automerge/automerge';
+import type { IsoDate } from '$lib/model/calendar';
+import type { PersonKey } from '$lib/model/ids';
 import { docTitle, toMarkdown } from '$lib/model/readable';
+import { visitKey } from '$lib/model/rota';
+import { addNote, legacyNoteKey, type VisitNotes } from '$lib/model/visitNotes';
 
 describe('readable copies', () => {
 	it('names documents by their own name, or by their kind', () => {
@@ -16,5 +21,20 @@ describe('readable copies', () => {
 		expect(md).toContain('- **Text**: Big pot');
 		expect(md).toContain('- **Done**: false');
 		expect(md).toContain('## Empty\n\n- (none)');
+	});
+
+	it('a readable copy of visit notes holds every note, from before each save was its own note and after', () => {
+		const bea = 'bea-key' as PersonKey;
+		const visit = visitKey('morning', '2025-03-03' as IsoDate);
+		let doc = A.from<VisitNotes>({
+			kind: 'visit-notes',
+			owner: 'olive-key' as PersonKey,
+			notes: { [legacyNoteKey(visit, bea)]: { visit, author: bea, createdAt: 1, text: 'Morning: a walk.', activities: {}, ownerComments: {} } }
+		});
+		doc = A.change(doc, (d) => void addNote(d, bea, 'evening', visit, 'Evening: soup.\nBed at nine.', ['meal'], 2));
+		doc = A.change(doc, (d) => void addNote(d, bea, 'late', visit, 'Late call: all well.', [], 3));
+		const md = toMarkdown(A.toJS(doc));
+		expect(md).toContain('# Visit notes');
+		for (const text of ['Morning: a walk.', 'Evening: soup. Bed at nine.', 'Late call: all well.']) expect(md).toContain(`- **Text**: ${text}`);
 	});
 });

@@ -3,13 +3,15 @@
 // navigating away with a full page load, or killing the browser process itself (SIGKILL of
 // Chromium's whole process group: no unload, nothing flushed). On reopening, every edit the
 // app had shown as saved on the device must be there, none twice, and the document must still
-// sync. Online and offline, for each kind of thing people write. Each run prints how many edits
-// were made, how many survived, and the longest gap between a keystroke and its durability.
+// sync. Online and offline, for a space's notes, a visit note, a MAR entry and the circle
+// minutes. Each run prints how many edits were made, how many were shown as saved when the end
+// came, how many survived, and the longest gap between a keystroke and its durability.
 //
-// "Shown as saved", for a live text box, is the sync bar saying nothing is left to save on
-// this device (data-unsaved="0"); an observer in the page keeps the text as it was at the
-// last such moment. For a form, it is the page's own confirmation.
-import { expect, test, type Page } from '@playwright/test';
+// "Shown as saved", for a live text box, is the sync bar saying nothing is left to save on this
+// device (data-unsaved="0"); an observer in the page keeps the text as it was at the last such
+// moment. For a form (a visit note, a dose), it is the page's own confirmation, which the page
+// clears when a new record is submitted and shows again only once that record is on disk.
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,60 +26,161 @@ const DELAYS = [0, 15, 60, 250, 700, 2000];
 
 test.describe.configure({ timeout: 240_000 });
 
+/** How edits are made in one kind of place, and how to read what the app says about them. */
+interface Writer {
+	/** Makes edits numbered `first`…, each handed to the app; all but the last are awaited until shown as saved. */
+	write(page: Page, first: number, count: number): Promise<void>;
+	/** The edits of the last `write` the app shows as saved right now. */
+	shownAsSaved(page: Page): Promise<number[]>;
+	/** Every edit present on the page (a number twice if it is there twice). */
+	present(page: Page): Promise<number[]>;
+	/** Something on the page that is there once it has loaded. */
+	ready(page: Page): Locator;
+	/** Text boxes only: the text must be exactly what was typed, up to some point. */
+	inOrder?: boolean;
+}
+
 interface Surface {
 	name: string;
 	/** Gets Ada (in her own Chromium) to the place she writes; returns its address. */
-	open(ada: Page, base: string, bea: Person): Promise<string>;
-	/** The text box the edits go into. */
-	editor(page: Page): ReturnType<Page['getByRole']>;
-	/** After the runs: someone else's device (or the relay's confirmation) has exactly this text. */
-	othersSee(text: string, bea: Person, url: string): Promise<void>;
+	open(ada: Page, bea: Person): Promise<string>;
+	writer(): Writer;
+	/** After the runs: someone else's device shows exactly these edits (or, with nobody else, the relay's confirmation is the proof). */
+	othersSee?(edits: number[], bea: Person, url: string): Promise<void>;
 }
 
-/** Keeps, in the page, the editor's text at the last moment the sync bar said nothing was left to save. */
-async function watchSaved(page: Page, editorSelector: string): Promise<void> {
-	await page.evaluate((selector) => {
-		const w = window as unknown as { __saved?: string; __savedTimer?: number };
-		const read = () => {
-			const status = document.querySelector<HTMLElement>('[data-testid="sync-status"]');
-			const editor = document.querySelector<HTMLTextAreaElement>(selector);
-			if (!status || !editor) return;
-			if (status.dataset.unsaved === '0' && status.dataset.storage === 'ok') w.__saved = editor.value;
-		};
-		read();
-		clearInterval(w.__savedTimer);
-		w.__savedTimer = window.setInterval(read, 1);
-	}, editorSelector);
+/** A live text box: each edit is a word " w<n>" typed key by key. */
+function textWriter(box: (page: Page) => Locator): Writer {
+	let firstOfRun = 0;
+	const numbers = (text: string) => [...text.matchAll(/\bw(\d+)\b/g)].map((m) => Number(m[1]));
+	return {
+		inOrder: true,
+		ready: box,
+		async write(page, first, count) {
+			firstOfRun = first;
+			const editor = box(page);
+			// Kept in the page: the text at the last moment the sync bar said nothing was left to save.
+			await page.evaluate((id) => {
+				const w = window as unknown as { __saved?: string; __savedTimer?: number };
+				const read = () => {
+					const status = document.querySelector<HTMLElement>('[data-testid="sync-status"]');
+					const editor = document.getElementById(id) as HTMLTextAreaElement | null;
+					if (status && editor && status.dataset.unsaved === '0' && status.dataset.storage === 'ok') w.__saved = editor.value;
+				};
+				read();
+				clearInterval(w.__savedTimer);
+				w.__savedTimer = window.setInterval(read, 1);
+			}, (await editor.getAttribute('id'))!);
+			await editor.click();
+			await page.keyboard.press('ControlOrMeta+End');
+			for (let n = first; n < first + count; n++) await page.keyboard.type(` w${n}`);
+		},
+		async shownAsSaved(page) {
+			const saved = await page.evaluate(() => (window as unknown as { __saved?: string }).__saved ?? '');
+			return numbers(saved).filter((n) => n >= firstOfRun);
+		},
+		present: async (page) => numbers(await box(page).inputValue())
+	};
 }
 
-async function shownAsSaved(page: Page): Promise<string> {
-	return page.evaluate(() => (window as unknown as { __saved?: string }).__saved ?? '');
+/** A form that adds one record per submission and confirms it once it is on disk. */
+function formWriter(options: {
+	ready: (page: Page) => Locator;
+	fill: (page: Page, n: number) => Promise<void>;
+	submit: (page: Page) => Locator;
+	confirmation: (page: Page) => Locator;
+	records: (page: Page) => Locator;
+	marker: RegExp;
+}): Writer {
+	let last = -1;
+	let awaited: number[] = [];
+	return {
+		ready: options.ready,
+		async write(page, first, count) {
+			awaited = [];
+			for (let n = first; n < first + count; n++) {
+				await options.fill(page, n);
+				await options.submit(page).click();
+				last = n;
+				if (n < first + count - 1) {
+					await expect(options.confirmation(page)).toBeVisible();
+					awaited.push(n);
+				}
+			}
+		},
+		async shownAsSaved(page) {
+			return (await options.confirmation(page).isVisible()) ? [...awaited, last] : awaited;
+		},
+		async present(page) {
+			const texts = await options.records(page).allInnerTexts();
+			return texts.flatMap((t) => [...t.matchAll(options.marker)].map((m) => Number(m[1])));
+		}
+	};
 }
 
-/** Every gap between a change and its durability this page has measured (the app's own User Timing). */
-async function durabilityGaps(page: Page): Promise<number[]> {
-	return page.evaluate(() => performance.getEntriesByName('hearth:durable').map((e) => e.duration));
+async function startTeamWithVisitAndMedicine(ada: Page): Promise<string> {
+	await ada.goto('/');
+	await ada.getByLabel('Name of the team').fill('Ada’s team');
+	await ada.locator('#team-me').fill('Ada');
+	await ada.getByRole('button', { name: 'Start care team' }).click();
+	await expect(ada).toHaveURL(/\/team\//);
+	const teamUrl = ada.url();
+	await ada.goto(teamUrl + '/rota');
+	await ada.getByLabel('What the visit is').fill('Day visit');
+	await ada.getByLabel('Starts').fill('00:00');
+	await ada.getByLabel('Ends').fill('23:59');
+	await ada.getByRole('button', { name: 'Add visit' }).click();
+	await expect(ada.getByRole('listitem', { name: 'Day visit, today 00:00' })).toBeVisible();
+	await ada.goto(teamUrl + '/medication');
+	await ada.getByLabel('Medicine', { exact: true }).fill('Paracetamol');
+	await ada.getByLabel('Dose', { exact: true }).fill('500 mg');
+	await ada.getByLabel('Times of day').fill('08:00');
+	await ada.getByRole('button', { name: 'Add medicine' }).click();
+	await expect(ada.getByRole('list', { name: 'Medicines' })).toContainText('Paracetamol');
+	return teamUrl;
 }
-
-function p99(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
-}
-
-const words = (text: string) => text.split(/\s+/).filter((w) => /^w\d+$/.test(w));
 
 const surfaces: Surface[] = [
 	{
 		name: 'a space’s notes',
-		open: async (ada, base, bea) => {
+		open: async (ada, bea) => {
 			const link = await startSpace({ name: 'Ada', page: ada } as Person, 'Hall lunch');
 			await openLink(bea, link, 'Hall lunch');
 			return ada.url();
 		},
-		editor: (page) => page.getByLabel('Notes'),
-		othersSee: async (text, bea) => {
-			await expect(bea.page.getByLabel('Notes')).toHaveValue(text, { timeout: 20_000 });
+		writer: () => textWriter((page) => page.getByLabel('Notes')),
+		othersSee: async (edits, bea) => {
+			await expect.poll(async () => [...(await bea.page.getByLabel('Notes').inputValue()).matchAll(/\bw(\d+)\b/g)].map((m) => Number(m[1])), { timeout: 20_000 }).toEqual(edits);
 		}
+	},
+	{
+		name: 'a visit note',
+		open: async (ada) => (await startTeamWithVisitAndMedicine(ada)) + '/visits',
+		writer: () =>
+			formWriter({
+				ready: (page) => page.getByLabel('What happened'),
+				fill: (page, n) => page.getByLabel('What happened').fill(`Crash note #${n}: lunch, then a walk.`),
+				submit: (page) => page.getByRole('button', { name: 'Save note' }),
+				confirmation: (page) => page.getByRole('status').filter({ hasText: 'Your note for Day visit is saved.' }),
+				records: (page) => page.getByRole('list', { name: 'Recent visit notes' }).getByRole('listitem'),
+				marker: /Crash note #(\d+)/g
+			})
+	},
+	{
+		name: 'a MAR entry',
+		open: async (ada) => (await startTeamWithVisitAndMedicine(ada)) + '/medication',
+		writer: () =>
+			formWriter({
+				ready: (page) => page.getByRole('button', { name: 'Record and sign' }),
+				fill: async (page, n) => {
+					await page.getByLabel('Refused', { exact: true }).check();
+					await page.locator('#dose-reason').fill(`Crash entry #${n}`);
+				},
+				submit: (page) => page.getByRole('button', { name: 'Record and sign' }),
+				confirmation: (page) => page.getByRole('status').filter({ hasText: /^Recorded: Paracetamol, refused at/ }),
+				records: (page) => page.getByRole('list', { name: 'Record of doses' }).getByRole('listitem'),
+				marker: /Crash entry #(\d+)/g
+			})
 	},
 	{
 		name: 'the circle minutes',
@@ -94,11 +197,19 @@ const surfaces: Surface[] = [
 			await expect(ada.getByRole('heading', { level: 1 })).toHaveText('December circle meeting');
 			return ada.url();
 		},
-		editor: (page) => page.getByRole('textbox', { name: 'Minutes' }),
-		// Nobody else is in this circle: the relay confirming every change is the proof.
-		othersSee: async () => {}
+		writer: () => textWriter((page) => page.getByRole('textbox', { name: 'Minutes' }))
 	}
 ];
+
+/** Every gap between a change and its durability this page has measured (the app's own User Timing). */
+async function durabilityGaps(page: Page): Promise<number[]> {
+	return page.evaluate(() => performance.getEntriesByName('hearth:durable').map((e) => e.duration));
+}
+
+function p99(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
+}
 
 for (const surface of surfaces) {
 	for (const mode of ['online', 'offline'] as Mode[]) {
@@ -106,47 +217,36 @@ for (const surface of surfaces) {
 			const profile = mkdtempSync(join(tmpdir(), 'hearth-crash-'));
 			const [bea] = await people(browser, 'Bea');
 			const base = baseURL!;
+			const writer = surface.writer();
 			let chromium = await OwnChromium.launch(profile);
 			let page = await chromium.newPage('Ada', base);
 			const totals = { made: 0, shown: 0, survived: 0, runs: 0 };
 			const gaps: number[] = [];
 			try {
-				await page.goto(base + '/');
-				const url = await surface.open(page, base, bea);
+				const url = await surface.open(page, bea);
+				await page.goto(url);
+				await expect(writer.ready(page)).toBeVisible();
 				await waitUntilSynced(page);
 				// Offline runs open the app from its service worker, as in a hall with no signal.
 				await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true);
-				const reopen = async () => {
-					if (mode === 'offline') await chromium.context.setOffline(true);
-					await page.goto(url);
-					await expect(surface.editor(page)).toBeVisible();
-				};
 				if (mode === 'offline') {
 					await chromium.context.setOffline(true);
 					await page.reload();
 					await expect(syncStatus(page)).toContainText('Offline');
 				}
-				let typed = '';
-				let n = 0;
+				let kept: number[] = [];
+				let next = 0;
 				for (let run = 0; run < ENDINGS.length * 2; run++) {
 					const ending = ENDINGS[run % ENDINGS.length];
 					const delay = DELAYS[(run * 5 + (mode === 'offline' ? 3 : 0)) % DELAYS.length];
-					const editor = surface.editor(page);
-					await expect(editor).toHaveValue(typed, { timeout: 10_000 });
-					const id = await editor.getAttribute('id');
-					await watchSaved(page, `#${id}`);
-					const before = words(typed).length;
-					await editor.click();
-					await page.keyboard.press('End');
-					const edits = 3 + (run % 4);
-					for (let e = 0; e < edits; e++) {
-						const word = ` w${n++}`;
-						await page.keyboard.type(word);
-						typed += word;
-					}
-					totals.made += edits;
+					await expect(writer.ready(page)).toBeVisible();
+					const count = writer.inOrder ? 3 + (run % 4) : 1 + (run % 3);
+					const first = next;
+					await writer.write(page, first, count);
+					next += count;
+					totals.made += count;
 					await page.waitForTimeout(delay);
-					const saved = await shownAsSaved(page);
+					const shown = await writer.shownAsSaved(page);
 					gaps.push(...(await durabilityGaps(page)));
 
 					if (ending === 'close') {
@@ -155,23 +255,36 @@ for (const surface of surfaces) {
 					} else if (ending === 'reload') {
 						await page.reload({ waitUntil: 'commit' });
 					} else if (ending === 'navigate') {
-						await page.goto(base + '/devices', { waitUntil: 'commit' });
+						await page.goto('/devices', { waitUntil: 'commit' });
 					} else {
 						await chromium.kill();
 						chromium = await OwnChromium.launch(profile);
 						page = await chromium.newPage('Ada', base);
 					}
-					await reopen();
-					// Everything shown as saved is there, in order; nothing is there twice or made up.
-					await expect.poll(() => surface.editor(page).inputValue(), { timeout: 10_000, message: `after ${ending} at ${delay} ms` }).toMatch(new RegExp(`^${escape(saved)}`));
-					const survived = await surface.editor(page).inputValue();
-					expect(typed.startsWith(survived), `${ending} at ${delay} ms: "${survived}" is not what was typed`).toBe(true);
-					// This run's edits: how many were shown as saved when the end came, how many survived.
-					totals.shown += words(saved).length - before;
-					totals.survived += words(survived).length - before;
+					if (mode === 'offline') await chromium.context.setOffline(true);
+					await page.goto(url);
+					await expect(writer.ready(page)).toBeVisible();
+
+					// Everything kept before and everything shown as saved is there…
+					const must = [...kept, ...shown];
+					const why = `${surface.name}, ${mode}: after ${ending} at ${delay} ms`;
+					const missing = async () => {
+						const present = await writer.present(page);
+						return must.filter((n) => !present.includes(n));
+					};
+					await expect.poll(missing, { timeout: 10_000, message: `${why}: edits shown as saved are missing` }).toEqual([]);
+					const present = await writer.present(page);
+					// …nothing is there twice, nothing that was never made…
+					expect(present.length, `${why}: an edit is there twice`).toBe(new Set(present).size);
+					expect(present.every((n) => n < next), `${why}: an edit nobody made`).toBe(true);
+					// …and a text is exactly what was typed, up to some point.
+					if (writer.inOrder) expect(present, `${why}: the text is not what was typed`).toEqual([...present].sort((a, b) => a - b));
+					const survivedThisRun = present.filter((n) => n >= first).length;
+					totals.shown += shown.length;
+					totals.survived += survivedThisRun;
 					totals.runs++;
 					// What was lost was never shown as saved; the person would type it again.
-					typed = survived;
+					kept = present;
 				}
 				console.log(
 					`crash safety, ${surface.name}, ${mode}: ${totals.runs} abrupt ends; ${totals.made} edits made, ${totals.shown} shown as saved when the end came, ` +
@@ -179,10 +292,10 @@ for (const surface of surfaces) {
 				);
 				expect(totals.survived).toBeGreaterThanOrEqual(totals.shown);
 
-				// And the document still syncs.
+				// And the document still syncs: the relay confirms everything, and someone else sees it.
 				if (mode === 'offline') await chromium.context.setOffline(false);
 				await waitUntilSynced(page);
-				await surface.othersSee(typed, bea, url);
+				await surface.othersSee?.(kept, bea, url);
 			} finally {
 				await chromium.close();
 				await bea.context.close();
@@ -190,8 +303,4 @@ for (const surface of surfaces) {
 			}
 		});
 	}
-}
-
-function escape(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -2,6 +2,7 @@
 // its storage; nothing is closed or flushed) at the moment that used to lose a care worker's
 // words, starts it again from what was on disk, and checks the change is there, is counted as
 // waiting, and still reaches the others.
+import * as A from '@automerge/automerge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseShareLink, shareFragment } from '$lib/keys/access';
 import type { DocumentId } from '$lib/protocol';
@@ -111,6 +112,28 @@ describe('a change is on the device before the app says so', () => {
 		await alice.engine.whenSynced(20_000);
 		await eventually(() => entriesOf(s.bob, docId).length === all.length, 15_000, 'every kept edit to reach Bob');
 		expect(entriesOf(s.bob, docId)).toEqual(entriesOf(alice, docId));
+	});
+});
+
+describe('every change is written, even one that shows nothing', () => {
+	it('a merge that moves the heads with no visible difference (a word and its deletion) is written, counted and sent', async () => {
+		const { s, docId } = await sharedLog();
+		s.alice.engine.disconnect();
+		const handle = s.alice.engine.handle<Log>(docId)!;
+		// Another copy adds a word and takes it away again; merged, the document looks the same.
+		let other = A.clone(handle.doc());
+		other = A.change(other, (d) => d.entries.push('typed by mistake'));
+		other = A.change(other, (d) => d.entries.splice(0, 1));
+		const before = A.getHeads(handle.doc());
+		handle.update((d) => A.merge(d, other));
+		expect(A.getHeads(handle.doc())).not.toEqual(before);
+		await s.alice.engine.whenDurable(docId);
+		expect(s.alice.engine.status.unsavedChanges).toBe(0);
+		const alice = (s.devices.alice = await s.alice.crashAndRestart());
+		expect(A.getHeads(alice.engine.handle<Log>(docId)!.doc()).sort()).toEqual(A.getHeads(handle.doc()).sort());
+		alice.engine.connect();
+		await alice.engine.whenSynced(10_000);
+		await eventually(() => A.getHeads(s.bob.engine.handle<Log>(docId)!.doc()).sort().join() === A.getHeads(handle.doc()).sort().join(), 15_000, 'Bob to have the same heads');
 	});
 });
 

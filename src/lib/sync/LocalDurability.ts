@@ -113,9 +113,11 @@ export class LocalDurability {
 		this.untrack(docId);
 		const t = new Tracked(handle);
 		if (onDisk) t.durableHeads = A.getHeads(handle.doc() as A.Doc<unknown>);
+		// 'heads-changed', not 'change': the handle emits 'change' only when a diff has patches,
+		// and a merge can move the heads with none (an insert and its deletion arriving together).
 		const onChange = () => this.#changed(docId, t);
-		handle.on('change', onChange);
-		t.off = () => handle.off('change', onChange);
+		handle.on('heads-changed', onChange);
+		t.off = () => handle.off('heads-changed', onChange);
 		this.#docs.set(docId, t);
 		if (!onDisk) this.#changed(docId, t);
 	}

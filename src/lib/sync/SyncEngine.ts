@@ -618,9 +618,10 @@ export class SyncEngine {
 		}
 		doc.handle = handle;
 		this.#rememberMeta(doc);
+		// Any move of the heads (see LocalDurability for why not 'change').
 		const onChange = () => this.#outgoing.scheduleFlush(doc);
-		handle.on('change', onChange);
-		doc.unsubscribe = () => handle.off('change', onChange);
+		handle.on('heads-changed', onChange);
+		doc.unsubscribe = () => handle.off('heads-changed', onChange);
 		this.#durability.track(doc.docId, handle, onDisk);
 		// Other tabs that loaded it from disk have at least what is there now.
 		if (onDisk) doc.tabHeads = A.getHeads(handle.doc() as A.Doc<unknown>);

@@ -187,6 +187,7 @@ export const en = {
 		print: 'Print or save as PDF',
 		back: '← Your data',
 		notReadable: 'You cannot read this part.',
+		notArrived: 'This part has not arrived on this device yet.',
 		empty: 'Nothing written yet.',
 		noProfile: 'This team has no Getting Support Profile yet, or you cannot read it.',
 		contacts: 'Contacts',

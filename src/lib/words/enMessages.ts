@@ -276,28 +276,6 @@ export const enMessages = {
 		promise: {
 			nothingToAgree: 'There is nothing to agree to yet'
 		},
-		readable: {
-			/** What kind of document it is, for readable copies in Your data, by the document's kind. */
-			kinds: {
-				space: 'Space',
-				team: 'Care team',
-				rota: 'Rota',
-				'team-chat': 'Team chat',
-				'visit-notes': 'Visit notes',
-				mar: 'Medication record',
-				money: 'Hours and money',
-				'profile-index': 'Getting Support Profile (contents)',
-				'profile-section': 'Getting Support Profile section',
-				'trust-assessment': 'Trust assessment',
-				'getting-support-promise': 'Getting Support Promise'
-			} as Record<string, string>,
-			document: 'Document',
-			/** A document's own name and what kind it is: "Mum’s team (care team)". */
-			named: (name: string, kind: string) => `${name} (${kind.toLowerCase()})`,
-			/** A section of a kind of document: "Getting Support Profile section: essentials". */
-			section: (kind: string, section: string) => `${kind}: ${section}`,
-			none: '(none)'
-		},
 		rota: {
 			badId: 'A visit id is letters, digits, - and _ only.',
 			visitExists: 'That visit already exists.',

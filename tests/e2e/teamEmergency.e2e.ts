@@ -20,8 +20,11 @@ test('an emergency contact reads the key contacts and nothing else of the team',
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Getting Support Profile');
 	await page.getByRole('textbox', { name: 'A bit about me' }).pressSequentially('I love gardening.');
 	await expect(page.getByRole('textbox', { name: 'A bit about me' })).toHaveValue('I love gardening.');
-	await page.getByLabel('Who can read “Key contacts”').selectOption({ label: 'Emergency contact only' });
-	await expect(page.getByText('“Key contacts” is now shared with Emergency contact only.')).toBeVisible();
+	const keyContacts = page.getByRole('group', { name: 'Who can read “Key contacts”' });
+	await keyContacts.getByRole('checkbox', { name: /^Emergency contact only/ }).check();
+	await expect(page.getByText('“Key contacts” is now shared with Emergency contact only too.')).toBeVisible();
+	await keyContacts.getByRole('checkbox', { name: /^Whole team/ }).uncheck();
+	await expect(page.getByText('“Key contacts” is no longer shared with Whole team.')).toBeVisible();
 	await page.getByLabel('Name', { exact: true }).fill('Sam Green');
 	await page.getByLabel('Who they are to me').fill('Son');
 	await page.getByLabel('Phone').fill('07700 900123');

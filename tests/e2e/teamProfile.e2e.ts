@@ -18,13 +18,22 @@ test('the owner writes the profile, chooses who reads a section, and agrees to t
 	await page.getByRole('textbox', { name: 'A bit about me' }).pressSequentially('I love gardening.');
 	await expect(page.getByRole('textbox', { name: 'A bit about me' })).toHaveValue('I love gardening.');
 
-	await page.getByLabel('Who can read “Key contacts”').selectOption({ label: 'Emergency contact only' });
-	await expect(page.getByText('“Key contacts” is now shared with Emergency contact only.')).toBeVisible();
+	// Key contacts go to emergency contacts only: tick them, untick the whole team.
+	const keyContacts = page.getByRole('group', { name: 'Who can read “Key contacts”' });
+	await keyContacts.getByRole('checkbox', { name: /^Emergency contact only/ }).check();
+	await expect(page.getByText('“Key contacts” is now shared with Emergency contact only too.')).toBeVisible();
+	await keyContacts.getByRole('checkbox', { name: /^Whole team/ }).uncheck();
+	await expect(page.getByText('“Key contacts” is no longer shared with Whole team.')).toBeVisible();
+	// A section keeps at least one part of the team: unticking the last is refused, and it stays ticked.
+	await keyContacts.getByRole('checkbox', { name: /^Emergency contact only/ }).click();
+	await expect(page.getByRole('alert')).toContainText('shared with at least one part of the team');
+	await expect(keyContacts.getByRole('checkbox', { name: /^Emergency contact only/ })).toBeChecked();
 
 	// What was written stays after a reload.
 	await page.reload();
 	await expect(page.getByRole('textbox', { name: 'A bit about me' })).toHaveValue('I love gardening.');
-	await expect(page.getByLabel('Who can read “Key contacts”').locator('option:checked')).toHaveText('Emergency contact only');
+	await expect(keyContacts.getByRole('checkbox', { name: /^Emergency contact only/ })).toBeChecked();
+	await expect(keyContacts.getByRole('checkbox', { name: /^Whole team/ })).not.toBeChecked();
 
 	await page.goto(teamUrl + '/trust');
 	await page.getByRole('textbox', { name: 'The Promise' }).fill('We will listen to Olive and turn up on time.');

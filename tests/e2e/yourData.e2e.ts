@@ -2,7 +2,7 @@
 // holds identical documents (same Automerge heads); she prints her Getting Support Profile and
 // removes a space from a device on request.
 import { expect, test, type Page } from '@playwright/test';
-import { people, startSpace, waitUntilSynced } from './helpers';
+import { acceptInvitation, people, peoplePanel, startSpace, waitUntilSynced } from './helpers';
 
 async function headsByDoc(page: Page): Promise<Record<string, string>> {
 	await expect(page.locator('[data-doc]').first()).toBeVisible();
@@ -126,4 +126,89 @@ test('print a Getting Support Profile, and remove a space from this device', asy
 	await ada.page.goto('/');
 	await expect(ada.page.getByRole('heading', { name: 'Care teams' })).toHaveCount(0);
 	await ada.context.close();
+});
+
+test('the readable Markdown copy reads as a care record: names, dates in words, a dose as a sentence, notes under their visit', async ({ browser }) => {
+	const [olive, wes] = await people(browser, 'Olive', 'Wes');
+	await olive.page.goto('/');
+	await olive.page.getByLabel('Name of the team').fill('Olive’s team');
+	await olive.page.locator('#team-me').fill('Olive');
+	await olive.page.getByRole('button', { name: 'Start care team' }).click();
+	await expect(olive.page).toHaveURL(/\/team\//);
+	const teamUrl = olive.page.url();
+	await olive.page.getByLabel('What the visit is').fill('Morning visit');
+	await olive.page.getByRole('button', { name: 'Add visit' }).click();
+	await expect(olive.page.getByRole('list', { name: 'Visits today' })).toContainText('Gap');
+	await waitUntilSynced(olive.page);
+
+	// Wes joins with care records and says he is a care worker.
+	const panel = peoplePanel(olive.page);
+	await panel.getByRole('button', { name: 'Invite someone' }).click();
+	await panel.getByLabel('Their name').fill('Wes');
+	await panel.getByLabel('Care records').check();
+	await panel.getByRole('button', { name: 'Make invitation link' }).click();
+	const link = await panel.getByLabel('Invitation link').inputValue();
+	await panel.getByRole('button', { name: 'Done' }).click();
+	await waitUntilSynced(olive.page);
+	await wes.page.goto(link);
+	await acceptInvitation(wes);
+	await panel.getByRole('button', { name: /^Let them in \(/ }).click();
+	await expect(panel.getByRole('status')).toContainText('is in');
+	await expect(wes.page.getByRole('heading', { level: 1 })).toHaveText('You’re in');
+	await wes.page.goto(teamUrl);
+	await wes.page.locator('#intro-name').fill('Wes');
+	await wes.page.getByLabel('How you are part of the team').selectOption({ label: 'Care worker (employed)' });
+	await wes.page.getByRole('button', { name: 'Join the team list' }).click();
+	await expect(wes.page.getByRole('list', { name: 'Team members' })).toContainText('Wes (you)');
+
+	// He takes the visit, writes a note and signs for a dose.
+	await wes.page.getByRole('button', { name: /Take this shift/ }).click();
+	await expect(wes.page.getByRole('list', { name: 'Visits today' })).toContainText('you');
+	await wes.page.getByRole('link', { name: 'Visit notes' }).click();
+	await wes.page.getByLabel('What happened').fill('Breakfast and a walk to the park.');
+	await wes.page.getByLabel('Meal').check();
+	await wes.page.getByRole('button', { name: 'Save note' }).click();
+	await expect(wes.page.getByRole('list', { name: 'Recent visit notes' })).toContainText('Breakfast and a walk to the park.');
+	await wes.page.goto(teamUrl + '/medication');
+	await wes.page.getByLabel('Medicine', { exact: true }).fill('Paracetamol');
+	await wes.page.getByLabel('Dose', { exact: true }).fill('500 mg');
+	await wes.page.getByRole('button', { name: 'Add medicine' }).click();
+	await wes.page.getByLabel('Given', { exact: true }).check();
+	await wes.page.getByRole('button', { name: 'Record and sign' }).click();
+	await expect(wes.page.getByRole('list', { name: 'Record of doses' })).toContainText('Paracetamol 500 mg: Given');
+	await waitUntilSynced(wes.page);
+
+	// Olive downloads the Markdown copy of everything.
+	await olive.page.goto(teamUrl + '/medication');
+	await expect(olive.page.getByRole('list', { name: 'Record of doses' })).toContainText('Paracetamol 500 mg: Given');
+	await olive.page.goto(teamUrl + '/visits');
+	await expect(olive.page.getByText('Breakfast and a walk to the park.')).toBeVisible();
+	await olive.page.goto('/your-data');
+	await expect(olive.page.getByRole('group', { name: 'Olive’s team' })).toBeVisible();
+	const [download] = await Promise.all([olive.page.waitForEvent('download'), olive.page.getByRole('button', { name: 'Download as Markdown (plain text)' }).click()]);
+	expect(download.suggestedFilename()).toMatch(/^hearth-\d{4}-\d{2}-\d{2}\.md$/);
+	const md = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+
+	const day = '(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \\d{4}';
+	expect(md).toMatch(/^# Your data from Hearth$/m);
+	expect(md).toMatch(/^# Olive’s team$/m);
+	expect(md).toMatch(new RegExp(`^- Wes: Care worker \\(employed\\), joined on ${day}, \\d\\d:\\d\\d\\.$`, 'm'));
+	// The note under its visit, by name.
+	expect(md).toMatch(new RegExp(`^### Morning visit, ${day}, \\d\\d:\\d\\d to \\d\\d:\\d\\d\\n\\n\\*\\*Wes wrote:\\*\\*\\n\\n> Breakfast and a walk to the park\\.\\n\\nTicked: Meal\\.$`, 'm'));
+	// The dose as a sentence, under the day it was given, its signature checked.
+	expect(md).toMatch(new RegExp(`^#### ${day}\\n\\n- Paracetamol 500 mg: given by Wes at \\d\\d:\\d\\d`, 'm'));
+	expect(md).toContain('every signature checked out');
+	// Nothing a person can't read: no keys, no JSON, no clock numbers.
+	expect(md).not.toMatch(/[{}]/);
+	expect(md).not.toMatch(/\b\d{10,}\b/);
+	expect(md).not.toMatch(/[A-Za-z0-9_-]{40,}/);
+	expect(md).not.toContain('"sig"');
+
+	// The JSON copy stays the faithful one, signature and all.
+	const [json] = await Promise.all([olive.page.waitForEvent('download'), olive.page.getByRole('button', { name: 'Download as JSON' }).click()]);
+	const exported = JSON.parse((await import('node:fs')).readFileSync(await json.path(), 'utf8')) as { documents: Array<{ doc: { kind?: string; log?: unknown[] } }> };
+	expect(exported.documents.some((d) => d.doc.kind === 'mar' && (d.doc.log?.length ?? 0) === 1)).toBe(true);
+
+	await olive.context.close();
+	await wes.context.close();
 });

@@ -3,7 +3,7 @@
 // document and never in the membership log. Pure: no Svelte, no keys.
 import { words } from '$lib/words';
 import { addDays, firstDayOf, monthOf, type IsoDate, type IsoMonth, type TimeOfDay } from './calendar';
-import type { Team } from './team';
+import type { MemberKind, Team } from './team';
 
 /**
  * The access circles of a Team's space, in the order `createSpace(4)` makes them (the first
@@ -36,6 +36,47 @@ export function teamCircleNames(circleIds: readonly string[]): Record<string, st
 /** The name of one circle: from the team document, or the default for its position. */
 export function teamCircleName(doc: TeamDoc | undefined, circle: string, index: number): string {
 	return doc?.circles?.[circle]?.trim() || defaultName(index);
+}
+
+/** Who reads through one circle, for saying exactly who will read something shared with it. */
+export type CircleReaders = {
+	circle: string;
+	/** The circle's role (see TEAM_CIRCLES); undefined for a circle made later. */
+	role: TeamCircleRole | undefined;
+	name: string;
+	/** How many people of each kind, from the team document (the Owner is left out: they read everything). */
+	kinds: Partial<Record<MemberKind, number>>;
+	/** People the team document says nothing about: not in the whole team, or not introduced yet. */
+	others: number;
+};
+
+/**
+ * Who reads something shared with these circles, each person once, under the first circle
+ * (in the team's order) they hold. `members` is the space's membership: person → circles.
+ */
+export function readersOf(
+	doc: TeamDoc | undefined,
+	circleIds: readonly string[],
+	chosen: Iterable<string>,
+	members: Iterable<{ person: string; circles: Iterable<string> }>
+): CircleReaders[] {
+	const picked = new Set(chosen);
+	const order = circleIds.filter((c) => picked.has(c));
+	const out: CircleReaders[] = order.map((circle) => {
+		const index = circleIds.indexOf(circle);
+		return { circle, role: TEAM_CIRCLES[index]?.role, name: teamCircleName(doc, circle, index), kinds: {}, others: 0 };
+	});
+	for (const m of members) {
+		if (doc && m.person === doc.owner) continue;
+		const held = new Set(m.circles);
+		const group = out.find((g) => held.has(g.circle));
+		if (!group) continue;
+		const member = doc?.members[m.person];
+		// An emergency contact is counted as one whatever the team document says of them.
+		if (member && member.leftAt === null && group.role !== 'emergency-contact') group.kinds[member.kind] = (group.kinds[member.kind] ?? 0) + 1;
+		else group.others++;
+	}
+	return out;
 }
 
 /** Today's date on this device's own calendar (the rota's dates are local, like a paper diary). */

@@ -189,6 +189,12 @@ export class TeamState {
 		return this.#find('getting-support-promise', isSupportPromise);
 	}
 
+	/** Every document of a kind this device knows of, with the access circle it is in (no loading; reactive). */
+	listedOfKind(kind: string): Array<{ docId: DocumentId; circle: string | undefined }> {
+		const docs = this.app.spaceState(this.spaceId)?.docs;
+		return this.#listed.filter((d) => d.kind === kind).map((d) => ({ docId: d.docId, circle: docs?.get(d.docId) }));
+	}
+
 	/** One document by id (e.g. a profile section), if this device holds its key and a copy. */
 	docById<T>(docId: string | null, guard: (doc: unknown) => doc is T): DocState<T> | undefined {
 		if (!docId) return undefined;

@@ -5,7 +5,8 @@ import * as A from '@automerge/automerge';
 import type { DocHandle } from '@automerge/automerge-repo';
 import { fromBase64Url, toBase64Url, type DocumentId, type SpaceId } from '$lib/protocol';
 import { openBackup, sealBackup, type BackupContents, type BackupDoc } from '$lib/keys/backup';
-import { docTitle, kindOfDoc, kindName, toMarkdown } from '$lib/model/readable';
+import { cryptoReady } from '$lib/crypto';
+import { docTitle, kindOfDoc, kindName, readableCopy, toMarkdown, type ReadableGroup } from '$lib/model/readable';
 import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
 import type { HearthApp } from './HearthApp.svelte';
@@ -117,10 +118,40 @@ export class YourData {
 		return JSON.stringify({ exportedAt: new Date().toISOString(), documents: this.#plain(docIds) }, null, 2);
 	}
 
-	readableMarkdown(docIds: DocumentId[]): string {
-		return this.#plain(docIds)
-			.map(({ doc }) => toMarkdown(doc))
-			.join('\n---\n\n');
+	/**
+	 * The chosen documents as a care record a person can read (see `$lib/model/readable`),
+	 * grouped by space. Names, visits and the names of a team's parts come from everything
+	 * this device holds in the same space, chosen or not; signatures are checked on the way.
+	 */
+	async readableMarkdown(docIds: DocumentId[]): Promise<string> {
+		await cryptoReady();
+		const plainOf = async (docId: DocumentId) => {
+			const handle = this.app.engine.handle<unknown>(docId) ?? (await this.app.engine.load<unknown>(docId));
+			const doc = handle?.isReady() ? handle.doc() : undefined;
+			return doc ? A.toJS(doc as A.Doc<unknown>) : undefined;
+		};
+		const groups = new Map<string, ReadableGroup & { docs: unknown[]; known: unknown[] }>();
+		const titles = new Map(this.groups().map((g) => [g.id, g.title]));
+		for (const docId of docIds) {
+			const spaceId = this.app.engine.spaceOf(docId)?.spaceId;
+			const id = spaceId ?? docId;
+			let group = groups.get(id);
+			if (!group) {
+				const known: unknown[] = [];
+				const members = spaceId ? [...(this.app.engine.spaceState(spaceId)?.docs.keys() ?? [])] : [docId];
+				for (const other of members) {
+					const doc = await plainOf(other as DocumentId);
+					if (doc) known.push(doc);
+				}
+				group = { title: titles.get(id) ?? msg.aSpace, docs: [], known };
+				groups.set(id, group);
+			}
+			const doc = await plainOf(docId);
+			if (doc) group.docs.push(doc);
+			const restored = this.restored.find((r) => r.docId === docId);
+			if (restored) group.docs.push(A.toJS(A.load<unknown>(fromBase64Url(restored.bytes))));
+		}
+		return readableCopy([...groups.values()], { madeAt: Date.now() });
 	}
 
 	/**
@@ -163,8 +194,10 @@ export class YourData {
 		return { ok: true, results };
 	}
 
+	/** A copy kept from a backup, to read; names come from the other copies kept with it. */
 	restoredMarkdown(copy: RestoredCopy): string {
-		return toMarkdown(A.toJS(A.load<unknown>(fromBase64Url(copy.bytes))));
+		const open = (c: RestoredCopy) => A.toJS(A.load<unknown>(fromBase64Url(c.bytes)));
+		return toMarkdown(open(copy), this.restored.map(open));
 	}
 
 	async dropRestored(docId: DocumentId): Promise<void> {

@@ -2,6 +2,7 @@
 // English. A translation is another file with the same shape: `Words` is the type it must meet.
 import { enCircle } from './enCircle';
 import { enMessages } from './enMessages';
+import { enReadable } from './enReadable';
 import { enSpaces } from './enSpaces';
 import { enSupport } from './enSupport';
 import { enTeam } from './enTeam';
@@ -172,7 +173,8 @@ export const en = {
 		making: 'Making the backup… (this takes a few seconds on purpose)',
 		made: (n: number) => `Backup saved with ${n === 1 ? '1 document' : `${n} documents`}.`,
 		readableTitle: 'A readable copy',
-		readableHint: 'Not encrypted: anyone who gets the file can read it. Useful to keep your own records or move to another program.',
+		readableHint:
+			'Not encrypted: anyone who gets the file can read it. The Markdown copy reads as a care record, for you or someone you give it to; the JSON copy holds everything exactly as stored, to move to another program.',
 		asJson: 'Download as JSON',
 		asMarkdown: 'Download as Markdown (plain text)',
 		restoreTitle: 'Restore a backup',
@@ -213,6 +215,7 @@ export const en = {
 		print: 'Print or save as PDF',
 		back: '← Your data',
 		notReadable: 'You cannot read this part.',
+		notArrived: 'This part has not arrived on this device yet.',
 		empty: 'Nothing written yet.',
 		noProfile: 'This team has no Getting Support Profile yet, or you cannot read it.',
 		contacts: 'Contacts',
@@ -284,6 +287,7 @@ export const en = {
 	circle: enCircle,
 	support: enSupport,
 	spaces: enSpaces,
+	readable: enReadable,
 	messages: enMessages
 };
 

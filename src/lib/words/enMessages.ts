@@ -273,32 +273,14 @@ export const enMessages = {
 			noSuchSection: 'There is no such section',
 			hasDocument: 'This section already has its document',
 			onlyOwnerReaders: 'Only the Owner decides who reads each part of their profile',
-			newDocument: 'A section moving to another circle needs a new document'
+			newDocument: 'Each part of the team needs its own copy of a section',
+			notSharedThere: 'This section is not shared with that part of the team',
+			copyFirst: 'Make the copy for that part of the team first, so they never see an empty section',
+			lastCircle: 'Each part of the profile is shared with at least one part of the team. Tick another first, or leave it empty',
+			copyNotMade: 'The copy for the other parts of the team has not been made yet. Try again in a moment'
 		},
 		promise: {
 			nothingToAgree: 'There is nothing to agree to yet'
-		},
-		readable: {
-			/** What kind of document it is, for readable copies in Your data, by the document's kind. */
-			kinds: {
-				space: 'Space',
-				team: 'Care team',
-				rota: 'Rota',
-				'team-chat': 'Team chat',
-				'visit-notes': 'Visit notes',
-				mar: 'Medication record',
-				money: 'Hours and money',
-				'profile-index': 'Getting Support Profile (contents)',
-				'profile-section': 'Getting Support Profile section',
-				'trust-assessment': 'Trust assessment',
-				'getting-support-promise': 'Getting Support Promise'
-			} as Record<string, string>,
-			document: 'Document',
-			/** A document's own name and what kind it is: "Mum’s team (care team)". */
-			named: (name: string, kind: string) => `${name} (${kind.toLowerCase()})`,
-			/** A section of a kind of document: "Getting Support Profile section: essentials". */
-			section: (kind: string, section: string) => `${kind}: ${section}`,
-			none: '(none)'
 		},
 		rota: {
 			badId: 'A visit id is letters, digits, - and _ only.',
@@ -518,6 +500,10 @@ export const enMessages = {
 			notInterested: 'They have not said they are interested.',
 			teamNotHere: 'That team is not on this device.',
 			noDevicesInCircle: 'Their devices could not be found in this circle.'
+		},
+		profile: {
+			notReady: 'The profile has not arrived on this device yet.',
+			notArrived: 'This part of the profile has not arrived on this device yet, so it can’t be shared from here. Try again when it has.'
 		},
 		team: {
 			/** The name of a new team when none was given. */

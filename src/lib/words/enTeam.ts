@@ -7,6 +7,50 @@ function places(n: number): string {
 	return n === 1 ? '1 place' : `${n} places`;
 }
 
+/** “a”, “a and b”, “a, b and c”. */
+function list(items: readonly string[]): string {
+	if (items.length <= 1) return items.join('');
+	return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** Who reads through one part of the team (model: readersOf), as plain data. */
+export type ReadersGroup = { role: string | undefined; name: string; kinds: Partial<Record<string, number>>; others: number };
+
+/** Kinds of member as a count of people: “a care worker”, “2 care workers”. Workers of both kinds are care workers. */
+const kindNouns: Record<string, [string, string]> = {
+	worker: ['a care worker', 'care workers'],
+	'family-friend': ['a family member or friend', 'family members or friends'],
+	volunteer: ['a volunteer', 'volunteers'],
+	'peer-supporter': ['a peer supporter', 'peer supporters'],
+	'team-starter': ['a Team Starter', 'Team Starters'],
+	coach: ['a coach', 'coaches'],
+	'team-owner': ['a Team Owner', 'Team Owners']
+};
+
+function counted(noun: [string, string], n: number): string {
+	return n === 1 ? noun[0] : `${n} ${noun[1]}`;
+}
+
+/** “2 care workers and a family member or friend in the whole team”, “your emergency contact”; undefined if nobody. */
+function readersIn(g: ReadersGroup): string | undefined {
+	if (g.role === 'emergency-contact') {
+		if (g.others === 0) return undefined;
+		return g.others === 1 ? 'your emergency contact' : `your ${g.others} emergency contacts`;
+	}
+	const kinds: Record<string, number> = {};
+	for (const [kind, n] of Object.entries(g.kinds)) {
+		const k = kind === 'employed-worker' || kind === 'independent-worker' ? 'worker' : kind;
+		kinds[k] = (kinds[k] ?? 0) + (n ?? 0);
+	}
+	const people = Object.keys(kindNouns)
+		.filter((k) => kinds[k])
+		.map((k) => counted(kindNouns[k], kinds[k]));
+	if (g.others > 0) people.push(g.others === 1 ? (people.length ? 'someone else' : 'someone') : `${g.others} ${people.length ? 'other ' : ''}people`);
+	if (people.length === 0) return undefined;
+	const where = g.role === 'whole-team' ? 'in the whole team' : g.role === 'care-records' ? 'with care records' : g.role === 'money' ? 'who see the money' : `in “${g.name}”`;
+	return `${list(people)} ${where}`;
+}
+
 export const enTeam = {
 	notFound: 'There is no team at this address.',
 
@@ -320,7 +364,8 @@ export const enTeam = {
 	/** Someone given only part of the team (an emergency contact). */
 	readable: {
 		title: 'A care team you help',
-		lead: 'The team has shared only this with you. It is locked on this device, and you can read it offline.'
+		lead: 'The team has shared only this with you. It is locked on this device, and you can read it offline.',
+		nothingNow: 'The team shares nothing with you just now. If they share part of their profile with you again, it will appear here.'
 	},
 
 	/** The rota page, a week at a time. */
@@ -637,11 +682,12 @@ export const enTeam = {
 		contactAdded: (name: string) => `${name} is added to key contacts.`,
 		badLink: 'A link must start with https://, http://, tel: or mailto:.',
 		linkAdded: 'The link is added.',
-		cantMoveYet: (title: string) => `“${title}” has not arrived on this device yet, so it can’t be moved. Try again when it has.`,
-		nowShared: (title: string, circle: string, hadWords: boolean) =>
-			`“${title}” is now shared with ${circle}.` +
-			(hadWords ? ' Anyone who could read it before keeps what they already read, but won’t see anything new.' : ''),
-		notMoved: 'The section could not be moved.',
+		nowShared: (title: string, circle: string) => `“${title}” is now shared with ${circle} too.`,
+		noLongerShared: (title: string, circle: string, hadWords: boolean) =>
+			`“${title}” is no longer shared with ${circle}.` +
+			(hadWords ? ' Anyone there keeps what they already read, but won’t see anything new.' : ''),
+		notShared: (reason: string) => `That could not be changed: ${reason}.`,
+		notSavedHere: (reason: string) => `That is changed on screen but could not be saved on this device: ${reason}. Keep Hearth open; it keeps trying.`,
 		writtenWith: (who: string) => `The profile is written with ${who}, in their own words.`,
 		whoDecides: (you: boolean) => `${you ? 'You decide' : 'They decide'} who can read each part.`,
 		noProfileYet: 'Your team doesn’t have a profile yet.',
@@ -653,8 +699,25 @@ export const enTeam = {
 		youHelp: 'You help keep this profile.',
 		helps: (name: string) => `${name} helps keep this profile.`,
 		whoCanRead: (title: string) => `Who can read “${title}”`,
-		sharedWith: (circle: string) => `Shared with: ${circle}`,
-		noAccess: (circle: string) => `Shared with: ${circle} — you don’t have access`,
+		/** What each part of the team is, beside its name, when choosing who reads a section (by TEAM_CIRCLES role). */
+		circleWho: {
+			'whole-team': 'everyone in the team: care workers, family and friends',
+			'care-records': 'the people you let read visit notes and medicines',
+			money: 'the people you let see hours and pay',
+			'emergency-contact': 'your emergency contacts, such as a neighbour'
+		} as Record<string, string>,
+		/** The choice's label: the part's name and who is in it. */
+		circleChoice: (name: string, who: string | undefined) => (who ? `${name} (${who})` : name),
+		/** Who reads a section now, for the Owner, from the people in the chosen parts (model: readersOf). */
+		readersNow: (groups: readonly ReadersGroup[]) => {
+			const parts = groups.flatMap((g) => readersIn(g) ?? []);
+			if (parts.length === 0) return `Who reads it: only you for now. Anyone you invite to ${list(groups.map((g) => `“${g.name}”`))} will read it too.`;
+			// Each part may have its own “and”, so the parts are joined with “, and”.
+			return parts.length === 1 ? `Who reads it: you and ${parts[0]}.` : `Who reads it: you, ${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}.`;
+		},
+		sharedWith: (circles: readonly string[]) => `Shared with: ${list(circles)}`,
+		noAccess: (circles: readonly string[]) => `Shared with: ${list(circles)} — you don’t have access`,
+		ownerWrites: 'The Team Owner writes this part: it is kept with a part of the team you are not in.',
 		missing: 'This part of the profile is missing.',
 		partNotArrived: 'This part has not arrived on this device yet.',
 		nothingWritten: 'Nothing written here yet.',

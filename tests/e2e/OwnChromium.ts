@@ -74,16 +74,18 @@ export class OwnChromium {
 		await waitForGroupToEnd(this.#child.pid!);
 	}
 
-	/** A normal shutdown (used where the test's abrupt end was the page's, not the browser's). */
+	/**
+	 * The end of a test, where the abrupt end was the page's, not the browser's. Over CDP,
+	 * `browser.close()` only disconnects, so the process group is asked to stop (SIGTERM), and
+	 * killed if it has not within a few seconds.
+	 */
 	async close(): Promise<void> {
-		const exited = new Promise<void>((resolve) => {
-			if (this.#child.exitCode !== null || this.#child.signalCode !== null) resolve();
-			else this.#child.once('exit', () => resolve());
-		});
 		await this.browser.close().catch(() => {});
-		const timer = setTimeout(() => this.kill(), 10_000);
-		await exited;
-		clearTimeout(timer);
+		try {
+			process.kill(-this.#child.pid!, 'SIGTERM');
+		} catch {
+			return; // already gone
+		}
 		await waitForGroupToEnd(this.#child.pid!);
 	}
 }

@@ -27,7 +27,7 @@ export class HearthApp {
 	};
 	/** Medication record entries whose signatures this session has checked (see verifyMarLog). */
 	readonly verifiedMar = new Set<string>();
-	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] });
+	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, strandedChanges: 0, unsavedChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */
 	documentsVersion = $state(0);
 	/** Bumped whenever a space's membership (or this person's identity) changes. */

@@ -86,6 +86,11 @@ export const en = {
 		offline: 'Offline',
 		sending: (n: number) => `sending ${changes(n)}…`,
 		waiting: (n: number) => `${changes(n)} waiting to sync`,
+		/** Changes for a space this person (or this device) was removed from: they can never be sent. */
+		stranded: (n: number) =>
+			n === 1
+				? '1 change can’t be sent, because you were removed from the team or space it belongs to. It is kept on this device.'
+				: `${n} changes can’t be sent, because you were removed from the team or space they belong to. They are kept on this device.`,
 		allSynced: 'all changes synced',
 		savedHere: 'your changes are saved on this device',
 		savingHere: 'saving on this device…',

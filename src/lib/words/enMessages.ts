@@ -468,6 +468,8 @@ export const enMessages = {
 			relayMissing: 'Some changes to this document could not be fetched from the relay, even after several tries. Everything else is up to date. Please tell whoever runs your relay.',
 			relayProblem: (message: string) => `The relay reported a problem: ${message}.`,
 			noAccess: 'You do not have access to that part of the space',
+			/** Said inside a sentence ("That did not work: …"). */
+			removed: 'you were removed from this space, so nothing new can be added to it',
 			cannotCheckInvitation: 'Hearth could not reach the relay to check this invitation. Check your connection and try again.',
 			nobodyAccepted: 'Nobody has accepted that invitation yet',
 			notInSpace: 'That person is not in this space',

@@ -120,6 +120,22 @@ export const en = {
 			relay: 'Hearth keeps trying by itself. If it goes on for a day, tell the person who runs your relay.'
 		}
 	},
+	/** A team, circle or private space this person (or this device) was removed from (SpaceGate, ClosedNotice, WriteGate). */
+	closed: {
+		/** What to call the place when its name is not known here. */
+		thisPlace: { team: 'this team', circle: 'this circle', space: 'this space' },
+		removed: (place: string, by: string | undefined, when: string | undefined) =>
+			`You were removed from ${place}${by ? ` by ${by}` : ''}${when ? ` on ${when}` : ''}.`,
+		left: (place: string, when: string | undefined) => `You left ${place}${when ? ` on ${when}` : ''}.`,
+		deviceRemoved: (place: string, when: string | undefined) => `This device was removed from ${place}${when ? ` on ${when}` : ''}.`,
+		yourCopy: 'What you can still see here is your own copy from before then. It stays on this device for you to read.',
+		nothingNew: 'Nothing new can be added here now, so the forms are switched off. Anything you wrote that had not been sent yet is kept on this device, but it can’t reach anyone.',
+		deviceHint: 'If you are still in it on another device, carry on there.',
+		/** Said when a change was turned away (a form this page had not switched off). */
+		refused: 'That was not saved: nothing new can be added here.',
+		/** Next to each switched-off form. */
+		cannotAdd: (place: string) => `You can’t add to ${place} any more.`
+	},
 	time: {
 		justNow: 'just now',
 		seconds: (s: number) => `${s} seconds ago`,

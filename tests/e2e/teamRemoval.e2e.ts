@@ -5,6 +5,7 @@
 // he wrote before is still there. Wes's pages all say at once that he was removed, by whom,
 // and that this is his own copy: the forms are switched off, and the sync bar says plainly
 // that his last note can't be sent (it is kept on his device), never "sending".
+import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { acceptInvitation, people, peoplePanel, syncStatus, waitUntilSynced, type Person } from './helpers';
 
@@ -123,6 +124,22 @@ test('removing a care worker: his pages say so and take nothing new; the Ownerâ€
 	await expect(rotaHat).toContainText('Wes was removed from the team. Nobody wears it yet');
 	await expect(rotaHat).not.toContainText('Worn by');
 	await expect(olive.page.locator('#hat-nominee option')).toHaveText(['Me']);
+	// The team's own record says so too (Olive's device wrote it into the team document):
+	// her readable copy shows Wes as removed by her, and the hat he wore as ended.
+	await waitUntilSynced(olive.page);
+	await expect(syncStatus(olive.page)).toHaveAttribute('data-unsaved', '0');
+	await olive.page.goto('/your-data');
+	const [copy] = await Promise.all([olive.page.waitForEvent('download'), olive.page.getByRole('button', { name: 'Download as JSON' }).click()]);
+	type Exported = { documents: Array<{ doc: { kind?: string; owner?: string; members?: Record<string, { name: string; leftAt: number | null; removedBy?: string }>; hats?: Record<string, { title: string; status: string; wearer: string | null; history: Array<{ event: string }> }> } }> };
+	const exported = JSON.parse(await readFile((await copy.path())!, 'utf8')) as Exported;
+	const teamDoc = exported.documents.map((d) => d.doc).find((d) => d.kind === 'team')!;
+	const wesRecord = Object.values(teamDoc.members!).find((m) => m.name === 'Wes')!;
+	expect(wesRecord.leftAt).not.toBeNull();
+	expect(wesRecord.removedBy).toBe(teamDoc.owner);
+	const hat = Object.values(teamDoc.hats!).find((h) => h.title === 'Rota Holder')!;
+	expect(hat).toMatchObject({ status: 'handed-over', wearer: null });
+	expect(hat.history.at(-1)?.event).toBe('ended');
+
 	// What Wes wrote before is still there for the team, under his name.
 	await olive.page.goto(teamUrl + '/visits');
 	await expect(olive.page.getByRole('list', { name: 'Recent visit notes' })).toContainText('Breakfast and a walk.');

@@ -15,15 +15,18 @@ export function describeSync(status: SyncStatus, paused: boolean, now = Date.now
 	if (status.storage) return { tone: 'bad', headline: w.notSavedHere, detail: status.storage.kind === 'full' ? w.storageFull : w.storageFailed };
 	const last = status.lastSyncedAt ? w.lastSynced(timeAgo(status.lastSyncedAt, now)) : undefined;
 	const waiting = status.pendingChanges > 0 ? w.waiting(status.pendingChanges) : undefined;
+	// Changes for a space this person was removed from never go anywhere: say so, never "sending".
+	const stranded = status.strandedChanges > 0 ? w.stranded(status.strandedChanges) : undefined;
 	// "Saved on this device" only once it is: a change still being written says so.
 	const here = status.unsavedChanges > 0 ? w.savingHere : undefined;
 	// Offline, both matter: what is still to send, and how fresh the rest is.
-	const offlineDetail = [here, waiting, last].filter(Boolean).join(' · ') || w.savedHere;
-	if (paused) return { tone: 'off', headline: w.paused, detail: [here, waiting].filter(Boolean).join(' · ') || w.savedHere };
+	const offlineDetail = [here, waiting, stranded, last].filter(Boolean).join(' · ') || w.savedHere;
+	const also = (first: string) => [first, stranded].filter(Boolean).join(' · ');
+	if (paused) return { tone: 'off', headline: w.paused, detail: [here, waiting, stranded].filter(Boolean).join(' · ') || w.savedHere };
 	if (status.connection === 'online') {
-		if (status.pendingChanges > 0) return { tone: 'busy', headline: w.syncing, detail: w.sending(status.pendingChanges) };
-		if (here) return { tone: 'busy', headline: w.syncing, detail: here };
-		return { tone: 'ok', headline: w.online, detail: w.allSynced };
+		if (status.pendingChanges > 0) return { tone: 'busy', headline: w.syncing, detail: also(w.sending(status.pendingChanges)) };
+		if (here) return { tone: 'busy', headline: w.syncing, detail: also(here) };
+		return { tone: 'ok', headline: w.online, detail: stranded ?? w.allSynced };
 	}
 	if (status.connection === 'connecting') return { tone: 'busy', headline: w.connecting, detail: offlineDetail };
 	return { tone: 'off', headline: w.offline, detail: offlineDetail };

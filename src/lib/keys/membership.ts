@@ -568,6 +568,15 @@ export function memberOf(state: MembershipState, device: DeviceKey): Member | un
 	return memberOfDevice(state, device);
 }
 
+/**
+ * Whether this device can never write to the space again: its person was removed (or left),
+ * or the device itself was. Removal is final (a removed person cannot be admitted again), so
+ * whatever such a device still holds unsent stays on it for good.
+ */
+export function shutOut(state: MembershipState, person: PersonKey | undefined, device: DeviceKey): boolean {
+	return (person !== undefined && state.removed.has(person)) || state.removedDevices.has(device);
+}
+
 export { isAdmin };
 
 // ── shape guards ────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,10 @@ export interface MembershipLike {
 	owner?: string;
 	members: ReadonlyMap<string, { role: MemberRole; circles: ReadonlySet<string>; joinedAt: number }>;
 	removed: ReadonlySet<string>;
+	/** Devices taken out of the space (every device of a removed person, and single lost devices). */
+	removedDevices?: ReadonlySet<string>;
+	/** The operations that took effect, in order: who did what, and when the relay received it. */
+	applied?: ReadonlyArray<{ by?: string; at: number; action: { type: string; person?: unknown; device?: unknown } }>;
 	invites: ReadonlyMap<
 		string,
 		{
@@ -137,6 +141,57 @@ export function spaceMembers(state: MembershipLike, me: string | undefined, now 
 	}
 
 	return { standing, myRole, canManage, circles, mainDoc, docs, members, requests, invitations, myInvite, myInviter };
+}
+
+/**
+ * How someone came to be out of a space: taken out by someone else (`by` is who), or left
+ * themself (`left`). `at` is when the relay received it. Removal is for good: the log never
+ * lets a removed person back in, so the last removal is the one that counts.
+ */
+export interface Removal {
+	person: string;
+	by: string | undefined;
+	at: number;
+	left: boolean;
+}
+
+/** Everyone removed from the space, with who removed them and when. */
+export function removals(state: MembershipLike): Removal[] {
+	const out = new Map<string, Removal>();
+	for (const op of state.applied ?? []) {
+		const person = op.action.person;
+		if (op.action.type !== 'remove' || typeof person !== 'string' || !state.removed.has(person)) continue;
+		out.set(person, { person, by: op.by, at: op.at, left: op.by === person });
+	}
+	// A removal the log holds but whose operation is not in `applied` (never expected) still counts.
+	for (const person of state.removed) if (!out.has(person)) out.set(person, { person, by: undefined, at: 0, left: false });
+	return [...out.values()];
+}
+
+/**
+ * Why this device can never add anything to the space again, or undefined while it can.
+ * removed: the person was taken out by someone else. left: they took themself out.
+ * device-removed: the person is still in, but this device was taken out (a lost phone).
+ * What was there before stays readable on the device; nothing new can be sent.
+ */
+export type Closure =
+	| { kind: 'removed'; by: string | undefined; at: number }
+	| { kind: 'left'; at: number }
+	| { kind: 'device-removed'; by: string | undefined; at: number };
+
+export function closureOf(state: MembershipLike, me: string | undefined, myDevice: string | undefined): Closure | undefined {
+	if (me && state.removed.has(me)) {
+		const r = removals(state).find((x) => x.person === me)!;
+		return r.left ? { kind: 'left', at: r.at } : { kind: 'removed', by: r.by, at: r.at };
+	}
+	if (myDevice && state.removedDevices?.has(myDevice)) {
+		let found: Closure = { kind: 'device-removed', by: undefined, at: 0 };
+		for (const op of state.applied ?? []) {
+			if (op.action.type === 'remove-device' && op.action.device === myDevice) found = { kind: 'device-removed', by: op.by, at: op.at };
+		}
+		return found;
+	}
+	return undefined;
 }
 
 const rank = (role: MemberRole) => (role === 'owner' ? 0 : 1);

@@ -51,6 +51,12 @@ export type TeamMember = {
 	 * before it existed need no new map (two devices each creating one would lose one).
 	 */
 	representative?: boolean;
+	/**
+	 * Who took them out of the team's space (an Owner or someone who lets people in), when
+	 * they did not leave by themself; `leftAt` is then when that happened. Set by
+	 * `recordRemoval`, following the space's membership log.
+	 */
+	removedBy?: PersonKey;
 };
 
 export type StandardHat =
@@ -75,7 +81,9 @@ export type HatEvent =
 	| { event: 'nominated'; at: number; by: PersonKey; person: PersonKey }
 	| { event: 'accepted' | 'declined'; at: number; by: PersonKey }
 	| { event: 'handed-over'; at: number; by: PersonKey; to: PersonKey | null }
-	| { event: 'review-date'; at: number; by: PersonKey; date: IsoDate | null };
+	| { event: 'review-date'; at: number; by: PersonKey; date: IsoDate | null }
+	/** `person` (who wore it or was offered it) was taken out of the team by `by`; the hat is free again. */
+	| { event: 'ended'; at: number; by: PersonKey; person: PersonKey };
 
 export type Hat = {
 	kind: HatKind;
@@ -264,6 +272,64 @@ export function leave(team: Team, person: PersonKey, handovers: Record<string, P
 	return OK;
 }
 
+/** A removal from the team's space, as its membership log records it (see spaceMembers' `removals`). */
+export type TeamRemoval = { person: PersonKey; by: PersonKey | undefined; at: number };
+
+/**
+ * Someone was taken out of the team's space (by the Owner or someone who lets people in), or
+ * took themself out: the team's own record follows. They are no longer a current member
+ * (`leftAt`, and `removedBy` when someone else did it), no longer speak for the Owner, and
+ * every hat they wore or were offered ends (free again, with an `ended` event naming them).
+ * Their name stays, so what they wrote before still says who wrote it. Only what still needs
+ * it is changed, so recording the same removal again (on another device, or after a merge
+ * that brought back an offer made meanwhile) changes nothing else.
+ */
+export function recordRemoval(team: Team, removal: TeamRemoval): Result {
+	const { person, at } = removal;
+	if (person === team.owner) return refuse(msg.ownerStays);
+	const by = removal.by ?? person;
+	const member = team.members[person];
+	if (member && member.leftAt === null) member.leftAt = at;
+	if (member && by !== person && member.removedBy !== by) member.removedBy = by;
+	if (member?.representative) delete member.representative;
+	for (const hat of Object.values(team.hats)) {
+		if (!holds(hat, person)) continue;
+		hat.history.push({ event: 'ended', at, by, person });
+		hat.wearer = null;
+		hat.status = 'handed-over';
+	}
+	return OK;
+}
+
+/** Whether `recordRemoval` would change anything for this removal. */
+export function needsRemovalRecorded(team: Team, removal: TeamRemoval): boolean {
+	const { person } = removal;
+	if (person === team.owner) return false;
+	const member = team.members[person];
+	if (member && (member.leftAt === null || member.representative)) return true;
+	if (member && removal.by && removal.by !== person && member.removedBy !== removal.by) return true;
+	return Object.values(team.hats).some((h) => holds(h, person));
+}
+
+/**
+ * The team as its membership log says it is now: `recordRemoval` applied, on a copy, for each
+ * removal the document has not caught up with yet. The document can lag (it is written by a
+ * device that saw the removal, and a removed person's own device never receives that write),
+ * while the signed membership log is what decides who is in. Returns the document itself
+ * when nothing differs.
+ */
+export function withRemovals(team: Team, removals: readonly TeamRemoval[]): Team {
+	const due = removals.filter((r) => needsRemovalRecorded(team, r));
+	if (due.length === 0) return team;
+	const copy: Team = {
+		...team,
+		members: Object.fromEntries(Object.entries(team.members).map(([k, m]) => [k, { ...m }])),
+		hats: Object.fromEntries(Object.entries(team.hats).map(([k, h]) => [k, { ...h, history: [...h.history] }]))
+	};
+	for (const r of due) recordRemoval(copy, r);
+	return copy;
+}
+
 // ── hats ────────────────────────────────────────────────────────────────────────────────
 
 export type HatNomination = {
@@ -447,6 +513,21 @@ export function activeMembers(team: Team): Array<{ person: PersonKey } & TeamMem
 		.filter(([, m]) => m.leftAt === null)
 		.map(([person, m]) => ({ person: person as PersonKey, ...m }))
 		.sort((a, b) => Number(b.person === team.owner) - Number(a.person === team.owner) || a.joinedAt - b.joinedAt);
+}
+
+/** Members taken out of the team by someone else, most recent first (for "Bea was removed on …"). */
+export function removedMembers(team: Team): Array<{ person: PersonKey; name: string; by: PersonKey; at: number }> {
+	return Object.entries(team.members)
+		.filter(([, m]) => m.removedBy !== undefined && m.leftAt !== null)
+		.map(([person, m]) => ({ person: person as PersonKey, name: m.name, by: m.removedBy!, at: m.leftAt! }))
+		.sort((a, b) => b.at - a.at || a.person.localeCompare(b.person));
+}
+
+/** If a hat is free because the person wearing it (or offered it) was removed: who, by whom, when. */
+export function hatEnding(hat: Hat): { person: PersonKey; by: PersonKey; at: number } | undefined {
+	const last = hat.history[hat.history.length - 1];
+	if (hat.status !== 'handed-over' || last?.event !== 'ended') return undefined;
+	return { person: last.person, by: last.by, at: last.at };
 }
 
 /** Whether a person wears or has been offered a hat (what they hand over when leaving). */

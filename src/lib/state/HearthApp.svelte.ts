@@ -11,7 +11,8 @@ import type { DocHandle, StorageAdapterInterface } from '@automerge/automerge-re
 
 import { DeviceRecord } from './DeviceRecord.svelte';
 import { DeviceStorage } from './DeviceStorage.svelte';
-import { DocState } from './DocState.svelte';
+import { DocState, type WriteGate } from './DocState.svelte';
+import { closureOf, type Closure } from '$lib/model/spaceMembers';
 import type { Joining } from './DeviceNotes.svelte';
 import { deviceRepo } from '$lib/sync/deviceRepo';
 
@@ -33,13 +34,30 @@ export class HearthApp {
 	readonly deviceStorage = new DeviceStorage();
 	/** Medication record entries whose signatures this session has checked (see verifyMarLog). */
 	readonly verifiedMar = new Set<string>();
-	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] });
+	status = $state<SyncStatus>({ connection: 'offline', pendingChanges: 0, strandedChanges: 0, unsavedChanges: 0, problems: [] });
 	/** Bumped whenever the set of documents (or their availability) changes. */
 	documentsVersion = $state(0);
 	/** Bumped whenever a space's membership (or this person's identity) changes. */
 	spacesVersion = $state(0);
 	/** The person chose to pause syncing (e.g. on a metered connection). */
 	paused = $state(false);
+	/**
+	 * The last change turned away because its space shut this device out (a space id and a
+	 * count, so the same space refusing twice still tells the page again).
+	 */
+	refused = $state<{ spaceId: SpaceId; count: number } | undefined>(undefined);
+	readonly #gate: WriteGate = {
+		closedSpace: (docId) => {
+			const space = this.spaceOf(docId)?.spaceId;
+			return space && this.isShutOut(space) ? space : undefined;
+		},
+		refused: (spaceId) => this.noteRefused(spaceId)
+	};
+
+	/** A change for this space was turned away (see `refused`). */
+	noteRefused(spaceId: SpaceId): void {
+		this.refused = { spaceId, count: (this.refused?.count ?? 0) + 1 };
+	}
 	readonly #cleanups: Array<() => void> = [];
 
 	private constructor(engine: SyncEngine, local: LocalStore) {
@@ -139,7 +157,7 @@ export class HearthApp {
 
 	/** The shared reactive state of a loaded document (whose `saved()` pages await). */
 	state<T>(handle: DocHandle<T>): DocState<T> {
-		return DocState.of(this.engine, handle);
+		return DocState.of(this.engine, handle, this.#gate);
 	}
 
 	/** A document's kind and period without loading it (see SyncEngine.describe). */
@@ -164,6 +182,19 @@ export class HearthApp {
 	spaceState(spaceId: SpaceId): ReturnType<SyncEngine['spaceState']> {
 		void this.spacesVersion;
 		return this.engine.spaceState(spaceId);
+	}
+
+	/** Whether this device can never write to the space again (see SyncEngine.isShutOut). */
+	isShutOut(spaceId: SpaceId): boolean {
+		void this.spacesVersion;
+		return this.engine.isShutOut(spaceId);
+	}
+
+	/** Why, and since when, this device can no longer add anything to a space; undefined while it can. */
+	closure(spaceId: SpaceId): Closure | undefined {
+		void this.spacesVersion;
+		const state = this.engine.spaceState(spaceId);
+		return state ? closureOf(state, this.engine.personKey(), this.engine.deviceKey) : undefined;
 	}
 
 	spaceOf(docId: DocumentId): ReturnType<SyncEngine['spaceOf']> {

@@ -125,6 +125,7 @@ export class SupportState {
 		const master = profile?.state.doc;
 		const me = this.me;
 		if (!profile || !master || !me) return refuse(msg.startProfile);
+		if (this.app.isShutOut(circleSpace)) return refuse(msg.removedFromCircle);
 		const existing = this.copyIn(circleSpace);
 		if (existing) {
 			existing.change((c) => refreshCopy(c, master));
@@ -143,6 +144,8 @@ export class SupportState {
 		if (!profile || !me) return OK;
 		const share = profile.state.doc?.shares[circleSpace];
 		if (!share?.active) return OK;
+		// Nothing this device writes there can reach the circle any more.
+		if (this.app.isShutOut(circleSpace)) return refuse(msg.removedFromCircle);
 		const copy = this.copyIn(circleSpace);
 		// Never mark it un-shared while the copy itself is still readable in the circle.
 		if (!copy) return refuse(msg.noCopyYet);
@@ -155,7 +158,8 @@ export class SupportState {
 		const master = this.profile?.state.doc;
 		if (!master) return;
 		for (const [circleSpace, share] of Object.entries(master.shares)) {
-			if (!share.active) continue;
+			// A circle this person was removed from keeps the copy it had; nothing more can reach it.
+			if (!share.active || this.app.isShutOut(circleSpace as SpaceId)) continue;
 			this.copyIn(circleSpace as SpaceId)?.change((c) => refreshCopy(c, master));
 		}
 	}

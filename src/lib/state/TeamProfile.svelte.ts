@@ -69,10 +69,11 @@ export class TeamProfile {
 		return new Set<string>(me ? [...(this.app.spaceState(this.team.spaceId)?.members.get(me)?.circles ?? [])] : []);
 	}
 
+	/** Whether this person keeps the profile here: never in a team they were removed from (they read their own copy). */
 	get canEdit(): boolean {
 		const index = this.index?.doc;
 		const me = this.me;
-		return !!index && !!me && canEditProfile(index, me);
+		return !!index && !!me && canEditProfile(index, me) && !this.team.closure;
 	}
 
 	/** Whether this person writes in a section: they keep the profile and hold its main document's circle. */

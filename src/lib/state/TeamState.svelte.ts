@@ -12,7 +12,9 @@ import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
 import type { HearthApp } from './HearthApp.svelte';
 import { cleanName, cleanTitle, newPrivateSpace, type Space } from '$lib/model/space';
-import { isTeam, newTeam } from '$lib/model/team';
+import { isTeam, needsRemovalRecorded, newTeam, recordRemoval, withRemovals, type TeamRemoval } from '$lib/model/team';
+import { removals } from '$lib/model/spaceMembers';
+import { SpaceClosedError } from './SpaceClosedError';
 import { isRota, newRota, type Rota } from '$lib/model/rota';
 import { isTeamChat, newTeamChat, type TeamChat } from '$lib/model/chat';
 import { isVisitNotes, newVisitNotes, type VisitNotes } from '$lib/model/visitNotes';
@@ -87,6 +89,52 @@ export class TeamState {
 		this.spaceId = spaceId;
 	}
 
+	/** Everyone the space's membership log has taken out (or who left it), with who and when. */
+	readonly removals = $derived.by((): TeamRemoval[] => {
+		const state = this.app.spaceState(this.spaceId);
+		if (!state) return [];
+		return removals(state).map((r) => ({ person: r.person as PersonKey, by: r.by as PersonKey | undefined, at: r.at }));
+	});
+
+	/**
+	 * The team as pages show it: the team document, with every removal in the membership log
+	 * applied (see `withRemovals`). Someone removed is not a current member, offered hats or
+	 * speaking for the Owner here, on every device, even before the document has caught up
+	 * (and on the removed person's own device, which never will). Write through `team`.
+	 */
+	readonly teamDoc = $derived.by((): TeamDoc | undefined => {
+		const doc = this.team?.doc;
+		return doc ? (withRemovals(doc, this.removals) as TeamDoc) : undefined;
+	});
+
+	/** Removals the team document itself has not recorded yet (for a device that lets people in to write down). */
+	readonly removalsToRecord = $derived.by((): TeamRemoval[] => {
+		const doc = this.team?.doc;
+		return doc ? this.removals.filter((r) => needsRemovalRecorded(doc, r)) : [];
+	});
+
+	/**
+	 * Writes the removals the team document lags behind into it, so its own record (and every
+	 * copy or export of it) says who is no longer in the team and which hats ended. Only a
+	 * device that may let people in does this, while it can still write; with the log's own
+	 * times, so two devices doing it at once write the same thing.
+	 */
+	recordRemovals(): void {
+		const state = this.app.spaceState(this.spaceId);
+		const me = this.app.personKey();
+		const mine = me ? state?.members.get(me) : undefined;
+		const due = this.removalsToRecord;
+		if (!this.team || this.team.closed || due.length === 0 || !(mine?.role === 'owner' || mine?.role === 'admin')) return;
+		this.team.change((d) => {
+			for (const r of due) recordRemoval(d, r);
+		});
+	}
+
+	/** Why nothing new can be added to this team from this device, if that is so (reactive). */
+	get closure() {
+		return this.app.closure(this.spaceId);
+	}
+
 	#find<T>(kind: string, guard: (doc: unknown) => doc is T): DocState<T> | undefined {
 		const docId = this.#singles.get(kind);
 		const s = docId ? loaded(this.app, docId) : undefined;
@@ -146,6 +194,11 @@ export class TeamState {
 	 * from disk if need be, or a new one made in the kind's circle. Works offline.
 	 */
 	async forMonth<T>(kind: MonthlyKind, month: IsoMonth, guard: (doc: unknown) => doc is T): Promise<DocState<T>> {
+		// A new month's document could never reach anyone: refuse before making one.
+		if (this.app.isShutOut(this.spaceId)) {
+			this.app.noteRefused(this.spaceId);
+			throw new SpaceClosedError(this.spaceId, words.messages.state.docState.closed);
+		}
 		const existing = this.#listed.find((d) => d.kind === kind && d.period === month);
 		if (existing) {
 			const handle = await this.app.engine.load(existing.docId);

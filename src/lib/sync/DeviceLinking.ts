@@ -101,7 +101,8 @@ export class DeviceLinking {
 		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
 		for (const space of this.#core.spaces.values()) {
 			const member = space.state.members.get(personKey(person));
-			if (!member) continue;
+			// This device itself was removed from the space: it can no longer add anyone there.
+			if (!member || space.state.removedDevices.has(this.#core.deviceKey)) continue;
 			const lockboxes = [...member.circles].flatMap((c) => lockboxesFor(space.keys.get(c), c, [info]));
 			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
 		}
@@ -218,7 +219,7 @@ export class DeviceLinking {
 		const me = person && personKey(person);
 		for (const space of this.#core.spaces.values()) {
 			const member = me && space.state.members.get(me);
-			if (member?.devices.has(device)) await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
+			if (member?.devices.has(device) && !space.state.removedDevices.has(this.#core.deviceKey)) await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
 		}
 	}
 

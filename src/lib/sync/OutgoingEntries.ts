@@ -5,6 +5,8 @@ import * as A from '@automerge/automerge';
 import { encrypt, randomBytes, sign } from '$lib/crypto';
 import { MAX_CIPHERTEXT_BYTES, entryAssociatedData, entrySigningBytes, mayWrite, toBase64Url, type DocumentId } from '$lib/protocol';
 import { keyForEpoch } from '$lib/keys/access';
+import { personKey } from '$lib/keys/identity';
+import { shutOut } from '$lib/keys/membership';
 import { words } from '$lib/words';
 import type { DocSync } from '$lib/sync/DocSync';
 import type { EngineCore } from '$lib/sync/EngineCore';
@@ -53,6 +55,7 @@ export class OutgoingEntries {
 		if (this.#core.closed() || !doc.handle || doc.inFlight || doc.blocked) return;
 		if (!this.#core.online() || !doc.caughtUp || doc.record.pendingAuth.length > 0) return;
 		if (!doc.auth || !mayWrite(doc.auth, doc.auth.epoch, this.#core.deviceKey)) return;
+		if (this.#shutOut(doc)) return;
 		const current = doc.handle.doc() as A.Doc<unknown>;
 		const heads = A.getHeads(current);
 		if (sameHeads(heads, doc.record.knownHeads)) {
@@ -69,6 +72,18 @@ export class OutgoingEntries {
 		doc.counter ??= randomCounterStart();
 		const counter = doc.counter++;
 		this.#push(doc, 'change', encodePayload({ c: counter, h: heads }, body), heads, counter);
+	}
+
+	/**
+	 * Once this device knows it was removed from the document's space, it sends nothing more
+	 * there, even before the relay's writer list catches up: the change stays on the device
+	 * (counted as stranded, never as sending) rather than slipping in after the removal.
+	 */
+	#shutOut(doc: DocSync): boolean {
+		const space = doc.access.space && this.#core.spaces.get(doc.access.space.spaceId);
+		if (!space) return false;
+		const person = this.#core.currentPerson();
+		return shutOut(space.state, person ? personKey(person) : undefined, this.#core.deviceKey);
 	}
 
 	/**

@@ -8,7 +8,7 @@ import { hash, newSymmetricKey } from '$lib/crypto';
 import { toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
 import { signedPolicy, type DocAccess } from '$lib/keys/access';
 import { personKey, type PersonKey } from '$lib/keys/identity';
-import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, type Action, type Role } from '$lib/keys/membership';
+import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, shutOut, type Action, type Role } from '$lib/keys/membership';
 import {
 	checkInvitation,
 	createInvitation,
@@ -55,6 +55,7 @@ export class SpaceRunner {
 		const state = space?.state;
 		const circleState = state?.circles.get(circle);
 		const circleKey = space?.keys.get(circle)?.get(circleState?.epoch ?? -1);
+		if (state && this.#shutOut(state)) throw new Error(msg.removed);
 		if (!space || !state || !circleState || !circleKey) throw new Error(msg.noAccess);
 		const handle = this.#core.repo.create<T>(initial);
 		const docId = handle.documentId as unknown as DocumentId;
@@ -155,11 +156,18 @@ export class SpaceRunner {
 		return space;
 	}
 
+	/** This device can never write to the space again: anything it signed would only wait here for ever. */
+	#shutOut(state: SpaceSync['state']): boolean {
+		const person = this.#core.currentPerson();
+		return shutOut(state, person ? personKey(person) : undefined, this.#core.deviceKey);
+	}
+
 	async appendOp(space: SpaceSync, action: Action): Promise<void> {
 		await this.#queueOp(space, signOp(space.spaceId, this.#core.device, space.state.heads, action));
 	}
 
 	async #queueOp(space: SpaceSync, op: SignedOp): Promise<void> {
+		if (this.#shutOut(space.state)) throw new Error(msg.removed);
 		space.pending.push(op);
 		await this.saveSpace(space);
 		await this.reduce(space);

@@ -30,7 +30,7 @@ import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, t
 import { currentEpoch, genesisPolicy, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
 import { loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
 import type { LinkOffer } from '$lib/keys/deviceLink';
-import type { MembershipState, Role } from '$lib/keys/membership';
+import { shutOut, type MembershipState, type Role } from '$lib/keys/membership';
 import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
@@ -71,6 +71,12 @@ export interface SyncStatus {
 	 * across all documents: "N changes waiting to sync" never counts one that is only in memory.
 	 */
 	pendingChanges: number;
+	/**
+	 * Changes on this device that can never be sent: they belong to a space this person (or
+	 * this device) was removed from. Kept on the device, readable there; not in `pendingChanges`,
+	 * so the status never says they are on their way.
+	 */
+	strandedChanges: number;
 	/** Changes not yet on this device's disk (written within milliseconds, unless storage refuses). */
 	unsavedChanges: number;
 	/** Set while this device's storage refuses writes; what was typed stays in memory meanwhile. */
@@ -133,7 +139,7 @@ export class SyncEngine {
 	/** Documents whose sync record could not be written (storage refused); written on recovery. */
 	readonly #unpersisted = new Set<DocumentId>();
 	readonly #tabs: TabLink | undefined;
-	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, unsavedChanges: 0, problems: [] };
+	#status: SyncStatus = { connection: 'offline', pendingChanges: 0, strandedChanges: 0, unsavedChanges: 0, problems: [] };
 	#nextRid = 1;
 
 	#syncInFlight = 0;
@@ -233,6 +239,8 @@ export class SyncEngine {
 			emitDoc: (docId) => this.#emitDoc(docId),
 			tellTabs: (message) => this.#tabs?.post(message),
 			emitSpace: (spaceId) => {
+				// A membership change may have shut this device out: what it holds unsent is then stranded.
+				this.#recount();
 				for (const l of this.#spaceListeners) l(spaceId);
 			},
 			recount: () => this.#recount(),
@@ -984,6 +992,15 @@ export class SyncEngine {
 		return this.#spaces.get(spaceId)?.state;
 	}
 
+	/**
+	 * Whether this device can never write to the space again (this person, or this device, was
+	 * removed from it). Its copies stay readable here; nothing new from it can be sent.
+	 */
+	isShutOut(spaceId: SpaceId): boolean {
+		const state = this.#spaces.get(spaceId)?.state;
+		return !!state && shutOut(state, this.personKey(), this.deviceKey);
+	}
+
 	/** The space a document belongs to, if any. */
 	spaceOf(docId: DocumentId): { spaceId: SpaceId; circle: string } | undefined {
 		return this.#docs.get(docId)?.access.space;
@@ -1182,15 +1199,24 @@ export class SyncEngine {
 
 	#recount(): void {
 		let total = 0;
+		let stranded = 0;
 		let unsaved = 0;
+		const shut = new Set<SpaceId>();
+		for (const sp of this.#spaces.values()) if (this.isShutOut(sp.spaceId)) shut.add(sp.spaceId);
 		for (const d of this.#docs.values()) {
-			total += d.pendingChanges;
+			const space = d.access.space?.spaceId;
+			if (space && shut.has(space)) stranded += d.pendingChanges;
+			else total += d.pendingChanges;
 			unsaved += d.unsavedChanges;
 		}
 		// Membership changes waiting for the relay (an invitation, letting someone in) count too.
-		for (const sp of this.#spaces.values()) total += sp.pending.length;
-		if (total !== this.#status.pendingChanges || unsaved !== this.#status.unsavedChanges) {
-			this.#setStatus({ pendingChanges: total, unsavedChanges: unsaved });
+		for (const sp of this.#spaces.values()) {
+			if (shut.has(sp.spaceId)) stranded += sp.pending.length;
+			else total += sp.pending.length;
+		}
+		const s = this.#status;
+		if (total !== s.pendingChanges || stranded !== s.strandedChanges || unsaved !== s.unsavedChanges) {
+			this.#setStatus({ pendingChanges: total, strandedChanges: stranded, unsavedChanges: unsaved });
 		}
 	}
 

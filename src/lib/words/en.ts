@@ -87,6 +87,11 @@ export const en = {
 		offline: 'Offline',
 		sending: (n: number) => `sending ${changes(n)}…`,
 		waiting: (n: number) => `${changes(n)} waiting to sync`,
+		/** Changes for a space this person (or this device) was removed from: they can never be sent. */
+		stranded: (n: number) =>
+			n === 1
+				? '1 change can’t be sent, because you were removed from the team or space it belongs to. It is kept on this device.'
+				: `${n} changes can’t be sent, because you were removed from the team or space they belong to. They are kept on this device.`,
 		allSynced: 'all changes synced',
 		savedHere: 'your changes are saved on this device',
 		savingHere: 'saving on this device…',
@@ -141,6 +146,22 @@ export const en = {
 			asked: (kept: boolean) => (kept ? 'The browser agreed to keep Hearth’s data.' : 'The browser said no for now. Installing Hearth usually changes its mind.'),
 			used: (used: string, left: string) => `Hearth uses ${used} here; ${left} is left for it.`
 		}
+	},
+	/** A team, circle or private space this person (or this device) was removed from (SpaceGate, ClosedNotice, WriteGate). */
+	closed: {
+		/** What to call the place when its name is not known here. */
+		thisPlace: { team: 'this team', circle: 'this circle', space: 'this space' },
+		removed: (place: string, by: string | undefined, when: string | undefined) =>
+			`You were removed from ${place}${by ? ` by ${by}` : ''}${when ? ` on ${when}` : ''}.`,
+		left: (place: string, when: string | undefined) => `You left ${place}${when ? ` on ${when}` : ''}.`,
+		deviceRemoved: (place: string, when: string | undefined) => `This device was removed from ${place}${when ? ` on ${when}` : ''}.`,
+		yourCopy: 'What you can still see here is your own copy from before then. It stays on this device for you to read.',
+		nothingNew: 'Nothing new can be added here now, so the forms are switched off. Anything you wrote that had not been sent yet is kept on this device, but it can’t reach anyone.',
+		deviceHint: 'If you are still in it on another device, carry on there.',
+		/** Said when a change was turned away (a form this page had not switched off). */
+		refused: 'That was not saved: nothing new can be added here.',
+		/** Next to each switched-off form. */
+		cannotAdd: (place: string) => `You can’t add to ${place} any more.`
 	},
 	time: {
 		justNow: 'just now',

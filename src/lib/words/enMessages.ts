@@ -459,6 +459,8 @@ export const enMessages = {
 			relayMissing: 'Some changes to this document could not be fetched from the relay, even after several tries. Everything else is up to date. Please tell whoever runs your relay.',
 			relayProblem: (message: string) => `The relay reported a problem: ${message}.`,
 			noAccess: 'You do not have access to that part of the space',
+			/** Said inside a sentence ("That did not work: …"). */
+			removed: 'you were removed from this space, so nothing new can be added to it',
 			cannotCheckInvitation: 'Hearth could not reach the relay to check this invitation. Check your connection and try again.',
 			nobodyAccepted: 'Nobody has accepted that invitation yet',
 			notInSpace: 'That person is not in this space',
@@ -489,11 +491,14 @@ export const enMessages = {
 			notInWiderCircle: 'You are not in the wider circle on this device, so you cannot share with it from here'
 		},
 		docState: {
-			notChanged: 'The document could not be changed'
+			notChanged: 'The document could not be changed',
+			/** A change refused because this person (or device) was removed from the document's space (said inside a sentence). */
+			closed: 'you were removed from this team or space, so nothing new can be added to it'
 		},
 		support: {
 			startProfile: 'Start your profile first.',
 			notInCircle: 'You are not in that circle.',
+			removedFromCircle: 'You were removed from that circle, so this device can no longer change or take back the copy of your profile there.',
 			noCopyYet: 'This device has not received the circle’s copy of your profile yet. Try again in a moment.',
 			onlyOwnerOrStarter: 'Only a Team Owner or Team Starter can post for a team.',
 			callOutNotOpen: 'The call-out is not open on this device.',

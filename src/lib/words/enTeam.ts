@@ -217,6 +217,10 @@ export const enTeam = {
 		trialContinuing: 'Trial done: staying on',
 		trialEnded: 'Trial ended',
 		notIntroduced: (n: number) => `${n === 1 ? '1 person has' : `${n} people have`} joined but not introduced themselves yet.`,
+		/** Someone taken out of the team's space: they are no longer listed, and what they held has ended. */
+		wasRemoved: (name: string, by: string, day: string) =>
+			`${name} was removed from the team by ${by} on ${day}. They are no longer a member, wear no hats and do not speak for anyone; what they wrote before stays here.`,
+		removedTitle: 'No longer in the team',
 		hasLeft: (name: string) =>
 			`${name} has left the team. Take them out of the team's space under People below, so what is written from now on is locked with keys they don't have.`,
 
@@ -235,6 +239,8 @@ export const enTeam = {
 		offeredTo: (who: string) => `Offered to ${who}, waiting for their answer`,
 		saidNo: (who: string) => `${who} said no; nobody wears it yet`,
 		handedBack: 'Handed back to the team; nobody wears it yet',
+		/** A hat whose wearer (or nominee) was removed from the team. */
+		hatEnded: (name: string, day: string) => `Ended on ${day}: ${name} was removed from the team. Nobody wears it yet`,
 		reviewOn: (day: string) => ` · Review on ${day}`,
 		reviewDue: 'Review due',
 		reviewDueSince: (day: string) => `(since ${day})`,

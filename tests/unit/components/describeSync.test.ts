@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSync, whatToDo } from '$lib/components/describeSync';
 
-const base = { problems: [], unsavedChanges: 0 };
+const base = { problems: [], unsavedChanges: 0, strandedChanges: 0 };
 
 describe('sync status in plain words', () => {
 	it('says how many changes are waiting when offline', () => {
@@ -40,6 +40,22 @@ describe('sync status: syncing, waiting and problems', () => {
 			headline: 'Not saved on this device',
 			detail: 'this device’s storage is full'
 		});
+	});
+	it('never says "sending" for changes that can’t be sent because this person was removed, and says they are kept', () => {
+		const removed = { ...base, strandedChanges: 1 };
+		const online = describeSync({ ...removed, connection: 'online', pendingChanges: 0 }, false);
+		expect(online).toEqual({
+			tone: 'ok',
+			headline: 'Online',
+			detail: '1 change can’t be sent, because you were removed from the team or space it belongs to. It is kept on this device.'
+		});
+		expect(online.detail).not.toMatch(/sending|synced/);
+		// Other changes still on their way are said as before, with the stranded ones beside them.
+		expect(describeSync({ ...removed, strandedChanges: 3, connection: 'online', pendingChanges: 2 }, false).detail).toBe(
+			'sending 2 changes… · 3 changes can’t be sent, because you were removed from the team or space they belong to. They are kept on this device.'
+		);
+		expect(describeSync({ ...removed, connection: 'offline', pendingChanges: 0 }, false).detail).toMatch(/^1 change can’t be sent/);
+		expect(describeSync({ ...removed, connection: 'offline', pendingChanges: 0 }, true).detail).toMatch(/^1 change can’t be sent/);
 	});
 	it('gives something to do for every kind of problem the engine reports', () => {
 		for (const kind of ['tampered', 'replayed', 'foreign', 'unreadable', 'refused', 'relay'] as const) {

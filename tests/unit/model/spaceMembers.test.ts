@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '@automerge/automerge';
 import { cryptoReady } from '$lib/crypto';
 import { createInvitation, requestToJoin, sealTo } from '$lib/keys/spaceOps';
-import { spaceMembers, safetyGroups, describeRole } from '$lib/model/spaceMembers';
+import { closureOf, removals, spaceMembers, safetyGroups, describeRole } from '$lib/model/spaceMembers';
+import { shutOut } from '$lib/keys/membership';
 import { circleName, invitedName, nameOf, newPrivateSpace, noteInvitation, setPersonName, type Space } from '$lib/model/space';
-import { actor, newStory, type Actor, type StoryLog } from '$tests/helpers/membershipStory';
+import { actor, deviceKey, newStory, type Actor, type StoryLog } from '$tests/helpers/membershipStory';
 
 beforeAll(cryptoReady);
 
@@ -96,6 +97,59 @@ describe('who is in a private space', () => {
 		const removable = Object.fromEntries(adaView.members.map((m) => [m.id, m.removable]));
 		expect(removable).toEqual({ [olive.id]: false, [ada.id]: false, [bea.id]: true });
 		expect(spaceMembers(log.state(), olive.id).members.find((m) => m.id === ada.id)?.removable).toBe(true);
+	});
+});
+
+describe('who can no longer add anything, and why', () => {
+	function spaceWith(...names: Array<[string, number]>) {
+		const olive = actor('Olive');
+		const { log, circles, keys } = newStory(olive);
+		const others = names.map(([name, devices]) => {
+			const who = actor(name, devices);
+			const link = invite(log, olive, circles);
+			accept(log, who, link);
+			letIn(log, olive, link, keys);
+			return who;
+		});
+		return { olive, log, others };
+	}
+
+	it('Olive removes Bea: Bea is told by whom and when, and her device is shut out for good', () => {
+		const { olive, log, others: [bea] } = spaceWith(['Bea', 1]);
+		expect(closureOf(log.state(), bea.id, deviceKey(bea.device))).toBeUndefined();
+		expect(shutOut(log.state(), bea.id, deviceKey(bea.device))).toBe(false);
+		const at = log.clock;
+		log.act(olive, { type: 'remove', person: bea.id });
+		const state = log.state();
+		expect(removals(state)).toEqual([{ person: bea.id, by: olive.id, at, left: false }]);
+		expect(closureOf(state, bea.id, deviceKey(bea.device))).toEqual({ kind: 'removed', by: olive.id, at });
+		expect(shutOut(state, bea.id, deviceKey(bea.device))).toBe(true);
+		// Olive, who removed her, can still write.
+		expect(closureOf(state, olive.id, deviceKey(olive.device))).toBeUndefined();
+		expect(shutOut(state, olive.id, deviceKey(olive.device))).toBe(false);
+		// Someone who never joined is not "removed".
+		expect(closureOf(state, actor('Stranger').id, undefined)).toBeUndefined();
+	});
+
+	it('someone who takes themself out has left, not been removed', () => {
+		const { log, others: [cal] } = spaceWith(['Cal', 1]);
+		const at = log.clock;
+		log.act(cal, { type: 'remove', person: cal.id });
+		expect(removals(log.state())).toEqual([{ person: cal.id, by: cal.id, at, left: true }]);
+		expect(closureOf(log.state(), cal.id, deviceKey(cal.device))).toEqual({ kind: 'left', at });
+	});
+
+	it('a lost device is shut out while its person stays in on their other device', () => {
+		const { olive, log, others: [dan] } = spaceWith(['Dan', 2]);
+		const [phone, laptop] = dan.devices.map(deviceKey);
+		const at = log.clock;
+		log.act(olive, { type: 'remove-device', person: dan.id, device: phone });
+		const state = log.state();
+		expect(closureOf(state, dan.id, phone)).toEqual({ kind: 'device-removed', by: olive.id, at });
+		expect(shutOut(state, dan.id, phone)).toBe(true);
+		expect(closureOf(state, dan.id, laptop)).toBeUndefined();
+		expect(shutOut(state, dan.id, laptop)).toBe(false);
+		expect(removals(state)).toEqual([]);
 	});
 });
 

@@ -5,9 +5,10 @@ import * as A from '@automerge/automerge';
 import type { IsoDate } from '$lib/model/calendar';
 import type { PersonKey } from '$lib/model/ids';
 import {
-	acceptHat, activeMembers, addAction, addCheckIn, addMember, checkIns, declineHat, editCheckInNotes, handOverHat,
-	hatsDueForReview, hatsOf, isTeam, leave, newTeam, nominateHat, nominationsFor, openActions, recordTrialSession,
-	renominate, setActionDone, setMemberName, setRepresentative, setReviewDate, setTrialOutcome, speaksForOwner, trialStatus, vacantHats, type Team
+	acceptHat, activeMembers, addAction, addCheckIn, addMember, checkIns, declineHat, editCheckInNotes, handOverHat, hatEnding,
+	hatsDueForReview, hatsOf, isActive, isTeam, leave, needsRemovalRecorded, newTeam, nominateHat, nominationsFor, openActions, recordRemoval,
+	recordTrialSession, removedMembers, renominate, setActionDone, setMemberName, setRepresentative, setReviewDate, setTrialOutcome,
+	speaksForOwner, trialStatus, vacantHats, withRemovals, type Team
 } from '$lib/model/team';
 import { act, refused } from './changes';
 
@@ -195,6 +196,102 @@ describe('hats', () => {
 		expect(team.hats.p).toMatchObject({ status: 'nominated', wearer: bea });
 		team = act(team, (t) => declineHat(t, bea, 'p'));
 		expect(vacantHats(team).map((h) => h.id)).toEqual(['p']);
+	});
+});
+
+describe('someone removed from the team’s space', () => {
+	/** Bea speaks for Olive, wears the Rota Holder hat and has been offered the MAR Holder hat. */
+	function beaHoldsThings(): A.Doc<Team> {
+		let team = oliveTeam();
+		team = act(team, (t) => setRepresentative(t, olive, bea, true));
+		team = act(team, (t) => nominateHat(t, olive, { id: 'rota', kind: 'rota-holder', nominee: bea }, 10));
+		team = act(team, (t) => acceptHat(t, bea, 'rota', 11));
+		team = act(team, (t) => nominateHat(t, olive, { id: 'mar', kind: 'mar-holder', nominee: bea }, 12));
+		team = act(team, (t) => nominateHat(t, olive, { id: 'chat', kind: 'team-chat-admin', nominee: cat }, 13));
+		return act(team, (t) => acceptHat(t, cat, 'chat', 14));
+	}
+	const removal = { person: bea, by: olive, at: 100 };
+
+	it('is no longer a member, speaks for nobody, and every hat she held ends; her name stays', () => {
+		const team = act(beaHoldsThings(), (t) => recordRemoval(t, removal));
+		expect(isActive(team, bea)).toBe(false);
+		expect(activeMembers(team).map((m) => m.name)).toEqual(['Olive', 'Cat', 'Dan']);
+		expect(speaksForOwner(team, bea)).toBe(false);
+		expect(team.members[bea]).toMatchObject({ name: 'Bea', leftAt: 100, removedBy: olive });
+		expect(team.members[bea].representative).toBeUndefined();
+		for (const id of ['rota', 'mar']) {
+			expect(team.hats[id]).toMatchObject({ status: 'handed-over', wearer: null });
+			expect(hatEnding(team.hats[id])).toEqual({ person: bea, by: olive, at: 100 });
+		}
+		expect(vacantHats(team).map((h) => h.id).sort()).toEqual(['mar', 'rota']);
+		// Cat's hat is untouched.
+		expect(team.hats.chat).toMatchObject({ status: 'worn', wearer: cat });
+		expect(hatEnding(team.hats.chat)).toBeUndefined();
+		expect(removedMembers(team)).toEqual([{ person: bea, name: 'Bea', by: olive, at: 100 }]);
+		// Nobody can offer her a hat or let her speak for the Owner now.
+		expect(refused(team, (t) => nominateHat(t, olive, { id: 'x', kind: 'safeguarding-lead', nominee: bea }))).toBe('Bea is not in the team, so cannot be offered a hat.');
+		expect(refused(team, (t) => setRepresentative(t, olive, bea, true))).toBe('They are not in the team.');
+		expect(refused(team, (t) => renominate(t, olive, 'rota', bea))).toBe('Bea is not in the team, so cannot be offered a hat.');
+		// The hat can go to someone else, who still has to say yes.
+		const next = act(team, (t) => renominate(t, olive, 'rota', cat, 101));
+		expect(next.hats.rota).toMatchObject({ status: 'nominated', wearer: cat });
+	});
+
+	it('recording it again (another device, or a later look) changes nothing more', () => {
+		const once = act(beaHoldsThings(), (t) => recordRemoval(t, removal));
+		expect(needsRemovalRecorded(once, removal)).toBe(false);
+		const twice = A.change(once, (t) => void recordRemoval(t, removal));
+		expect(A.getHeads(twice)).toEqual(A.getHeads(once));
+		expect(refused(once, (t) => recordRemoval(t, { person: olive, by: olive, at: 100 }))).toMatch(/Team Owner/);
+	});
+
+	it('an offer made on a device that had not heard of the removal ends when the two merge and it is recorded', () => {
+		const base = beaHoldsThings();
+		const owner = act(A.clone(base), (t) => recordRemoval(t, removal));
+		// Cat, offline, offers Bea a hat without knowing she was removed.
+		const offline = act(A.clone(base), (t) => nominateHat(t, cat, { id: 'safe', kind: 'safeguarding-lead', nominee: bea }, 99));
+		const merged = A.merge(owner, offline);
+		expect(merged.hats.safe).toMatchObject({ status: 'nominated', wearer: bea });
+		expect(needsRemovalRecorded(merged, removal)).toBe(true);
+		// Read through the membership log, the offer is already ended; recording it makes it so in the document.
+		expect(withRemovals(merged, [removal]).hats.safe).toMatchObject({ status: 'handed-over', wearer: null });
+		const recorded = act(merged, (t) => recordRemoval(t, removal));
+		expect(recorded.hats.safe).toMatchObject({ status: 'handed-over', wearer: null });
+		expect(hatEnding(recorded.hats.safe)).toEqual({ person: bea, by: olive, at: 100 });
+	});
+
+	it('read through the membership log, the team follows at once, without changing the document', () => {
+		const doc = beaHoldsThings();
+		const heads = A.getHeads(doc);
+		const view = withRemovals(doc, [removal]);
+		expect(activeMembers(view).map((m) => m.name)).toEqual(['Olive', 'Cat', 'Dan']);
+		expect(speaksForOwner(view, bea)).toBe(false);
+		expect(hatsOf(view, bea)).toEqual([]);
+		expect(nominationsFor(view, bea)).toEqual([]);
+		expect(view.members[bea].name).toBe('Bea');
+		// The document itself is untouched, and nothing to apply gives the document back as it is.
+		expect(A.getHeads(doc)).toEqual(heads);
+		expect(isActive(doc, bea)).toBe(true);
+		expect(withRemovals(doc, [])).toBe(doc);
+		const recorded = act(doc, (t) => recordRemoval(t, removal));
+		expect(withRemovals(recorded, [removal])).toBe(recorded);
+	});
+
+	it('someone who took themself out of the space has left; their hats end, and nobody is named as removing them', () => {
+		const team = act(beaHoldsThings(), (t) => recordRemoval(t, { person: bea, by: bea, at: 100 }));
+		expect(team.members[bea]).toMatchObject({ leftAt: 100 });
+		expect(team.members[bea].removedBy).toBeUndefined();
+		expect(removedMembers(team)).toEqual([]);
+		expect(hatEnding(team.hats.rota)).toEqual({ person: bea, by: bea, at: 100 });
+	});
+
+	it('someone who had already left the team list keeps what they handed over', () => {
+		let team = beaHoldsThings();
+		team = act(team, (t) => leave(t, bea, { rota: cat }, 50));
+		const recorded = act(team, (t) => recordRemoval(t, removal));
+		// Still the leave's time; the hat she handed to Cat stays offered to Cat.
+		expect(recorded.members[bea]).toMatchObject({ leftAt: 50, removedBy: olive });
+		expect(recorded.hats.rota).toMatchObject({ status: 'nominated', wearer: cat });
 	});
 });
 

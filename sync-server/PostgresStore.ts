@@ -9,6 +9,7 @@ import pg from 'pg';
 import { isWireEntry, type AuthRecord, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
+import { SchemaTooNewError } from './SchemaTooNewError';
 import { newLineage } from './newLineage';
 import { toLoggedOp, toWireEntry, type EntryRow, type OpRow } from './storedRows';
 
@@ -197,6 +198,9 @@ export class PostgresStore implements RelayStore {
 			await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
 			await client.query('CREATE TABLE IF NOT EXISTS hearth_schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
 			const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM hearth_schema_migrations');
+			// A database a newer relay has migrated further: touch nothing (the ROLLBACK below
+			// undoes even the CREATE TABLE IF NOT EXISTS, which found the table there anyway).
+			if ((rows[0].v ?? 0) > POSTGRES_MIGRATIONS.length) throw new SchemaTooNewError('PostgreSQL', rows[0].v!, POSTGRES_MIGRATIONS.length);
 			for (let v = rows[0].v ?? 0; v < POSTGRES_MIGRATIONS.length; v++) {
 				await client.query(POSTGRES_MIGRATIONS[v]);
 				await client.query('INSERT INTO hearth_schema_migrations (version) VALUES ($1)', [v + 1]);

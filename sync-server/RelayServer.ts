@@ -12,6 +12,7 @@
 // - fan-out to a connection waits while that connection's catch-up is being read, so a live
 //   entry can never overtake (and be dropped in favour of) the catch-up that should hold it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import { appendFileSync } from 'node:fs';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import {
@@ -60,6 +61,19 @@ export interface RelayOptions {
 	frameLog?: string;
 	log?: LogFn;
 	limits?: Partial<Limits>;
+	/**
+	 * A certificate and its private key (PEM): the app, the health endpoints and the sync
+	 * socket are then served over HTTPS and WSS only. Browsers switch WebCrypto and service
+	 * workers off on plain http:// addresses other than localhost, so other devices on a
+	 * network need this (or a reverse proxy that terminates TLS in front of the relay).
+	 */
+	tls?: TlsFiles;
+}
+
+/** PEM text of a certificate (chain) and its private key. */
+export interface TlsFiles {
+	cert: string | Buffer;
+	key: string | Buffer;
 }
 
 /** Frames sent in one catch-up reply are cut at about this size. */
@@ -153,7 +167,7 @@ export class RelayServer {
 	 */
 	readonly #authFanned = new Map<DocumentId, number>();
 	readonly #spaceCursor = new Map<SpaceId, number>();
-	#http?: Server;
+	#http?: Server | TlsServer;
 	#wss?: WebSocketServer;
 	#heartbeat?: ReturnType<typeof setInterval>;
 	#beats = 0;
@@ -217,7 +231,10 @@ export class RelayServer {
 	async listen(): Promise<number> {
 		// Read once: a restored storage is only served by relays started after the restore.
 		this.#lineage = await this.#store.lineage();
-		const http = createServer((req, res) => void this.#onHttp(req, res));
+		const handler = (req: IncomingMessage, res: ServerResponse) => void this.#onHttp(req, res);
+		// A certificate that does not match its key, or is not PEM, throws here: before listening.
+		const tls = this.#options.tls;
+		const http = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
 		const wss = new WebSocketServer({ noServer: true, maxPayload: this.#limits.maxFrameBytes, perMessageDeflate: false });
 		http.on('upgrade', (req, socket, head) => {
 			if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') {
@@ -243,6 +260,16 @@ export class RelayServer {
 		const port = typeof address === 'object' && address ? address.port : this.#options.port;
 		this.#log('listening', { port, store: this.#store.kind });
 		return port;
+	}
+
+	/**
+	 * Takes a renewed certificate and key (e.g. on SIGHUP, after certbot renewed them): new
+	 * connections get them, open ones carry on. Throws, keeping the old ones, if they are unusable.
+	 */
+	reloadTls(tls: TlsFiles): void {
+		const server = this.#http;
+		if (!server || !('setSecureContext' in server)) throw new Error('this relay was not started with a certificate (HEARTH_TLS_CERT, HEARTH_TLS_KEY)');
+		server.setSecureContext({ cert: tls.cert, key: tls.key });
 	}
 
 	get draining(): boolean {

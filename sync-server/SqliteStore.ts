@@ -32,7 +32,13 @@ export class SqliteStore implements RelayStore {
 		mkdirSync(this.#dataDir, { recursive: true });
 		const file = join(this.#dataDir, 'relay.sqlite');
 		this.#db = openSqliteFile(file);
-		migrateSqlite(this.#db);
+		try {
+			migrateSqlite(this.#db);
+		} catch (error) {
+			// E.g. a schema newer than this relay: leave the file as it was, and let go of it.
+			this.#db.close();
+			throw error;
+		}
 		this.#stmts = this.prepare();
 		this.#catchupRead = this.#db.transaction((docId: DocumentId, since: number) => this.#readCatchup(docId, since));
 		this.#db.prepare("INSERT OR IGNORE INTO relay_meta (key, value) VALUES ('lineage', ?)").run(newLineage());

@@ -3,14 +3,16 @@
 // The default is one process with an embedded SQLite file: `npm start` needs nothing else.
 import { jsonLogger } from './jsonLog';
 import { PostgresStore } from './PostgresStore';
-import { readConfig } from './relayConfig';
-import { RelayServer } from './RelayServer';
+import { isLoopback, readConfig, readTlsFiles } from './relayConfig';
+import { RelayServer, type TlsFiles } from './RelayServer';
 import type { RelayStore } from './RelayStore';
 import { SqliteStore } from './SqliteStore';
 
 let config;
+let tls: TlsFiles | undefined;
 try {
 	config = readConfig();
+	tls = config.tls ? readTlsFiles(config.tls) : undefined;
 } catch (error) {
 	console.error(`Hearth relay: ${(error as Error).message}`);
 	process.exit(2);
@@ -36,14 +38,44 @@ const relay = new RelayServer({
 	staticDir: config.staticDir,
 	frameLog: config.frameLog,
 	log,
-	limits: config.limits
+	limits: config.limits,
+	tls
 });
 
-const bound = await relay.listen();
+let bound: number;
+try {
+	bound = await relay.listen();
+} catch (error) {
+	console.error(`Hearth relay: could not listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+	process.exit(1);
+}
 const host = config.host;
-const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}`;
-console.log(config.staticDir ? `Hearth is running at ${url}` : `Hearth relay listening at ${url.replace('http', 'ws')}/sync`);
+const scheme = tls ? 'https' : 'http';
+const url = `${scheme}://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${bound}`;
+console.log(config.staticDir ? `Hearth is running at ${url}` : `Hearth relay listening at ${url.replace(/^http/, 'ws')}/sync`);
 console.log(config.store.kind === 'sqlite' ? `Relay data folder: ${config.store.dataDir}` : 'Relay storage: PostgreSQL');
+if (!tls && !isLoopback(host) && config.staticDir) {
+	// Browsers switch off WebCrypto and service workers on plain http:// addresses other than
+	// localhost, so the app would not start on the other devices this address is for.
+	console.log(
+		'Other devices need HTTPS: browsers refuse what Hearth needs on plain http:// addresses other than localhost. ' +
+			'Set HEARTH_TLS_CERT and HEARTH_TLS_KEY, or put a reverse proxy with HTTPS in front (see README.md, "Reaching it from other devices").'
+	);
+}
+
+if (config.tls) {
+	const files = config.tls;
+	// certbot and friends renew certificates in place and then send SIGHUP (systemctl reload).
+	process.on('SIGHUP', () => {
+		try {
+			relay.reloadTls(readTlsFiles(files));
+			log('tls_reloaded');
+		} catch (error) {
+			// The file paths are configuration, not content; the old certificate stays in use.
+			log('tls_reload_failed', { error: (error as Error).message }, 'error');
+		}
+	});
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	process.on(signal, () => {

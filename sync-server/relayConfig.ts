@@ -1,8 +1,9 @@
 // The relay's settings, read from the environment so the same command works on a laptop
 // and on a cluster of servers. Every limit has a default an operator rarely needs to touch;
 // sync-server/README.md lists them all.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { MAX_CIPHERTEXT_BYTES, MAX_FRAME_BYTES } from '../src/lib/protocol';
 
 export interface Limits {
@@ -39,6 +40,8 @@ export interface RelayConfig {
 	frameLog?: string;
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 	limits: Limits;
+	/** Paths of a PEM certificate (chain) and its key: serve HTTPS and WSS instead of HTTP and WS. */
+	tls?: { certFile: string; keyFile: string };
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -76,6 +79,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 	}
 	const maxFrameBytes = Math.min(num(env, 'HEARTH_MAX_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes), MAX_FRAME_BYTES);
 	const level = (env.HEARTH_LOG_LEVEL ?? 'info') as RelayConfig['logLevel'];
+	const certFile = env.HEARTH_TLS_CERT || undefined;
+	const keyFile = env.HEARTH_TLS_KEY || undefined;
+	if (Boolean(certFile) !== Boolean(keyFile)) {
+		throw new Error('HTTPS needs both HEARTH_TLS_CERT (the certificate file) and HEARTH_TLS_KEY (its private key file); only one is set');
+	}
 	return {
 		port: Number(env.PORT ?? 8787),
 		host: env.HOST ?? '127.0.0.1',
@@ -83,6 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 		staticDir: env.HEARTH_STATIC ?? (existsSync('build/index.html') ? 'build' : undefined),
 		frameLog: env.HEARTH_FRAME_LOG || undefined,
 		logLevel: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info',
+		...(certFile && keyFile ? { tls: { certFile: resolve(certFile), keyFile: resolve(keyFile) } } : {}),
 		limits: {
 			maxFrameBytes,
 			maxDocBytes: num(env, 'HEARTH_MAX_DOC_BYTES', DEFAULT_LIMITS.maxDocBytes),
@@ -96,6 +105,38 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			heartbeatMs: num(env, 'HEARTH_HEARTBEAT_MS', DEFAULT_LIMITS.heartbeatMs)
 		}
 	};
+}
+
+/**
+ * Reads the certificate and key files named in the settings. Read again on SIGHUP, so a
+ * renewed certificate is taken without a restart. Errors name the file and what is wrong.
+ */
+export function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+	const read = (file: string, what: string, marker: RegExp) => {
+		let text: Buffer;
+		try {
+			text = readFileSync(file);
+		} catch (error) {
+			throw new Error(`could not read the ${what} at ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+		}
+		if (!marker.test(text.toString('latin1'))) throw new Error(`${file} does not hold a PEM ${what} (a "-----BEGIN …-----" block)`);
+		return text;
+	};
+	const files = {
+		cert: read(tls.certFile, 'certificate (HEARTH_TLS_CERT)', /-----BEGIN CERTIFICATE-----/),
+		key: read(tls.keyFile, 'private key (HEARTH_TLS_KEY)', /-----BEGIN [A-Z ]*PRIVATE KEY-----/)
+	};
+	try {
+		createSecureContext(files);
+	} catch (error) {
+		throw new Error(`the certificate ${tls.certFile} and the private key ${tls.keyFile} do not go together, or one is damaged (${(error as Error).message})`);
+	}
+	return files;
+}
+
+/** Whether only this machine can reach the address (where browsers count http:// as secure). */
+export function isLoopback(host: string): boolean {
+	return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** Ciphertext an entry may carry so that its frame still fits the frame limit. */

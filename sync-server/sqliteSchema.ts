@@ -2,6 +2,7 @@
 // reading connection (SqliteStore) and its writing one (the writer thread) open it here, so
 // they agree on every setting that matters for durability.
 import Database from 'better-sqlite3';
+import { SchemaTooNewError } from './SchemaTooNewError';
 
 /** Versioned schema steps; PRAGMA user_version records how many have run. Append, never edit. */
 const MIGRATIONS: string[] = [
@@ -83,12 +84,17 @@ export function openSqliteFile(file: string): Database.Database {
 	return db;
 }
 
+/** The schema version this code writes: how many steps it knows. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
 /**
  * Brings the schema up to date (or up to step `upTo`, for tests of a step). Run once, before
- * the writer thread opens the file.
+ * the writer thread opens the file. A file a newer relay has migrated further is refused with
+ * a SchemaTooNewError before anything is written to it.
  */
 export function migrateSqlite(db: Database.Database, upTo = MIGRATIONS.length): void {
 	const version = db.pragma('user_version', { simple: true }) as number;
+	if (version > MIGRATIONS.length) throw new SchemaTooNewError('SQLite', version, MIGRATIONS.length);
 	for (let v = version; v < upTo; v++) {
 		db.transaction(() => {
 			db.exec(MIGRATIONS[v]);

@@ -13,8 +13,9 @@ import { createDatabase } from './postgresProcess';
 export type TestStore = 'sqlite' | 'postgres';
 
 export interface RelayProcess {
+	/** ws://127.0.0.1:port/sync (wss:// when started with HEARTH_TLS_CERT). */
 	url: string;
-	/** http://127.0.0.1:port, for /healthz, /readyz and /metrics. */
+	/** http://127.0.0.1:port, for /healthz, /readyz and /metrics (https:// with HEARTH_TLS_CERT). */
 	httpUrl: string;
 	port: number;
 	store: TestStore;
@@ -72,6 +73,7 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
 		pgUrl = await createDatabase(cluster.url);
 		pgDataDir = cluster.dataDir;
 	}
+	const secure = Boolean(options.env?.HEARTH_TLS_CERT);
 	let child: ChildProcess;
 	let port = options.port ?? 0;
 	let stderr = '';
@@ -97,7 +99,7 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
 			let out = '';
 			child.stdout!.on('data', (d) => {
 				out += d;
-				const m = /listening at ws:\/\/[^:]+:(\d+)/.exec(out);
+				const m = /listening at wss?:\/\/[^:]+:(\d+)/.exec(out);
 				if (m) resolve(Number(m[1]));
 			});
 			child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
@@ -136,10 +138,10 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
 
 	return {
 		get url() {
-			return `ws://127.0.0.1:${port}/sync`;
+			return `${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/sync`;
 		},
 		get httpUrl() {
-			return `http://127.0.0.1:${port}`;
+			return `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
 		},
 		get port() {
 			return port;

@@ -8,6 +8,8 @@ import { startRelay, type RelayProcess } from '$tests/helpers/relayProcess';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually } from '$tests/helpers/scenario';
 import { genesis, marker, randomDocId, signedEntry } from '$tests/helpers/signedFrames';
+import { POSTGRES_MIGRATIONS } from '../../sync-server/postgresMigrations';
+import { SQLITE_SCHEMA_VERSION } from '../../sync-server/sqliteSchema';
 
 const relays: RelayProcess[] = [];
 beforeAll(async () => cryptoReady());
@@ -211,6 +213,27 @@ describe('operating the relay', () => {
 			quiet.close();
 			gone.terminate();
 		}
+	});
+
+	it('refuses to start on storage a newer relay has migrated, saying what to do, and leaves it as it was', async () => {
+		const r = await relay();
+		const { client, docId, kp } = await writerOn(r);
+		client.send({ type: 'push', rid: 2, entry: signedEntry(docId, kp, marker(1)) });
+		await client.reply(2, 'ack');
+		client.close();
+		await r.stop();
+		// Someone ran a newer relay on this storage, then went back to this version.
+		const newer = r.store === 'sqlite' ? SQLITE_SCHEMA_VERSION + 1 : POSTGRES_MIGRATIONS.length + 1;
+		if (r.store === 'sqlite') await r.query(`PRAGMA user_version = ${newer}`);
+		else await r.query('INSERT INTO hearth_schema_migrations (version) VALUES (?)', [newer]);
+
+		await expect(r.start()).rejects.toThrow(/^relay exited with 1:/);
+		const said = r.logs().trim().split('\n').at(-1);
+		expect(said).toMatch(new RegExp(`^Hearth relay: could not open ${r.store} storage: its \\w+ data has schema version ${newer}, made by a newer version of Hearth’s relay`));
+		expect(said).toMatch(/Nothing was changed\. Upgrade Hearth’s relay .*, or restore a backup made for this version/);
+		const version = r.store === 'sqlite' ? await r.query<{ user_version: number }>('PRAGMA user_version') : await r.query<{ v: number }>('SELECT MAX(version) AS v FROM hearth_schema_migrations');
+		expect(Object.values(version[0])).toEqual([newer]);
+		expect(await r.query('SELECT seq FROM entries WHERE doc_id = ?', [docId])).toEqual([{ seq: 1 }]);
 	});
 
 	it('refuses to start with a clear message when PostgreSQL is chosen without a URL', async () => {

@@ -1,5 +1,11 @@
 // One WebSocket to the relay that reconnects by itself with exponential backoff and jitter.
 // It knows nothing about documents: it parses and checks frames and hands them on.
+//
+// A socket that opens is no sign of a working relay: one that accepts and then drops every
+// connection at once (crashing on each, or an overloaded proxy) would otherwise be redialled
+// every few hundred milliseconds for ever. So the wait keeps growing until whoever uses the
+// connection says a session was healthy (sessionHealthy): for the sync engine, the relay's
+// welcome and a completed catch-up.
 import { PROTOCOL_VERSION, isServerMessage, type ClientMessage, type ServerMessage } from '$lib/protocol';
 import { words } from '$lib/words';
 
@@ -35,6 +41,7 @@ export class RelayConnection {
 	#socket?: SocketLike;
 	#state: ConnectionState = 'offline';
 	#wanted = false;
+	/** Dials since the last healthy session; the wait before the next one grows with it. */
 	#attempt = 0;
 	#retryTimer?: ReturnType<typeof setTimeout>;
 	readonly minDelayMs: number;
@@ -88,6 +95,14 @@ export class RelayConnection {
 		this.#open();
 	}
 
+	/**
+	 * The session on this socket proved healthy (for the engine: welcomed, and a catch-up
+	 * answered in full), so if it drops, the next dial comes after the shortest wait again.
+	 */
+	sessionHealthy(): void {
+		if (this.#state === 'online') this.#attempt = 0;
+	}
+
 	send(message: ClientMessage): boolean {
 		if (this.#state !== 'online' || !this.#socket || this.#socket.readyState !== OPEN) return false;
 		this.#socket.send(JSON.stringify(message));
@@ -105,7 +120,6 @@ export class RelayConnection {
 		}
 		this.#socket = socket;
 		socket.onopen = () => {
-			this.#attempt = 0;
 			socket.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION } satisfies ClientMessage));
 		};
 		socket.onmessage = (ev) => {

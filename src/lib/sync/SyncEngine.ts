@@ -211,6 +211,8 @@ export class SyncEngine {
 			request: (pending, message) => this.#request(pending, message),
 			pendingRequest: (rid) => this.#requests.get(rid),
 			endSync: (rid) => {
+				// A catch-up answered in full: the relay works, not only accepts connections.
+				if (this.#requests.get(rid)?.kind === 'sync') this.#connection.sessionHealthy();
 				this.#requests.delete(rid);
 				this.#syncInFlight = Math.max(0, this.#syncInFlight - 1);
 			},
@@ -681,6 +683,8 @@ export class SyncEngine {
 				for (const space of this.#spaces.values()) this.#spaceRunner.sendPendingOps(space);
 				for (const doc of this.#docs.values()) this.#sendPendingAuth(doc);
 				this.#requestSync([...this.#docs.values()], [...this.#spaces.values()]);
+				// With nothing to catch up on, the welcome is all a healthy session shows.
+				if (this.#docs.size === 0 && this.#spaces.size === 0) this.#connection.sessionHealthy();
 				return;
 			case 'catchup':
 				if (this.#fetched.has(message.rid)) {

@@ -23,7 +23,16 @@ export const en = {
 		opening: 'Opening your spaces…',
 		startFailedTitle: 'Hearth could not start on this device',
 		startFailed: (reason: string) =>
-			`Hearth keeps your spaces in this browser's storage, and it could not open it (${reason}). If you are in a private window, open Hearth in a normal window instead.`
+			`Hearth keeps your spaces in this browser's storage, and it could not open it (${reason}). If you are in a private window, open Hearth in a normal window instead.`,
+		// Plain http:// on a network address: the browser withholds what Hearth needs.
+		insecureTitle: 'Open Hearth at a secure address',
+		insecureWhy: (address: string) =>
+			`You opened Hearth at ${address}, which is not a secure (https://) address. On such an address your browser switches off the encryption Hearth uses to keep your spaces private, and the part that lets it work offline. So that nothing you write is lost, Hearth does not start here.`,
+		insecureWhatToDo: 'What to do',
+		insecureHttps:
+			'On a phone, tablet or another computer: ask whoever runs Hearth for its address that starts with https://, and open that one. Setting it up is described in Hearth’s README, under “Reaching it from other devices”.',
+		insecureSameMachine: 'On the computer that runs Hearth: open it at',
+		insecureSameMachineEnd: 'instead.'
 	},
 	home: {
 		title: 'Your spaces',

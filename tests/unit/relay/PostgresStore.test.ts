@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
 import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProcess';
 import { APPEND_BATCH_SQL, ENTRIES_IN_RANGES_SQL, PostgresStore } from '../../../sync-server/PostgresStore';
+import { POSTGRES_MIGRATIONS } from '../../../sync-server/postgresMigrations';
+import { SchemaTooNewError } from '../../../sync-server/SchemaTooNewError';
 import type { StoreEvent } from '../../../sync-server/RelayStore';
 
 let server: PostgresProcess;
@@ -176,6 +178,48 @@ describe('PostgresStore', () => {
 		await db.query("SELECT pg_notify('hearth_relay', $1)", [`${store.nodeId}\n${line(6, `0 ${good.author} ${good.nonce} ${good.sig} ${good.ct}`)}`]);
 		await db.query("SELECT pg_notify('hearth_relay', $1)", [`othernode\ne ${docId} 7 ${Date.now()} 1`]);
 		await vi.waitFor(() => expect(heard.map((e) => (e.kind === 'entry' ? e.seq : -1))).toEqual([7]), { timeout: 5_000 });
+	});
+
+	it('refuses to start on a database a newer relay has migrated, says what to do, and writes nothing to it', async () => {
+		const url = await server.createDatabase();
+		const first = new PostgresStore({ url });
+		await first.open();
+		expect(await first.appendAuth('keptKeptKeptKeptKeptKept' as DocumentId, 0, record)).toBe(true);
+		await first.close();
+		const other = new pg.Client({ connectionString: url });
+		await other.connect();
+		try {
+			// A newer relay ran here: one more step, a table this code has never heard of, and
+			// (say) its lineage kept somewhere else, so a stray write of ours would show.
+			const next = POSTGRES_MIGRATIONS.length + 1;
+			await other.query('CREATE TABLE from_the_future (x TEXT)');
+			await other.query('INSERT INTO hearth_schema_migrations (version) VALUES ($1)', [next]);
+			await other.query('DELETE FROM hearth_meta');
+			const state = async () => ({
+				migrations: (await other.query('SELECT version, applied_at FROM hearth_schema_migrations ORDER BY version')).rows,
+				meta: (await other.query('SELECT key, value FROM hearth_meta')).rows,
+				tables: (await other.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).rows,
+				auth: (await other.query('SELECT doc_id, idx, record FROM auth')).rows
+			});
+			const before = await state();
+
+			const refused = new PostgresStore({ url });
+			const error = await refused.open().then(
+				() => undefined,
+				(e: unknown) => e
+			);
+			await refused.close();
+			expect(error).toBeInstanceOf(SchemaTooNewError);
+			const message = (error as Error).message;
+			expect(message).toContain(`schema version ${next}`);
+			expect(message).toContain(`knows versions up to ${POSTGRES_MIGRATIONS.length}`);
+			expect(message).toMatch(/Upgrade Hearth’s relay/);
+			expect(message).toMatch(/restore a backup made for this version/);
+			expect(await state()).toEqual(before);
+			expect(before.meta).toEqual([]);
+		} finally {
+			await other.end();
+		}
 	});
 });
 

@@ -3,12 +3,14 @@
 // order writes were asked for, nothing is lost across a restart, and a failed commit stores
 // nothing and says why. (Signatures and auth rules are the relay's job, not the store's, so
 // the records here are plain placeholders.)
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
-import { migrateSqlite, openSqliteFile } from '../../../sync-server/sqliteSchema';
+import { SchemaTooNewError } from '../../../sync-server/SchemaTooNewError';
+import { SQLITE_SCHEMA_VERSION, migrateSqlite, openSqliteFile } from '../../../sync-server/sqliteSchema';
 import { SqliteStore } from '../../../sync-server/SqliteStore';
 import { SqliteWriter } from '../../../sync-server/SqliteWriter';
 import { commitWrites, prepareWrites, type SqliteWrite } from '../../../sync-server/sqliteWrites';
@@ -178,6 +180,48 @@ describe('SqliteStore', () => {
 		try {
 			expect(check.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(4);
 			expect(() => check.prepare("INSERT INTO entries (doc_id, seq, epoch, kind, author, nonce, ct, sig) VALUES ('doc-a', 3, 0, 'change', 'x', 'n', 'dup', 's')").run()).toThrow(/UNIQUE/);
+		} finally {
+			check.close();
+		}
+	});
+
+	it('refuses to start on a file a newer relay has migrated, says what to do, and writes nothing to it', async () => {
+		const dir = dataFolder();
+		const file = join(dir, 'relay.sqlite');
+		const store = await openStore(dir);
+		await store.appendAuth('doc-kept' as DocumentId, 0, record);
+		expect(await store.append(change('doc-kept' as DocumentId, 'written by this version'), guard)).toEqual({ ok: true, seq: 1 });
+		const lineage = await store.lineage();
+		await store.close();
+		stores.splice(stores.indexOf(store), 1);
+		// A newer relay ran on this folder: one more schema step, with a table this code has never heard of.
+		const newer = openSqliteFile(file);
+		newer.exec('CREATE TABLE from_the_future (x TEXT)');
+		newer.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+		newer.close();
+		const before = createHash('sha256').update(readFileSync(file)).digest('hex');
+
+		const refused = new SqliteStore(dir);
+		const error = await refused.open().then(
+			() => undefined,
+			(e: unknown) => e
+		);
+		expect(error).toBeInstanceOf(SchemaTooNewError);
+		const message = (error as Error).message;
+		expect(message).toContain(`schema version ${SQLITE_SCHEMA_VERSION + 1}`);
+		expect(message).toContain(`knows versions up to ${SQLITE_SCHEMA_VERSION}`);
+		expect(message).toMatch(/Upgrade Hearth’s relay/);
+		expect(message).toMatch(/restore a backup made for this version/);
+
+		// Not a byte changed, nothing waiting in a write-ahead log, and the file is let go of.
+		expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(before);
+		const wal = `${file}-wal`;
+		expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+		const check = openSqliteFile(file);
+		try {
+			expect(check.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION + 1);
+			expect(check.prepare('SELECT value FROM relay_meta WHERE key = ?').get('lineage')).toEqual({ value: lineage });
+			expect(check.prepare('SELECT COUNT(*) AS n FROM entries').get()).toEqual({ n: 1 });
 		} finally {
 			check.close();
 		}

@@ -365,15 +365,19 @@ export class PostgresStore implements RelayStore {
 	}
 
 	async appendAuth(docId: DocumentId, index: number, record: AuthRecord): Promise<boolean> {
+		// A policy closing an epoch at `closesAt` goes in only if nothing was stored after it.
+		const closesAt = record.kind === 'policy' ? record.closesAt : undefined;
 		const claim =
 			index === 0
 				? 'INSERT INTO docs (doc_id, auth_count) VALUES ($1, 1) ON CONFLICT DO NOTHING RETURNING 0 AS idx'
-				: 'UPDATE docs SET auth_count = auth_count + 1 WHERE doc_id = $1 AND auth_count = $2 RETURNING auth_count - 1 AS idx';
+				: `UPDATE docs SET auth_count = auth_count + 1 WHERE doc_id = $1 AND auth_count = $3${closesAt === undefined ? '' : ' AND head <= $4'} RETURNING auth_count - 1 AS idx`;
 		// One statement: claim the index and store the record, all or nothing.
+		const params: unknown[] = index === 0 ? [docId, JSON.stringify(record)] : [docId, JSON.stringify(record), index];
+		if (index !== 0 && closesAt !== undefined) params.push(closesAt);
 		const { rows } = await this.#pool.query(
-			`WITH c AS (${claim.replace('$2', '$3')})
+			`WITH c AS (${claim})
 			 INSERT INTO auth (doc_id, idx, record) SELECT $1, idx, $2 FROM c RETURNING idx`,
-			index === 0 ? [docId, JSON.stringify(record)] : [docId, JSON.stringify(record), index]
+			params
 		);
 		if (rows.length === 1) this.#announce('a', docId, index);
 		return rows.length === 1;

@@ -589,6 +589,16 @@ export class RelayServer {
 			const { state, stored } = await this.#authEntry(docId);
 			const result = applyAuthRecord(state, record, this.#verifier.verify);
 			if (!result.ok) throw new RelayError(result.code, result.message);
+			if (record.kind === 'policy' && record.closesAt !== undefined && state && record.epoch === state.epoch + 1) {
+				// Every entry checked before this policy has landed once its fan-out has run (entries
+				// are checked under this document's d: lock, which this holds), so the head is exact.
+				// The store checks it again as it appends (another node may be writing).
+				await this.#locks.run(`f:${docId}`, async () => {});
+				const head = (await this.#store.getDoc(docId))?.head ?? 0;
+				if (head > record.closesAt) {
+					throw new RelayError('stale-close', `Entries were stored after seq ${record.closesAt}: catch up and sign the new epoch again`);
+				}
+			}
 			if (await this.#store.appendAuth(docId, stored, record)) {
 				this.#counted('auth');
 				this.#touchAuth(docId);

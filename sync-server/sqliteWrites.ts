@@ -29,6 +29,8 @@ export function prepareWrites(db: Database.Database) {
 		),
 		insertDoc: db.prepare('INSERT INTO docs (doc_id, auth_count) VALUES (?, 1) ON CONFLICT DO NOTHING'),
 		bumpAuth: db.prepare('UPDATE docs SET auth_count = auth_count + 1 WHERE doc_id = ? AND auth_count = ?'),
+		// A policy closing an epoch at `closesAt` goes in only if nothing was stored after it.
+		bumpAuthClosing: db.prepare('UPDATE docs SET auth_count = auth_count + 1 WHERE doc_id = ? AND auth_count = ? AND head <= ?'),
 		insertAuth: db.prepare('INSERT INTO auth (doc_id, idx, record) VALUES (?, ?, ?)'),
 		insertEntry: db.prepare('INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
 		setHead: db.prepare('UPDATE docs SET head = ?, bytes = bytes + ? WHERE doc_id = ?'),
@@ -83,7 +85,9 @@ function runWrite(stmts: SqliteWriteStatements, write: SqliteWrite): SqliteWrite
 			return append(stmts, write.entry, write.guard);
 		case 'appendAuth': {
 			const { docId, index } = write;
-			const claimed = index === 0 ? stmts.insertDoc.run(docId) : stmts.bumpAuth.run(docId, index);
+			const closesAt = write.record.kind === 'policy' ? write.record.closesAt : undefined;
+			const claimed =
+				index === 0 ? stmts.insertDoc.run(docId) : closesAt === undefined ? stmts.bumpAuth.run(docId, index) : stmts.bumpAuthClosing.run(docId, index, closesAt);
 			if (claimed.changes !== 1) return false;
 			stmts.insertAuth.run(docId, index, JSON.stringify(write.record));
 			return true;

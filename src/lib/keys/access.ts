@@ -51,9 +51,20 @@ export function signedPolicy(
 	epoch: number,
 	writers: DeviceKey[],
 	admins: DeviceKey[],
-	signer: { publicKey: Uint8Array; secretKey: Uint8Array }
+	signer: { publicKey: Uint8Array; secretKey: Uint8Array },
+	/** On a policy opening a new epoch: the signer's position in the document (see PolicyRecord). */
+	closesAt?: number
 ): PolicyRecord {
-	const unsigned = { kind: 'policy' as const, docId, epoch, writers, admins, joinKeys: [] as JoinKey[], signer: toBase64Url(signer.publicKey) as DeviceKey };
+	const unsigned = {
+		kind: 'policy' as const,
+		docId,
+		epoch,
+		writers,
+		admins,
+		joinKeys: [] as JoinKey[],
+		signer: toBase64Url(signer.publicKey) as DeviceKey,
+		...(closesAt === undefined ? {} : { closesAt })
+	};
 	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), signer.secretKey)) };
 }
 

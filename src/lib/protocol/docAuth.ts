@@ -12,6 +12,8 @@ export interface EpochRules {
 	writers: ReadonlySet<DeviceKey>;
 	admins: ReadonlySet<DeviceKey>;
 	joinKeys: ReadonlySet<JoinKey>;
+	/** Set once a later epoch opened with `closesAt`: no entry of this epoch comes after that seq. */
+	closedAfter?: number;
 }
 
 export interface DocAuthState {
@@ -58,6 +60,8 @@ export function applyAuthRecord(
 			return fail('bad-signature', 'The policy signature does not verify');
 		}
 		const epochs = new Map(state?.epochs ?? []);
+		const closing = state && record.epoch === state.epoch + 1 ? epochs.get(state.epoch) : undefined;
+		if (closing && record.closesAt !== undefined) epochs.set(state!.epoch, { ...closing, closedAfter: record.closesAt });
 		epochs.set(record.epoch, {
 			writers: new Set(record.writers),
 			admins: new Set(record.admins),

@@ -44,6 +44,13 @@ export interface PolicyRecord {
 	admins: DeviceKey[];
 	joinKeys: JoinKey[];
 	signer: DeviceKey;
+	/**
+	 * On a policy that opens a new epoch: the previous epoch holds no entry after this seq. The
+	 * admin signs its own position in the document; the relay refuses the policy if anything was
+	 * stored after it, and every device refuses later entries of the old epoch from anyone who
+	 * is not a writer any more (a removed member's change slipped in by a relay).
+	 */
+	closesAt?: number;
 	sig: string;
 }
 
@@ -140,6 +147,8 @@ export type ErrorCode =
 	| 'already-exists'
 	| 'epoch-closed'
 	| 'stale-snapshot'
+	/** A policy closing an epoch at a seq the document has passed: catch up and sign again. */
+	| 'stale-close'
 	| 'storage-failed'
 	/** The connection sent too much too fast: the same request may be retried a little later. */
 	| 'rate-limited'
@@ -197,6 +206,7 @@ export function isPolicyRecord(v: unknown): v is PolicyRecord {
 		isKeyList(v.admins) &&
 		isKeyList(v.joinKeys) &&
 		isPublicKey(v.signer) &&
+		(v.closesAt === undefined || isCount(v.closesAt)) &&
 		isBase64Url(v.sig, 64)
 	);
 }

@@ -16,16 +16,19 @@ export function entrySigningBytes(e: Omit<WireEntry, 'sig' | 'seq'>): Uint8Array
 	]);
 }
 
+/** v1 for policies without `closesAt` (as every policy was before it), v2 with it. */
 export function policySigningBytes(p: Omit<PolicyRecord, 'sig'>): Uint8Array {
-	return framed([
-		'hearth/policy/v1',
+	const fields: Array<Uint8Array | string | number> = [
+		p.closesAt === undefined ? 'hearth/policy/v1' : 'hearth/policy/v2',
 		p.docId,
 		p.epoch,
 		p.writers.join(','),
 		p.admins.join(','),
 		p.joinKeys.join(','),
 		fromBase64Url(p.signer)
-	]);
+	];
+	if (p.closesAt !== undefined) fields.push(p.closesAt);
+	return framed(fields);
 }
 
 export function joinSigningBytes(j: Omit<JoinRecord, 'sig'>): Uint8Array {

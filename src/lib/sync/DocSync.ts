@@ -27,6 +27,11 @@ export interface DocSyncRecord {
 	/** Highest epoch of any change applied so far (epochs never go back in relay order). */
 	maxEpoch?: number;
 	/**
+	 * Epochs this device saw closed live by a policy that did not say where (older policies):
+	 * epoch -> the seq it stood at. No honest entry of that epoch comes after it.
+	 */
+	closedAfter?: Record<number, number>;
+	/**
 	 * Whether the local copy may hold changes the relay has not confirmed. Undefined in records
 	 * written before it existed, which is treated as "maybe". Documents that are not dirty are
 	 * not loaded when the app starts: years of history stay on disk until someone opens them.

@@ -231,6 +231,21 @@ export class IncomingEntries {
 		return entitled && epoch >= (state.circles.get(ref.circle)?.epoch ?? 0);
 	}
 
+	/**
+	 * An entry, of any kind, in an epoch the verified auth log has closed, by a key that is not a
+	 * writer now, stored after the point the epoch closed: a removed member's change that a relay
+	 * let in (an honest relay refuses them, and refuses to close an epoch behind what it stored).
+	 * The point is the one the closing policy signed, or, for older policies, where this device
+	 * stood when it heard one live. Every device decides the same for every honest entry.
+	 */
+	#afterItsEpochClosed(doc: DocSync, entry: WireEntry): boolean {
+		const auth = doc.auth;
+		if (!auth || entry.epoch >= auth.epoch || entry.seq === undefined) return false;
+		if (auth.epochs.get(auth.epoch)?.writers.has(entry.author)) return false;
+		const closedAfter = auth.epochs.get(entry.epoch)?.closedAfter ?? doc.record.closedAfter?.[entry.epoch];
+		return closedAfter !== undefined && entry.seq > closedAfter;
+	}
+
 	/** Returns the entry's plaintext parts, or undefined (and reports why) if it must not be merged. */
 	#open(
 		doc: DocSync,
@@ -239,6 +254,10 @@ export class IncomingEntries {
 		const where = { docId: doc.docId };
 		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
 			this.#core.problem({ ...where, kind: 'foreign', message: msg.foreign });
+			return undefined;
+		}
+		if (this.#afterItsEpochClosed(doc, entry)) {
+			this.#core.problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
 			return undefined;
 		}
 		const { sig, seq: _seq, ...unsigned } = entry;

@@ -376,7 +376,10 @@ export class SpaceRunner {
 			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
 			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
 			const docAdmins = [...new Set(admins)].sort() as DeviceKey[];
-			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer));
+			// A new epoch closes the old one where this device stands in the document (it is
+			// caught up); the relay refuses it if anything came after, and the duty runs again.
+			const closesAt = epoch > doc.auth.epoch ? doc.record.lastSeq : undefined;
+			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer, closesAt));
 			this.#core.rebuildAuth(doc);
 			this.#core.sendPendingAuth(doc);
 		}

@@ -883,6 +883,12 @@ export class SyncEngine {
 		const state = this.#confirmedAuth(doc);
 		const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 		if (result.ok) {
+			// A new epoch from a policy that does not say where the old one closed (signed before
+			// policies did): heard live, with everything before it merged, this device knows no
+			// honest entry of the old epoch comes after where it stands.
+			if (state && result.state.epoch > state.epoch && record.kind === 'policy' && record.closesAt === undefined && doc.caughtUp) {
+				doc.record.closedAfter = { ...doc.record.closedAfter, [state.epoch]: doc.record.lastSeq };
+			}
 			doc.record.auth.push(record);
 			doc.confirmedAuth = result.state;
 			doc.confirmedAuthCount = doc.record.auth.length;
@@ -927,7 +933,9 @@ export class SyncEngine {
 		if (request?.kind === 'auth' && doc) {
 			// An offline-created genesis that the relay already has (we re-sent it) is fine.
 			doc.record.pendingAuth = doc.record.pendingAuth.filter((r) => r !== request.record);
-			if (code !== 'not-an-admin' || request.record?.kind !== 'policy') {
+			// 'stale-close': the document moved on while the new epoch was being signed. Nothing is
+			// wrong: once caught up, the owed duty signs it again where the document now stands.
+			if (code !== 'stale-close' && (code !== 'not-an-admin' || request.record?.kind !== 'policy')) {
 				this.#problem({ docId: doc.docId, kind: 'refused', message: msg.joinRefused(message) });
 			}
 			this.#rebuildAuth(doc);

@@ -1,7 +1,7 @@
 // A WebSocket gate on loopback in front of a real relay, for stories about relays that
 // misbehave at the connection level: it passes frames both ways, or accepts each connection
 // and drops it at once, or lets a session go as far as the relay's welcome and then cuts it
-// (a relay that falls over on every catch-up).
+// (a relay that falls over on every catch-up); it can also lose chosen frames from clients.
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
@@ -11,6 +11,9 @@ export class RelayGate {
 	readonly #server: WebSocketServer;
 	readonly #open = new Set<WebSocket>();
 	mode: GateMode = 'pass';
+	/** Frames from clients that this answers true for are swallowed (a network that loses them). */
+	withhold: (frame: { type: string } & Record<string, unknown>) => boolean = () => false;
+	withheld = 0;
 	/** Connections accepted, whatever became of them. */
 	accepted = 0;
 
@@ -48,6 +51,10 @@ export class RelayGate {
 			if (upstream.readyState === WebSocket.OPEN || upstream.readyState === WebSocket.CONNECTING) upstream.terminate();
 		};
 		client.on('message', (data) => {
+			if (this.withhold(JSON.parse(String(data)) as { type: string })) {
+				this.withheld++;
+				return;
+			}
 			if (upstream.readyState === WebSocket.OPEN) upstream.send(String(data));
 			else queued.push(String(data));
 		});

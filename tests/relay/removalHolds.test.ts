@@ -24,7 +24,8 @@ import {
 import { encodePayload } from '$lib/sync/payload';
 import { genesis, randomDocId, signedEntry } from '$tests/helpers/signedFrames';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
-import { eventually, setup, type Device, type Scenario } from '$tests/helpers/scenario';
+import { RelayGate } from '$tests/helpers/RelayGate';
+import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
 
 let scenario: Scenario | undefined;
 afterEach(async () => {
@@ -189,6 +190,74 @@ describe('a removed member with every old key and a copy of the relay', () => {
 		for (const d of [olive, calAgain]) {
 			expect(itemsOf(d, docId)).toEqual(['Tuesday: GP at 10', 'Bea: shopping done']);
 		}
+	});
+});
+
+describe('a removed member between the removal and the new keys', () => {
+	it('cannot write once the removal is logged, even while the new keys are held up; what they wrote before stays', async () => {
+		const s = await setup('bea');
+		scenario = s;
+		// Olive's device reaches the relay through a gate that can lose chosen frames.
+		const gate = await RelayGate.start(s.relay.url);
+		const olive = (s.devices.olive = await openDevice('olive', { ...s.relay, url: gate.url }));
+		olive.engine.connect();
+		const stop = s.teardown;
+		s.teardown = async () => {
+			await stop();
+			await gate.close();
+		};
+		const { bea } = s;
+		const { spaceId, circles } = await olive.engine.createSpace(2);
+		const handle = await olive.engine.createInSpace<Notes>(spaceId, circles[1], { kind: 'visit-notes', period: '2026-12', items: ['Tuesday: GP at 10'] });
+		const docId = handle.documentId as unknown as DocumentId;
+		await olive.engine.whenSynced();
+		await bringIn(olive, bea, spaceId, circles);
+		await eventually(() => itemsOf(bea, docId).length === 1 && bea.engine.isCaughtUp(docId), 15_000, 'Bea to read the notes');
+		await olive.engine.whenSynced();
+		bea.engine.handle<Notes>(docId)!.change((d) => d.items.push('Bea: shopping done'));
+		await eventually(() => itemsOf(olive, docId).includes('Bea: shopping done'), 15_000, 'Bea’s note to reach Olive');
+		await olive.engine.whenSynced();
+
+		// Olive removes Bea, and the new keys get lost on the way: her rotations never arrive.
+		gate.withhold = (frame) => frame.type === 'log-append' && (JSON.parse((frame.op as SignedOp).body) as { action?: { type?: string } }).action?.type === 'rotate';
+		bea.engine.disconnect();
+		await olive.engine.removeMember(spaceId, bea.engine.personKey()!);
+		await eventually(() => gate.withheld > 0, 15_000, 'Olive to send the rotation (so the removal is logged)');
+		expect(olive.engine.epochOf(docId)).toBe(0);
+
+		// The attack: Bea's device writes in the epoch it still holds the key for.
+		const forged = forgedChange(bea, docId, 0, (d) => {
+			d.items[0] = 'GP cancelled: no need to go';
+		});
+		const raw = await RawRelayClient.connect(s.relay.url);
+		raw.send({ type: 'push', rid: 1, entry: forged });
+		const answer = await raw.next((m) => 'rid' in m && m.rid === 1);
+		raw.close();
+		expect(answer).toMatchObject({ type: 'error', code: 'not-a-writer' });
+
+		// A hostile relay stores it anyway. Olive's device refuses it and says so, and keeps
+		// what Bea wrote while she was in.
+		await s.relay.stop();
+		const [{ head }] = await s.relay.query<{ head: number }>('SELECT head FROM docs WHERE doc_id = ?', [docId]);
+		await s.relay.query('INSERT INTO entries (doc_id, seq, epoch, kind, covers, author, nonce, ct, sig) VALUES (?, ?, 0, ?, NULL, ?, ?, ?, ?)', [
+			docId,
+			head + 1,
+			'change',
+			forged.author,
+			forged.nonce,
+			forged.ct,
+			forged.sig
+		]);
+		await s.relay.query('UPDATE docs SET head = ? WHERE doc_id = ?', [head + 1, docId]);
+		await s.relay.start();
+		await eventually(() => olive.engine.status.problems.some((p) => p.docId === docId && p.kind === 'foreign'), 20_000, 'Olive’s device to report the change');
+		expect(itemsOf(olive, docId)).toEqual(['Tuesday: GP at 10', 'Bea: shopping done']);
+
+		// Once the new keys get through, the removal completes as usual.
+		gate.withhold = () => false;
+		gate.cutAll();
+		await eventually(() => olive.engine.epochOf(docId) === 1, 20_000, 'the new epoch');
+		expect(itemsOf(olive, docId)).toEqual(['Tuesday: GP at 10', 'Bea: shopping done']);
 	});
 });
 

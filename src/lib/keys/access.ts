@@ -53,7 +53,9 @@ export function signedPolicy(
 	admins: DeviceKey[],
 	signer: { publicKey: Uint8Array; secretKey: Uint8Array },
 	/** On a policy opening a new epoch: the signer's position in the document (see PolicyRecord). */
-	closesAt?: number
+	closesAt?: number,
+	/** On a policy of the open epoch that drops writers: where they stop (see PolicyRecord). */
+	retiresAt?: number
 ): PolicyRecord {
 	const unsigned = {
 		kind: 'policy' as const,
@@ -63,7 +65,8 @@ export function signedPolicy(
 		admins,
 		joinKeys: [] as JoinKey[],
 		signer: toBase64Url(signer.publicKey) as DeviceKey,
-		...(closesAt === undefined ? {} : { closesAt })
+		...(closesAt === undefined ? {} : { closesAt }),
+		...(retiresAt === undefined ? {} : { retiresAt })
 	};
 	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), signer.secretKey)) };
 }

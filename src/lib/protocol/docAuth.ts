@@ -14,6 +14,12 @@ export interface EpochRules {
 	joinKeys: ReadonlySet<JoinKey>;
 	/** Set once a later epoch opened with `closesAt`: no entry of this epoch comes after that seq. */
 	closedAfter?: number;
+	/**
+	 * Writers taken off this epoch by a policy of the same epoch with `retiresAt` (a removal, sent
+	 * at once rather than after the new keys): each wrote nothing of this epoch after its seq.
+	 * Their earlier entries stay theirs; anything later is not.
+	 */
+	retiredAfter?: ReadonlyMap<DeviceKey, number>;
 }
 
 export interface DocAuthState {
@@ -62,10 +68,12 @@ export function applyAuthRecord(
 		const epochs = new Map(state?.epochs ?? []);
 		const closing = state && record.epoch === state.epoch + 1 ? epochs.get(state.epoch) : undefined;
 		if (closing && record.closesAt !== undefined) epochs.set(state!.epoch, { ...closing, closedAfter: record.closesAt });
+		const same = state && record.epoch === state.epoch ? epochs.get(state.epoch) : undefined;
 		epochs.set(record.epoch, {
 			writers: new Set(record.writers),
 			admins: new Set(record.admins),
-			joinKeys: new Set(record.joinKeys)
+			joinKeys: new Set(record.joinKeys),
+			...retirements(same, record.writers, record.retiresAt)
 		});
 		return { ok: true, state: { epoch: record.epoch, epochs, count: (state?.count ?? 0) + 1 } };
 	}
@@ -84,6 +92,33 @@ export function applyAuthRecord(
 
 export function mayWrite(state: DocAuthState | undefined, epoch: number, author: DeviceKey): boolean {
 	return state?.epochs.get(epoch)?.writers.has(author) ?? false;
+}
+
+/**
+ * Whether an entry the relay stored at `seq` may be from `author`: a writer now, or one retired
+ * from this epoch after that point. A new write (no seq yet) needs a writer now.
+ */
+export function mayHaveWritten(state: DocAuthState | undefined, epoch: number, author: DeviceKey, seq: number | undefined): boolean {
+	const rules = state?.epochs.get(epoch);
+	if (!rules) return false;
+	if (rules.writers.has(author)) return true;
+	const until = rules.retiredAfter?.get(author);
+	return until !== undefined && seq !== undefined && seq <= until;
+}
+
+/**
+ * What a policy of the open epoch keeps of earlier retirements, plus the writers it takes off
+ * with `retiresAt`. Without it a writer dropped in the same epoch is simply gone (the rule
+ * before retirements existed), so logs written then replay as they did.
+ */
+function retirements(current: EpochRules | undefined, writers: readonly DeviceKey[], retiresAt: number | undefined): Pick<EpochRules, 'retiredAfter'> {
+	if (!current) return {};
+	const retired = new Map(current.retiredAfter ?? []);
+	if (retiresAt !== undefined) {
+		const kept = new Set(writers);
+		for (const w of current.writers) if (!kept.has(w) && !retired.has(w)) retired.set(w, retiresAt);
+	}
+	return retired.size > 0 ? { retiredAfter: retired } : {};
 }
 
 function fail(code: AuthRejection, message: string): AuthResult {

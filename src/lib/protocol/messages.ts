@@ -51,6 +51,13 @@ export interface PolicyRecord {
 	 * is not a writer any more (a removed member's change slipped in by a relay).
 	 */
 	closesAt?: number;
+	/**
+	 * On a policy of the open epoch that takes writers off it (a removal, sent with the removal
+	 * rather than after the new keys): those writers wrote nothing of this epoch after this seq.
+	 * The relay refuses their writes from then on; every device keeps their earlier entries and
+	 * refuses later ones, however a relay placed them.
+	 */
+	retiresAt?: number;
 	sig: string;
 }
 
@@ -207,6 +214,7 @@ export function isPolicyRecord(v: unknown): v is PolicyRecord {
 		isKeyList(v.joinKeys) &&
 		isPublicKey(v.signer) &&
 		(v.closesAt === undefined || isCount(v.closesAt)) &&
+		(v.retiresAt === undefined || isCount(v.retiresAt)) &&
 		isBase64Url(v.sig, 64)
 	);
 }

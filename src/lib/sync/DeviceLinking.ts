@@ -219,7 +219,9 @@ export class DeviceLinking {
 		const me = person && personKey(person);
 		for (const space of this.#core.spaces.values()) {
 			const member = me && space.state.members.get(me);
-			if (member?.devices.has(device) && !space.state.removedDevices.has(this.#core.deviceKey)) await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
+			if (!member?.devices.has(device) || space.state.removedDevices.has(this.#core.deviceKey)) continue;
+			await this.#spaceRunner.retireWriters(space, [device]);
+			await this.#spaceRunner.appendOp(space, { type: 'remove-device', person: member.id, device });
 		}
 	}
 

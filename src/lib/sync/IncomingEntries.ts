@@ -6,7 +6,7 @@
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId } from '@automerge/automerge-repo';
 import { decrypt, verify } from '$lib/crypto';
-import { entryAssociatedData, entrySigningBytes, fromBase64Url, mayWrite, type AuthRecord, type CatchupDoc, type DocumentId, type WireEntry } from '$lib/protocol';
+import { entryAssociatedData, entrySigningBytes, fromBase64Url, mayHaveWritten, mayWrite, type AuthRecord, type CatchupDoc, type DocumentId, type WireEntry } from '$lib/protocol';
 import { joinRecord, keyForEpoch } from '$lib/keys/access';
 import { circleDevices } from '$lib/keys/membership';
 import { words } from '$lib/words';
@@ -252,7 +252,8 @@ export class IncomingEntries {
 		entry: WireEntry
 	): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | 'no-key-yet' | undefined {
 		const where = { docId: doc.docId };
-		if (!mayWrite(doc.auth, entry.epoch, entry.author)) {
+		// A writer retired from the epoch (a removal) keeps what it wrote before, and nothing after.
+		if (!mayHaveWritten(doc.auth, entry.epoch, entry.author, entry.seq)) {
 			this.#core.problem({ ...where, kind: 'foreign', message: msg.foreign });
 			return undefined;
 		}

@@ -5,7 +5,7 @@
 // after a removal, keeping each document's writer policy in step with its circle).
 import type { DocHandle } from '@automerge/automerge-repo';
 import { hash, newSymmetricKey } from '$lib/crypto';
-import { toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
+import { toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type PolicyRecord, type SignedOp, type SpaceId } from '$lib/protocol';
 import { signedPolicy, type DocAccess } from '$lib/keys/access';
 import { personKey, type PersonKey } from '$lib/keys/identity';
 import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, shutOut, type Action, type Role } from '$lib/keys/membership';
@@ -132,7 +132,44 @@ export class SpaceRunner {
 	}
 
 	async removeMember(spaceId: SpaceId, person: PersonKey): Promise<void> {
-		await this.appendOp(this.#requireSpace(spaceId), { type: 'remove', person });
+		const space = this.#requireSpace(spaceId);
+		await this.retireWriters(space, [...(space.state.members.get(person)?.devices.keys() ?? [])]);
+		await this.appendOp(space, { type: 'remove', person });
+	}
+
+	/**
+	 * Takes devices being removed off the writer list of the open epoch of every document here
+	 * that this device may sign for, with the removal rather than after it: the new epoch needs
+	 * the new keys confirmed first, and until it opens the relay would still take their writes.
+	 * `retiresAt` is where this device stands, so what they wrote before stays theirs for every
+	 * device, and anything after is refused, however a relay places it. If the removal does not
+	 * take effect after all, the duties below put them back.
+	 */
+	async retireWriters(space: SpaceSync, devices: DeviceKey[]): Promise<void> {
+		const leaving = new Set(devices);
+		if (leaving.size === 0) return;
+		const sent: Array<{ doc: DocSync; record: PolicyRecord }> = [];
+		for (const docId of space.state.docs.keys()) {
+			const doc = this.#core.docs.get(docId);
+			// Caught up, so `lastSeq` is where the relay stands: only what they wrote without this
+			// device having seen it (concurrently with the removal) is left out, as in the space log.
+			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
+			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
+			if (!rules.admins.has(this.#core.deviceKey) || leaving.has(this.#core.deviceKey)) continue;
+			if (![...rules.writers].some((w) => leaving.has(w))) continue;
+			const writers = [...rules.writers].filter((w) => !leaving.has(w)).sort();
+			const admins = [...rules.admins].filter((a) => !leaving.has(a)).sort();
+			const record = signedPolicy(docId, doc.auth.epoch, writers, admins, this.#core.device.signing, undefined, doc.record.lastSeq);
+			doc.record.pendingAuth.push(record);
+			this.#core.rebuildAuth(doc);
+			this.#core.sendPendingAuth(doc);
+			sent.push({ doc, record });
+		}
+		// Online, the relay takes these before it logs the removal (a round trip, bounded: a slow
+		// relay delays a removal a little, never blocks it). Offline, both wait to be sent.
+		if (sent.length > 0 && this.#core.online()) {
+			await waitUntil(() => sent.every(({ doc, record }) => !doc.record.pendingAuth.includes(record)), 5_000);
+		}
 	}
 
 	async setRole(spaceId: SpaceId, person: PersonKey, role: Exclude<Role, 'owner'>): Promise<void> {
@@ -354,6 +391,16 @@ export class SpaceRunner {
 			void (async () => {
 				for (const op of ops) await this.#queueOp(space, op);
 			})();
+			// A removal made elsewhere, or before a restart: its devices stop writing now, not
+			// only once the new keys are confirmed.
+			const owner = (d: DeviceKey) => state.deviceOwners.get(d);
+			const gone = (d: DeviceKey) => state.removedDevices.has(d) || (owner(d) !== undefined && state.removed.has(owner(d)!));
+			const stale = new Set<DeviceKey>();
+			for (const docId of state.docs.keys()) {
+				const auth = this.#core.docs.get(docId)?.auth;
+				for (const w of auth?.epochs.get(auth.epoch)?.writers ?? []) if (gone(w)) stale.add(w);
+			}
+			void this.retireWriters(space, [...stale]);
 			return;
 		}
 		const admins = [...adminDevices(state), ...adminPeople(state)].sort();

@@ -1,0 +1,89 @@
+// Who wrote what, in documents everyone in a circle may write. Bea and Cat both work for
+// Olive's team; Cat's device can write every field of the shared documents, so the records
+// people rely on are signed by their author's device, and a change by anyone else shows.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as A from '@automerge/automerge';
+import { cryptoReady } from '$lib/crypto';
+import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
+import type { IsoDate } from '$lib/model/calendar';
+import type { PersonKey } from '$lib/model/ids';
+import type { DeviceCheck } from '$lib/model/mar';
+import { signFields } from '$lib/model/authorship';
+import { visitKey } from '$lib/model/rota';
+import { setText } from '$lib/model/text';
+import { addNote, editNote, newVisitNotes, noteAuthorship, notesForVisit, setActivity, type VisitNotes } from '$lib/model/visitNotes';
+import { act } from './changes';
+
+const olive = 'olive-key' as PersonKey;
+const bea = 'bea-key' as PersonKey;
+const cat = 'cat-key' as PersonKey;
+const mon = visitKey('morning', '2025-03-03' as IsoDate);
+
+let beaPhone: DeviceSecrets;
+let catPhone: DeviceSecrets;
+/** Whose each device is, as the space's membership log says. */
+let isAuthorDevice: DeviceCheck;
+
+beforeAll(async () => {
+	await cryptoReady();
+	beaPhone = createDevice(0);
+	catPhone = createDevice(0);
+	const owners = new Map<string, PersonKey>([[deviceKey(beaPhone), bea], [deviceKey(catPhone), cat]]);
+	isAuthorDevice = (device, author) => owners.get(device) === author;
+});
+
+describe('visit notes', () => {
+	function beasNote(): A.Doc<VisitNotes> {
+		const doc = A.from<VisitNotes>(newVisitNotes(olive));
+		return act(doc, (n) => addNote(n, bea, 'n1', mon, 'Porridge, then a walk to the shop.', ['meal', 'outing'], 10, beaPhone));
+	}
+	const status = (doc: VisitNotes) => noteAuthorship(notesForVisit(doc, mon)[0], isAuthorDevice);
+
+	it('a note Bea wrote, and edited herself, shows as hers', () => {
+		let doc = beasNote();
+		expect(status(doc)).toBe('signed');
+		doc = act(doc, (n) => editNote(n, bea, 'n1', 'Porridge, then a long walk to the shop.', ['meal', 'outing', 'shopping'], beaPhone));
+		doc = act(doc, (n) => setActivity(n, bea, 'n1', 'exercise', true, beaPhone));
+		expect(status(doc)).toBe('signed');
+	});
+
+	it('Cat rewriting the words of Bea’s note shows it as altered', () => {
+		const doc = A.change(beasNote(), (n) => setText(n, ['notes', 'n1', 'text'], 'Olive refused her walk.'));
+		expect(notesForVisit(doc, mon)[0].text).toBe('Olive refused her walk.');
+		expect(status(doc)).toBe('altered');
+	});
+
+	it('Cat ticking an icon on Bea’s note, or moving it to another visit, shows it as altered', () => {
+		const ticked = A.change(beasNote(), (n) => { n.notes.n1.activities.medication = true; });
+		expect(status(ticked)).toBe('altered');
+		const moved = A.change(beasNote(), (n) => { n.notes.n1.createdAt = 99; });
+		expect(status(moved)).toBe('altered');
+	});
+
+	it('Cat signing her rewrite of Bea’s note with her own device still shows it as altered', () => {
+		const doc = A.change(beasNote(), (n) => {
+			setText(n, ['notes', 'n1', 'text'], 'Olive refused her walk.');
+			const v = notesForVisit(n, mon)[0];
+			n.notes.n1.signed = signFields(catPhone, 'hearth/visit-note/v1', [v.id, v.visit, v.author, v.createdAt, v.text, ...v.activities]);
+		});
+		expect(status(doc)).toBe('altered');
+	});
+
+	it('a note Cat writes in Bea’s name shows as altered', () => {
+		const doc = act(A.from<VisitNotes>(newVisitNotes(olive)), (n) => addNote(n, bea, 'fake', mon, 'Bea was late.', [], 10, catPhone));
+		expect(status(doc)).toBe('altered');
+	});
+
+	it('a note from before notes were signed still reads, shown as unsigned rather than altered', () => {
+		const old = A.from<VisitNotes>({
+			kind: 'visit-notes',
+			owner: olive,
+			notes: { old1: { visit: mon, author: bea, createdAt: 5, text: 'Morning: a walk to the park.', activities: { outing: true }, ownerComments: {} } }
+		});
+		expect(notesForVisit(old, mon).map((n) => n.text)).toEqual(['Morning: a walk to the park.']);
+		expect(status(old)).toBe('unsigned');
+		// A stored signature of the wrong shape is not "unsigned": someone put it there.
+		const broken = A.change(old, (n) => { (n.notes.old1 as { signed?: unknown }).signed = 'x'; });
+		expect(status(broken)).toBe('altered');
+	});
+});

@@ -9,7 +9,8 @@ import type { IsoDate } from '$lib/model/calendar';
 import type { PersonKey } from '$lib/model/ids';
 import type { DeviceCheck } from '$lib/model/mar';
 import { signFields } from '$lib/model/authorship';
-import { visitKey } from '$lib/model/rota';
+import { addVisit, doneAuthorship, markDone, newRota, occurrence, readMark, visitKey, type Rota } from '$lib/model/rota';
+import { newMoney, rateAuthorship, rateOn, setRate, type Money } from '$lib/model/money';
 import { setText } from '$lib/model/text';
 import { addNote, editNote, newVisitNotes, noteAuthorship, notesForVisit, setActivity, type VisitNotes } from '$lib/model/visitNotes';
 import { act } from './changes';
@@ -19,6 +20,7 @@ const bea = 'bea-key' as PersonKey;
 const cat = 'cat-key' as PersonKey;
 const mon = visitKey('morning', '2025-03-03' as IsoDate);
 
+let olivePhone: DeviceSecrets;
 let beaPhone: DeviceSecrets;
 let catPhone: DeviceSecrets;
 /** Whose each device is, as the space's membership log says. */
@@ -26,9 +28,10 @@ let isAuthorDevice: DeviceCheck;
 
 beforeAll(async () => {
 	await cryptoReady();
+	olivePhone = createDevice(0);
 	beaPhone = createDevice(0);
 	catPhone = createDevice(0);
-	const owners = new Map<string, PersonKey>([[deviceKey(beaPhone), bea], [deviceKey(catPhone), cat]]);
+	const owners = new Map<string, PersonKey>([[deviceKey(olivePhone), olive], [deviceKey(beaPhone), bea], [deviceKey(catPhone), cat]]);
 	isAuthorDevice = (device, author) => owners.get(device) === author;
 });
 
@@ -85,5 +88,67 @@ describe('visit notes', () => {
 		// A stored signature of the wrong shape is not "unsigned": someone put it there.
 		const broken = A.change(old, (n) => { (n.notes.old1 as { signed?: unknown }).signed = 'x'; });
 		expect(status(broken)).toBe('altered');
+	});
+});
+
+describe('visits marked done, and the hours pay is worked out from', () => {
+	const visitDay = '2025-03-03' as IsoDate;
+	const key = visitKey('morning', visitDay);
+	function doneByBea(): A.Doc<Rota> {
+		let rota = A.from<Rota>(newRota());
+		rota = act(rota, (r) => addVisit(r, olive, 'morning', { title: 'Morning', when: { repeat: 'once', date: visitDay }, start: '08:00', end: '09:00', places: 1, regulars: [bea] }));
+		return act(rota, (r) => markDone(r, bea, key, 50, beaPhone));
+	}
+
+	it('Bea marking her visit done shows as hers', () => {
+		expect(doneAuthorship(doneByBea(), key, isAuthorDevice)).toBe('signed');
+	});
+
+	it('Cat rewriting the mark as someone else’s, or stretching the visit’s hours after it was done, shows as altered', () => {
+		const renamed = A.change(doneByBea(), (r) => {
+			const { signed } = readMark(r.done[key]);
+			r.done[key] = new A.ImmutableString(`50|${cat}|${signed!.device}|${signed!.sig}`);
+		});
+		expect(doneAuthorship(renamed, key, isAuthorDevice)).toBe('altered');
+		const longer = A.change(doneByBea(), (r) => { r.visits.morning.end = '13:00' as never; });
+		expect(doneAuthorship(longer, key, isAuthorDevice)).toBe('altered');
+		// Cat marking it done in Bea's name, with her own device.
+		let rota = A.change(doneByBea(), (r) => { delete r.done[key]; });
+		rota = act(rota, (r) => markDone(r, bea, key, 60, catPhone));
+		expect(doneAuthorship(rota, key, isAuthorDevice)).toBe('altered');
+	});
+
+	it('a visit marked done before marks were signed still counts, shown as unsigned', () => {
+		const rota = A.change(doneByBea(), (r) => { r.done[key] = new A.ImmutableString(`50|${bea}`); });
+		expect(occurrence(rota, key)?.done).toBe(true);
+		expect(readMark(rota.done[key])).toEqual({ at: 50, by: bea });
+		expect(doneAuthorship(rota, key, isAuthorDevice)).toBe('unsigned');
+	});
+});
+
+describe('agreed rates', () => {
+	const from = '2025-03-01' as IsoDate;
+	const setByOlive = () => act(A.from<Money>(newMoney()), (m) => setRate(m, olive, bea, from, 1500, 5, olivePhone));
+	const key = `${bea}~${from}`;
+
+	it('a rate Olive set, and one she changes herself, show as hers', () => {
+		let money = setByOlive();
+		expect(rateAuthorship(money, key, isAuthorDevice)).toBe('signed');
+		money = act(money, (m) => setRate(m, olive, bea, from, 1600, 6, olivePhone));
+		expect(rateAuthorship(money, key, isAuthorDevice)).toBe('signed');
+	});
+
+	it('Cat raising Bea’s rate in the document, or setting one in Olive’s name, shows as altered', () => {
+		const raised = A.change(setByOlive(), (m) => { m.rates[key].pencePerHour = 9000; });
+		expect(rateOn(raised, bea, from)).toBe(9000);
+		expect(rateAuthorship(raised, key, isAuthorDevice)).toBe('altered');
+		const forged = act(setByOlive(), (m) => setRate(m, olive, bea, from, 9000, 7, catPhone));
+		expect(rateAuthorship(forged, key, isAuthorDevice)).toBe('altered');
+	});
+
+	it('a rate set before rates were signed is still used, shown as unsigned', () => {
+		const old = A.from<Money>({ kind: 'money', commonsPercent: 25, rates: { [key]: { worker: bea, from, pencePerHour: 1400, setBy: olive, setAt: 1 } } });
+		expect(rateOn(old, bea, from)).toBe(1400);
+		expect(rateAuthorship(old, key, isAuthorDevice)).toBe('unsigned');
 	});
 });

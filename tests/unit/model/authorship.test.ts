@@ -5,11 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '@automerge/automerge';
 import { cryptoReady } from '$lib/crypto';
 import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
-import type { IsoDate } from '$lib/model/calendar';
+import type { IsoDate, TimeOfDay } from '$lib/model/calendar';
 import type { PersonKey } from '$lib/model/ids';
 import type { DeviceCheck } from '$lib/model/mar';
 import { signFields } from '$lib/model/authorship';
 import { addVisit, doneAuthorship, markDone, newRota, occurrence, readMark, visitKey, type Rota } from '$lib/model/rota';
+import { callOutAuthorship, expressInterest, invitationAuthorship, newCallOut, recordTrialInvitation, type CallOut, type CallOutInput } from '$lib/model/callOut';
 import { newMoney, rateAuthorship, rateOn, setRate, type Money } from '$lib/model/money';
 import { setText } from '$lib/model/text';
 import { addNote, editNote, newVisitNotes, noteAuthorship, notesForVisit, setActivity, type VisitNotes } from '$lib/model/visitNotes';
@@ -96,7 +97,7 @@ describe('visits marked done, and the hours pay is worked out from', () => {
 	const key = visitKey('morning', visitDay);
 	function doneByBea(): A.Doc<Rota> {
 		let rota = A.from<Rota>(newRota());
-		rota = act(rota, (r) => addVisit(r, olive, 'morning', { title: 'Morning', when: { repeat: 'once', date: visitDay }, start: '08:00', end: '09:00', places: 1, regulars: [bea] }));
+		rota = act(rota, (r) => addVisit(r, olive, 'morning', { title: 'Morning', when: { repeat: 'once', date: visitDay }, start: '08:00' as TimeOfDay, end: '09:00' as TimeOfDay, places: 1, regulars: [bea] }));
 		return act(rota, (r) => markDone(r, bea, key, 50, beaPhone));
 	}
 
@@ -150,5 +151,62 @@ describe('agreed rates', () => {
 		const old = A.from<Money>({ kind: 'money', commonsPercent: 25, rates: { [key]: { worker: bea, from, pencePerHour: 1400, setBy: olive, setAt: 1 } } });
 		expect(rateOn(old, bea, from)).toBe(1400);
 		expect(rateAuthorship(old, key, isAuthorDevice)).toBe('unsigned');
+	});
+});
+
+describe('trial invitations on a call-out', () => {
+	// Olive posts a call-out in the Local Circle; Bea answers; Olive invites her to a trial.
+	const input: CallOutInput = {
+		title: 'Tuesday mornings', about: '', skills: [], supportKinds: [], surroundings: [], slots: ['2-morning'], timesNote: '',
+		area: 'Hebden Bridge', location: null, budgetPence: null, languages: [], driverWanted: false,
+		home: { pets: false, heavyLifting: false, smoking: false, overnight: false }, qualities: '', relationship: 'regular'
+	};
+	function invited(): A.Doc<CallOut> {
+		const made = newCallOut(input, olive, 'Olive', 'olives-team', 1, olivePhone);
+		if (!made.ok) throw new Error(made.error);
+		let c = A.from<CallOut>(made.callOut);
+		c = act(c, (d) => expressInterest(d, bea, { name: 'Bea', note: '', profileDoc: null }, 2));
+		return act(c, (d) => recordTrialInvitation(d, olive, bea, { inviteId: 'inv-1', at: 3, sealed: { [deviceKey(beaPhone)]: 'link-to-olives-team' } }, olivePhone));
+	}
+
+	it('the invitation Olive made shows as hers', () => {
+		const c = invited();
+		expect(callOutAuthorship(c, isAuthorDevice)).toBe('signed');
+		expect(invitationAuthorship(c, bea, isAuthorDevice)).toBe('signed');
+	});
+
+	it('Cat swapping the sealed link for one to another space, even re-signed with her own device, shows as altered', () => {
+		const swapped = A.change(invited(), (d) => { d.invitations[bea].sealed[deviceKey(beaPhone)] = 'link-to-cats-space'; });
+		expect(invitationAuthorship(swapped, bea, isAuthorDevice)).toBe('altered');
+		const resigned = A.change(swapped, (d) => {
+			const { signed, ...rest } = d.invitations[bea];
+			void signed;
+			d.invitations[bea].signed = signFields(catPhone, 'hearth/trial-invitation/v1', [d.team, d.postedBy, d.postedAt, bea, rest.inviteId, rest.by, rest.at, 1, deviceKey(beaPhone), 'link-to-cats-space']);
+		});
+		expect(invitationAuthorship(resigned, bea, isAuthorDevice)).toBe('altered');
+		// Pointing the whole call-out at another team breaks the poster's signature on it.
+		const moved = A.change(invited(), (d) => { d.team = 'cats-space'; });
+		expect(callOutAuthorship(moved, isAuthorDevice)).toBe('altered');
+		expect(invitationAuthorship(moved, bea, isAuthorDevice)).toBe('altered');
+	});
+
+	it('Cat taking the call-out over as its poster, and inviting Bea herself, shows as altered', () => {
+		const taken = A.change(invited(), (d) => {
+			d.postedBy = cat;
+			delete d.invitations[bea];
+		});
+		const c = act(taken, (d) => recordTrialInvitation(d, cat, bea, { inviteId: 'inv-2', at: 4, sealed: { [deviceKey(beaPhone)]: 'link-to-cats-space' } }, catPhone));
+		expect(callOutAuthorship(c, isAuthorDevice)).toBe('altered');
+		expect(invitationAuthorship(c, bea, isAuthorDevice)).toBe('altered');
+	});
+
+	it('a call-out and invitation from before they were signed still read, shown as unsigned', () => {
+		const made = newCallOut(input, olive, 'Olive', 'olives-team', 1);
+		if (!made.ok) throw new Error(made.error);
+		let c = act(A.from<CallOut>(made.callOut), (d) => expressInterest(d, bea, { name: 'Bea', note: '', profileDoc: null }, 2));
+		c = act(c, (d) => recordTrialInvitation(d, olive, bea, { inviteId: 'inv-1', at: 3, sealed: { [deviceKey(beaPhone)]: 'link' } }));
+		expect(callOutAuthorship(c, isAuthorDevice)).toBe('unsigned');
+		expect(invitationAuthorship(c, bea, isAuthorDevice)).toBe('unsigned');
+		expect(c.invitations[bea].sealed[deviceKey(beaPhone)]).toBe('link');
 	});
 });

@@ -11,6 +11,11 @@ import type { DeviceCheck } from '$lib/model/mar';
 import { signFields } from '$lib/model/authorship';
 import { addVisit, doneAuthorship, markDone, newRota, occurrence, readMark, visitKey, type Rota } from '$lib/model/rota';
 import { callOutAuthorship, expressInterest, invitationAuthorship, newCallOut, recordTrialInvitation, type CallOut, type CallOutInput } from '$lib/model/callOut';
+import {
+	addProposal, chooseLead, closeProposalObjection, decisionAuthorship, decisionsRegister, markDecided, newLogbook, notifyCommunity, openDecision,
+	openFinalInput, respondToProposal, reviewDecision, writeDraft, type Logbook
+} from '$lib/model/logbook';
+import { objectionAuthorship } from '$lib/model/consent';
 import { newMoney, rateAuthorship, rateOn, setRate, type Money } from '$lib/model/money';
 import { setText } from '$lib/model/text';
 import { addNote, editNote, newVisitNotes, noteAuthorship, notesForVisit, setActivity, type VisitNotes } from '$lib/model/visitNotes';
@@ -208,5 +213,71 @@ describe('trial invitations on a call-out', () => {
 		expect(callOutAuthorship(c, isAuthorDevice)).toBe('unsigned');
 		expect(invitationAuthorship(c, bea, isAuthorDevice)).toBe('unsigned');
 		expect(c.invitations[bea].sealed[deviceKey(beaPhone)]).toBe('link');
+	});
+});
+
+describe('decisions and objections in a circle’s logbook', () => {
+	// Olive leads a proposal to a decision; Bea objects; the circle decides once she is satisfied.
+	function toDecision(): A.Doc<Logbook> {
+		let book = A.from<Logbook>(newLogbook(0));
+		book = act(book, (b) => addProposal(b, 'p1', olive, 'Tea rota', 'Who brings tea?', 1));
+		book = act(book, (b) => chooseLead(b, 'p1', olive, olive, 2));
+		book = act(book, (b) => notifyCommunity(b, 'p1', olive, '2025-04-01' as IsoDate, 3));
+		book = act(book, (b) => writeDraft(b, 'p1', olive, 1, 'Everyone takes a week in turn.', 4));
+		book = act(book, (b) => openFinalInput(b, 'p1', olive, 5));
+		return act(book, (b) => openDecision(b, 'p1', olive, 6));
+	}
+	const objected = () => act(toDecision(), (b) => respondToProposal(b, 'p1', bea, 'object', 'I can’t do Mondays.', 'o1', 7, beaPhone));
+	const round = (b: Logbook) => b.proposals.p1.round;
+	function decided(): A.Doc<Logbook> {
+		let book = act(objected(), (b) => closeProposalObjection(b, 'p1', 'o1', bea, 'resolved', 'Swaps are fine.', 8, beaPhone));
+		book = act(book, (b) => respondToProposal(b, 'p1', olive, 'consent', '', 'x', 9, olivePhone));
+		return act(book, (b) => markDecided(b, 'p1', olive, { text: 'A weekly tea rota, swaps allowed.', term: 'a year', reviewDate: '2026-01-01' as IsoDate, measure: 'Tea every week' }, 10, olivePhone));
+	}
+
+	it('Bea’s objection, raised and resolved by her, and Olive’s decision and its review, show as theirs', () => {
+		expect(objectionAuthorship(round(objected()), 'o1', 'p1', isAuthorDevice)).toBe('signed');
+		let book = decided();
+		expect(objectionAuthorship(round(book), 'o1', 'p1', isAuthorDevice)).toBe('signed');
+		expect(decisionAuthorship(book, 'p1', isAuthorDevice)).toBe('signed');
+		book = act(book, (b) => reviewDecision(b, 'p1', 'r1', bea, 'Working well.', '2027-01-01' as IsoDate, 11, beaPhone));
+		expect(decisionAuthorship(book, 'p1', isAuthorDevice)).toBe('signed');
+	});
+
+	it('Cat talking Bea’s objection away, or rewording it, shows as altered', () => {
+		const talkedAway = A.change(objected(), (b) => {
+			const o = b.proposals.p1.round.objections.o1;
+			o.status = 'withdrawn';
+			o.closedAt = 8;
+			o.closingNote = 'Never mind.';
+		});
+		expect(objectionAuthorship(round(talkedAway), 'o1', 'p1', isAuthorDevice)).toBe('altered');
+		// Closing it "as Bea" with Cat's own device is no better.
+		const closedAsBea = act(objected(), (b) => closeProposalObjection(b, 'p1', 'o1', bea, 'withdrawn', 'Never mind.', 8, catPhone));
+		expect(objectionAuthorship(round(closedAsBea), 'o1', 'p1', isAuthorDevice)).toBe('altered');
+		const reworded = A.change(objected(), (b) => { b.proposals.p1.round.objections.o1.reason = 'Fine by me.'; });
+		expect(objectionAuthorship(round(reworded), 'o1', 'p1', isAuthorDevice)).toBe('altered');
+		// An objection Cat writes in Bea's name.
+		const forged = act(toDecision(), (b) => respondToProposal(b, 'p1', bea, 'object', 'I object to tea.', 'o2', 7, catPhone));
+		expect(objectionAuthorship(round(forged), 'o2', 'p1', isAuthorDevice)).toBe('altered');
+	});
+
+	it('Cat rewording the decision, or pushing its review date back, shows as altered', () => {
+		const reworded = A.change(decided(), (b) => { b.proposals.p1.decision!.text = 'Cat never brings tea.'; });
+		expect(decisionAuthorship(reworded, 'p1', isAuthorDevice)).toBe('altered');
+		const postponed = A.change(decided(), (b) => { b.proposals.p1.decision!.reviewDate = '2035-01-01' as IsoDate; });
+		expect(decisionAuthorship(postponed, 'p1', isAuthorDevice)).toBe('altered');
+		const fakeReview = act(decided(), (b) => reviewDecision(b, 'p1', 'r1', bea, 'Retire it.', null, 11, catPhone));
+		expect(decisionAuthorship(fakeReview, 'p1', isAuthorDevice)).toBe('altered');
+	});
+
+	it('decisions and objections from before they were signed still read, shown as unsigned', () => {
+		let book = act(toDecision(), (b) => respondToProposal(b, 'p1', bea, 'object', 'I can’t do Mondays.', 'o1', 7));
+		book = act(book, (b) => closeProposalObjection(b, 'p1', 'o1', bea, 'resolved', 'Swaps are fine.', 8));
+		book = act(book, (b) => markDecided(b, 'p1', olive, { text: 'A weekly tea rota.', term: 'a year', reviewDate: '2026-01-01' as IsoDate, measure: 'Tea' }, 10));
+		book = act(book, (b) => reviewDecision(b, 'p1', 'r1', bea, 'Fine.', '2027-01-01' as IsoDate, 11));
+		expect(decisionsRegister(book).map((d) => d.text)).toEqual(['A weekly tea rota.']);
+		expect(objectionAuthorship(round(book), 'o1', 'p1', isAuthorDevice)).toBe('unsigned');
+		expect(decisionAuthorship(book, 'p1', isAuthorDevice)).toBe('unsigned');
 	});
 });

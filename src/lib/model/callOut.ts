@@ -5,7 +5,15 @@
 // to a trial, which makes a real invitation to the team's private space. The invitation link
 // is sealed to the chosen person's devices (see `$lib/keys/personSeal.ts`), so other circle
 // members reading this document cannot use it.
+//
+// Sealing hides the link but does not say who sealed it: anyone who can write this document
+// could seal a link to some other space to the same devices. So the call-out is signed by its
+// poster's device when posted (`posted`), and each invitation by the poster's device over the
+// call-out, the person, the invitation and every sealed copy (`signed`); the invited person's
+// device opens only an invitation that checks out (`invitationAuthorship`).
 import { words } from '$lib/words';
+import { authorship, signFields, type Authorship, type Signature } from './authorship';
+import type { DeviceCheck, SigningDevice } from './mar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanName } from './space';
 import {
@@ -44,6 +52,8 @@ export type TrialInvitation = {
 	at: number;
 	/** The invitation link's fragment, sealed to each of the person's devices (device key → sealed, base64url). */
 	sealed: Record<string, string>;
+	/** The poster's device signature (see `invitationFields`); absent on invitations made before. */
+	signed?: Signature;
 };
 
 export type CallOut = {
@@ -75,7 +85,20 @@ export type CallOut = {
 	interests: Record<string, Interest>;
 	/** By person invited. */
 	invitations: Record<string, TrialInvitation>;
+	/** The poster's device signature over who posted it, for which team, when (absent on older call-outs). */
+	posted?: Signature;
 };
+
+const POSTED_TAG = 'hearth/call-out/v1';
+const INVITATION_TAG = 'hearth/trial-invitation/v1';
+
+const postedFields = (c: Pick<CallOut, 'team' | 'postedBy' | 'postedAt'>) => [c.team, c.postedBy, c.postedAt];
+
+/** The call-out it belongs to, the person invited, the invitation, and each sealed copy by device. */
+function invitationFields(c: Pick<CallOut, 'team' | 'postedBy' | 'postedAt'>, person: string, i: Omit<TrialInvitation, 'signed'>) {
+	const sealed = Object.entries(i.sealed).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+	return [...postedFields(c), person, i.inviteId, i.by, i.at, sealed.length, ...sealed.flat()];
+}
 
 export type CallOutInput = {
 	title: string;
@@ -113,7 +136,8 @@ export function newCallOut(
 	by: PersonKey,
 	posterName: string,
 	team: string,
-	now = Date.now()
+	now = Date.now(),
+	device?: SigningDevice
 ): { ok: true; callOut: CallOut } | { ok: false; error: string } {
 	const title = oneLine(input.title);
 	if (!title) return { ok: false, error: msg.noTitle };
@@ -131,9 +155,11 @@ export function newCallOut(
 		const clean = oneLine(l, 60);
 		if (clean) languages[clean.toLowerCase()] = clean;
 	}
+	const posted = device && signFields(device, POSTED_TAG, postedFields({ team, postedBy: by, postedAt: now }));
 	return {
 		ok: true,
 		callOut: {
+			...(posted ? { posted } : {}),
 			kind: 'call-out',
 			team,
 			postedBy: by,
@@ -227,14 +253,43 @@ export function withdrawInterest(c: CallOut, person: PersonKey, now = Date.now()
 }
 
 /** The poster records a trial invitation for someone who expressed interest. */
-export function recordTrialInvitation(c: CallOut, by: PersonKey, person: PersonKey, invitation: Omit<TrialInvitation, 'by'>): Result {
+export function recordTrialInvitation(
+	c: CallOut,
+	by: PersonKey,
+	person: PersonKey,
+	invitation: Omit<TrialInvitation, 'by' | 'signed'>,
+	device?: SigningDevice
+): Result {
 	if (by !== c.postedBy) return refuse(msg.onlyPosterInvites);
 	const interest = c.interests[person];
 	if (!interest || interest.withdrawn) return refuse(msg.notInterested);
 	if (c.invitations[person]) return refuse(msg.alreadyInvited);
 	if (Object.keys(invitation.sealed).length === 0) return refuse(msg.noDevices);
-	c.invitations[person] = { inviteId: invitation.inviteId, by, at: invitation.at, sealed: { ...invitation.sealed } };
+	const recorded: TrialInvitation = { inviteId: invitation.inviteId, by, at: invitation.at, sealed: { ...invitation.sealed } };
+	if (device) recorded.signed = signFields(device, INVITATION_TAG, invitationFields(c, person, recorded));
+	c.invitations[person] = recorded;
 	return OK;
+}
+
+/** Whether the call-out is as its poster posted it (who, for which team, when). Needs `await cryptoReady()`. */
+export function callOutAuthorship(c: CallOut, isAuthorDevice?: DeviceCheck): Authorship {
+	return authorship(c.posted, POSTED_TAG, postedFields(c), c.postedBy, isAuthorDevice);
+}
+
+/**
+ * Whether the invitation for `person` is as the poster made it: signed by one of the poster's
+ * devices over this call-out, the person, the invitation and every sealed copy (so a link
+ * swapped for one to another space, or an invitation written by anyone else, is 'altered');
+ * 'unsigned' for one made before invitations were signed. A signed call-out whose post no
+ * longer checks out (its team or poster rewritten) makes its invitations altered too.
+ * Undefined when there is none. Needs `await cryptoReady()`.
+ */
+export function invitationAuthorship(c: CallOut, person: PersonKey, isAuthorDevice?: DeviceCheck): Authorship | undefined {
+	const i = c.invitations[person];
+	if (!i) return undefined;
+	if (i.by !== c.postedBy || callOutAuthorship(c, isAuthorDevice) === 'altered') return 'altered';
+	const { signed, ...rest } = i;
+	return authorship(signed, INVITATION_TAG, invitationFields(c, person, rest), i.by, isAuthorDevice);
 }
 
 export function closeCallOut(c: CallOut, by: PersonKey): Result {

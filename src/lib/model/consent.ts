@@ -4,8 +4,16 @@
 // elections (circle.ts). Responses are keyed by person and objections by random id, so people
 // answering on several devices at once all keep their answers after a merge. Nothing is ever
 // deleted: a resolved objection stays, with how it was resolved.
+//
+// Anyone in the circle can write the document, so an objection is signed by the objector's
+// device when raised (`signed`) and again when they close it (`closedSigned`), over the round
+// it belongs to (`context`: the proposal or election id) and its words: an objection written
+// in someone's name, reworded, or closed by anyone but its objector shows as altered
+// (`objectionAuthorship`).
 import { words } from '$lib/words';
 import { OK, refuse, type PersonKey, type Result } from './ids';
+import { authorship, signFields, type Authorship, type Signature } from './authorship';
+import type { DeviceCheck, SigningDevice } from './mar';
 
 const msg = words.messages.model.consent;
 
@@ -27,7 +35,37 @@ export type Objection = {
 	closedAt: number | null;
 	/** In the objector's words: what resolved it, or why they withdrew. */
 	closingNote: string;
+	/** The objector's device signature on raising it (absent on objections from before). */
+	signed?: Signature;
+	/** The objector's device signature on closing it. */
+	closedSigned?: Signature;
 };
+
+/** Signs with this device, for the round of this proposal or election (`context`). */
+export type RoundSigner = { device: SigningDevice; context: string };
+
+const RAISED_TAG = 'hearth/objection/v1';
+const CLOSED_TAG = 'hearth/objection-closed/v1';
+const raisedFields = (context: string, id: string, o: Objection) => [context, id, o.by, o.reason, o.at];
+const closedFields = (context: string, id: string, o: Objection) => [context, id, o.by, o.status, String(o.closedAt), o.closingNote];
+
+/**
+ * Whether an objection stands as its objector raised (and closed) it: signed by their devices
+ * (as the space's membership says); altered if reworded, written in their name, or closed (or
+ * reopened) without their signature; unsigned if raised before objections were signed and
+ * never closed with a signature. Needs `await cryptoReady()`.
+ */
+export function objectionAuthorship(round: ConsentRound, id: string, context: string, isAuthorDevice?: DeviceCheck): Authorship | undefined {
+	const o = round.objections[id];
+	if (!o) return undefined;
+	const raised = authorship(o.signed, RAISED_TAG, raisedFields(context, id, o), o.by, isAuthorDevice);
+	if (o.status === 'open') return o.closedSigned !== undefined ? 'altered' : raised;
+	const closed = authorship(o.closedSigned, CLOSED_TAG, closedFields(context, id, o), o.by, isAuthorDevice);
+	if (raised === 'altered' || closed === 'altered') return 'altered';
+	// Raised signed but closed unsigned: someone else talked it away.
+	if (raised === 'signed' && closed === 'unsigned') return 'altered';
+	return closed === 'signed' && raised === 'signed' ? 'signed' : 'unsigned';
+}
 
 export type ConsentRound = {
 	responses: Record<string, ConsentResponse>;
@@ -74,7 +112,8 @@ export function respond(
 	answer: Answer,
 	reason: string,
 	objectionId: string,
-	now = Date.now()
+	now = Date.now(),
+	signer?: RoundSigner
 ): Result {
 	const why = clean(reason);
 	if (answer !== 'consent' && answer !== 'object') return refuse(msg.consentOrObject);
@@ -85,7 +124,9 @@ export function respond(
 	}
 	if (answer === 'object') {
 		if (round.objections[objectionId]) return refuse(msg.alreadyRecorded);
-		round.objections[objectionId] = { by: person, reason: why, at: now, status: 'open', amendments: {}, closedAt: null, closingNote: '' };
+		const objection: Objection = { by: person, reason: why, at: now, status: 'open', amendments: {}, closedAt: null, closingNote: '' };
+		if (signer) objection.signed = signFields(signer.device, RAISED_TAG, raisedFields(signer.context, objectionId, objection));
+		round.objections[objectionId] = objection;
 	}
 	round.responses[person] = { answer, reason: why, at: now };
 	return OK;
@@ -112,7 +153,8 @@ export function closeObjection(
 	actor: PersonKey,
 	how: 'resolved' | 'withdrawn',
 	note: string,
-	now = Date.now()
+	now = Date.now(),
+	signer?: RoundSigner
 ): Result {
 	const objection = round.objections[objectionId];
 	if (!objection) return refuse(msg.noSuchObjection);
@@ -122,6 +164,7 @@ export function closeObjection(
 	objection.status = how;
 	objection.closedAt = now;
 	objection.closingNote = clean(note);
+	if (signer) objection.closedSigned = signFields(signer.device, CLOSED_TAG, closedFields(signer.context, objectionId, objection));
 	const stillOpen = openObjections(round).some((o) => o.by === actor);
 	if (!stillOpen) round.responses[actor] = { answer: 'consent', reason: clean(note), at: now };
 	return OK;

@@ -8,7 +8,15 @@
 // Collections are maps keyed by random id (or by person), never arrays that two devices would
 // both append to and reorder; text that people write together is Automerge text changed
 // character by character (`setText`), so two secretaries typing at once both keep their words.
+//
+// Anyone in the circle can write any field, so what the circle relies on is signed by the
+// device of whoever wrote it (authorship.ts): a decision by its recorder, each review by its
+// reviewer, each objection by its objector (consent.ts). `decisionAuthorship` shows a
+// reworded decision, a review date moved without a signed review, or a review written in
+// someone else's name as altered; decisions from before this are shown as unsigned.
 import * as A from '@automerge/automerge';
+import { authorship, optional, signFields, type Authorship, type Signature } from './authorship';
+import type { DeviceCheck, SigningDevice } from './mar';
 import { words } from '$lib/words';
 import { addDays, isIsoDate, type IsoDate } from './calendar';
 import { amendAround, closeObjection, newConsentRound, openObjections, consentsOf, respond, type Answer, type ConsentRound } from './consent';
@@ -67,10 +75,23 @@ export type Decision = {
 	/** How the circle will know whether it is working. */
 	measure: string;
 	policy: boolean;
-	reviews: Record<string, { at: number; by: PersonKey; note: string; nextReview: IsoDate | null }>;
+	reviews: Record<string, DecisionReview>;
 	/** null while it stands; set when a review retires it. */
 	retiredAt: number | null;
+	/** The review date it was decided with (reviews move `reviewDate`); on signed decisions only. */
+	firstReview?: IsoDate;
+	/** The recorder's device signature (see `decisionFields`); absent on decisions from before. */
+	signed?: Signature;
 };
+
+export type DecisionReview = { at: number; by: PersonKey; note: string; nextReview: IsoDate | null; signed?: Signature };
+
+const DECISION_TAG = 'hearth/decision/v1';
+const REVIEW_TAG = 'hearth/decision-review/v1';
+const decisionFields = (proposalId: string, d: Decision) => [
+	proposalId, d.text, d.decidedAt, d.recordedBy, d.term, d.measure, d.policy ? 1 : 0, d.firstReview ?? ''
+];
+const reviewFields = (proposalId: string, reviewId: string, r: DecisionReview) => [proposalId, reviewId, r.at, r.by, r.note, ...optional(r.nextReview)];
 
 export type EscalationStep = 'gathering-support' | 'circle' | 'wider-circle' | 'members-circle' | 'mediation' | 'closed';
 
@@ -377,11 +398,20 @@ export function openDecision(book: Logbook, proposalId: string, actor: PersonKey
 	return OK;
 }
 
-export function respondToProposal(book: Logbook, proposalId: string, person: PersonKey, answer: Answer, reason: string, objectionId: string, now = Date.now()): Result {
+export function respondToProposal(
+	book: Logbook,
+	proposalId: string,
+	person: PersonKey,
+	answer: Answer,
+	reason: string,
+	objectionId: string,
+	now = Date.now(),
+	device?: SigningDevice
+): Result {
 	const p = book.proposals[proposalId];
 	if (!p) return refuse(msg.noSuchProposal);
 	if (p.step !== 'decision') return refuse(msg.consentWhen);
-	const r = respond(p.round, person, answer, reason, objectionId, now);
+	const r = respond(p.round, person, answer, reason, objectionId, now, device && { device, context: proposalId });
 	if (r.ok) log(book, person, answer === 'consent' ? 'consented' : 'objected', proposalId, answer === 'object' ? reason : '', now);
 	return r;
 }
@@ -402,11 +432,12 @@ export function closeProposalObjection(
 	actor: PersonKey,
 	how: 'resolved' | 'withdrawn',
 	note: string,
-	now = Date.now()
+	now = Date.now(),
+	device?: SigningDevice
 ): Result {
 	const p = book.proposals[proposalId];
 	if (!p) return refuse(msg.noSuchProposal);
-	const r = closeObjection(p.round, objectionId, actor, how, note, now);
+	const r = closeObjection(p.round, objectionId, actor, how, note, now, device && { device, context: proposalId });
 	if (r.ok) log(book, actor, how === 'resolved' ? 'objection-resolved' : 'objection-withdrawn', proposalId, note, now);
 	return r;
 }
@@ -420,7 +451,8 @@ export function markDecided(
 	proposalId: string,
 	actor: PersonKey,
 	decision: { text: string; term: string; reviewDate: IsoDate; measure: string; policy?: boolean },
-	now = Date.now()
+	now = Date.now(),
+	device?: SigningDevice
 ): Result {
 	const p = book.proposals[proposalId];
 	if (!p) return refuse(msg.noSuchProposal);
@@ -445,18 +477,33 @@ export function markDecided(
 		reviews: {},
 		retiredAt: null
 	};
+	if (device) {
+		p.decision.firstReview = decision.reviewDate;
+		p.decision.signed = signFields(device, DECISION_TAG, decisionFields(proposalId, p.decision));
+	}
 	p.step = 'decided';
 	log(book, actor, 'decided', proposalId, t, now);
 	return OK;
 }
 
 /** A review: the decision carries on to a new review date, or (nextReview null) is retired. */
-export function reviewDecision(book: Logbook, proposalId: string, reviewId: string, by: PersonKey, note: string, nextReview: IsoDate | null, now = Date.now()): Result {
+export function reviewDecision(
+	book: Logbook,
+	proposalId: string,
+	reviewId: string,
+	by: PersonKey,
+	note: string,
+	nextReview: IsoDate | null,
+	now = Date.now(),
+	device?: SigningDevice
+): Result {
 	const d = book.proposals[proposalId]?.decision;
 	if (!d) return refuse(msg.noSuchDecision);
 	if (d.retiredAt !== null) return refuse(msg.retired);
 	if (nextReview !== null && !isIsoDate(nextReview)) return refuse(msg.nextReview);
-	d.reviews[reviewId] = { at: now, by, note: text(note, 2000), nextReview };
+	const review: DecisionReview = { at: now, by, note: text(note, 2000), nextReview };
+	if (device) review.signed = signFields(device, REVIEW_TAG, reviewFields(proposalId, reviewId, review));
+	d.reviews[reviewId] = review;
 	if (nextReview) d.reviewDate = nextReview;
 	else d.retiredAt = now;
 	log(book, by, nextReview ? 'reviewed' : 'retired', proposalId, note, now);
@@ -464,6 +511,35 @@ export function reviewDecision(book: Logbook, proposalId: string, reviewId: stri
 }
 
 export type RegisterEntry = { id: string; title: string } & Decision;
+
+/**
+ * Whether a decision stands as it was recorded and reviewed: its own signature (by the
+ * recorder's device, as the space's membership says) and each review's (by its reviewer's),
+ * and its review date and retirement as the last review left them. Altered if any of those
+ * fails; unsigned for a decision recorded before decisions were signed (its reviews are still
+ * checked where signed). Needs `await cryptoReady()`.
+ */
+export function decisionAuthorship(book: Logbook, proposalId: string, isAuthorDevice?: DeviceCheck): Authorship | undefined {
+	const d = book.proposals[proposalId]?.decision;
+	if (!d) return undefined;
+	const own = authorship(d.signed, DECISION_TAG, decisionFields(proposalId, d), d.recordedBy, isAuthorDevice);
+	if (own === 'altered') return own;
+	const reviews = Object.entries(d.reviews).sort(([a, x], [b, y]) => x.at - y.at || (a < b ? -1 : 1));
+	for (const [id, r] of reviews) {
+		const status = authorship(r.signed, REVIEW_TAG, reviewFields(proposalId, id, r), r.by, isAuthorDevice);
+		// On a signed decision every review must be signed: an unsigned one was slipped in.
+		if (status === 'altered' || (own === 'signed' && status === 'unsigned')) return 'altered';
+	}
+	if (own === 'signed') {
+		// The review date and retirement are what the last signed review (or the decision) set.
+		const last = reviews.length ? reviews[reviews.length - 1][1] : undefined;
+		const expectedDate = last ? (last.nextReview ?? undefined) : d.firstReview;
+		const expectedRetired = last && last.nextReview === null ? last.at : null;
+		if (d.retiredAt !== expectedRetired) return 'altered';
+		if (expectedDate !== undefined && d.reviewDate !== expectedDate) return 'altered';
+	}
+	return own;
+}
 
 /** The decisions and policies register, newest first. */
 export function decisionsRegister(book: Logbook): RegisterEntry[] {

@@ -10,6 +10,8 @@ import { words } from '$lib/words';
 import { firstDayOf, isIsoDate, isIsoMonth, lastDayOf, type IsoDate, type IsoMonth } from './calendar';
 import { OK, refuse, type PersonKey, type Result } from './ids';
 import { occurrences, type Rota, type VisitKey } from './rota';
+import { authorship, signFields, type Authorship, type Signature } from './authorship';
+import type { DeviceCheck, SigningDevice } from './mar';
 
 const msg = words.messages.model.money;
 
@@ -24,7 +26,16 @@ export type Rate = {
 	pencePerHour: number;
 	setBy: PersonKey;
 	setAt: number;
+	/**
+	 * The device signature of whoever set it (`rateAuthorship`): anyone in the money circle can
+	 * write this document, and a rate is what people are paid. Absent on rates set before.
+	 */
+	signed?: Signature;
 };
+
+const RATE_TAG = 'hearth/rate/v1';
+
+const rateFields = (key: string, r: Rate) => [key, r.worker, r.from, r.pencePerHour, r.setBy, r.setAt];
 
 export type Money = {
 	kind: 'money';
@@ -60,13 +71,33 @@ export function roundHalfUp(numerator: number, denominator: number): number {
 
 // ── changes (call inside handle.change) ─────────────────────────────────────────────────
 
-export function setRate(money: Money, actor: PersonKey, worker: PersonKey, from: IsoDate, pencePerHour: number, now = Date.now()): Result {
+export function setRate(
+	money: Money,
+	actor: PersonKey,
+	worker: PersonKey,
+	from: IsoDate,
+	pencePerHour: number,
+	now = Date.now(),
+	device?: SigningDevice
+): Result {
 	if (!isIsoDate(from)) return refuse(msg.rateFrom);
 	if (!Number.isInteger(pencePerHour) || pencePerHour < 0 || pencePerHour > MAX_PENCE_PER_HOUR) {
 		return refuse(msg.badRate);
 	}
-	money.rates[`${worker}~${from}`] = { worker, from, pencePerHour, setBy: actor, setAt: now };
+	const key = `${worker}~${from}`;
+	const rate: Rate = { worker, from, pencePerHour, setBy: actor, setAt: now };
+	if (device) rate.signed = signFields(device, RATE_TAG, rateFields(key, rate));
+	money.rates[key] = rate;
 	return OK;
+}
+
+/**
+ * Whether a rate is as the person who set it signed it (by one of their devices, as the
+ * space's membership says), altered, or set before rates were signed. Needs `await cryptoReady()`.
+ */
+export function rateAuthorship(money: Money, key: string, isAuthorDevice?: DeviceCheck): Authorship | undefined {
+	const rate = money.rates[key];
+	return rate ? authorship(rate.signed, RATE_TAG, rateFields(key, rate), rate.setBy, isAuthorDevice) : undefined;
 }
 
 export function setCommonsPercent(money: Money, percent: number): Result {
@@ -79,12 +110,17 @@ export function setCommonsPercent(money: Money, percent: number): Result {
 
 /** The rate in force for a worker on a date (the latest agreed on or before it), if any. */
 export function rateOn(money: Money, worker: PersonKey, date: IsoDate): number | null {
-	let best: Rate | null = null;
-	for (const r of Object.values(money.rates)) {
+	return rateInForce(money, worker, date)?.pencePerHour ?? null;
+}
+
+/** The key of the rate in force for a worker on a date (see `rateOn`), for checking who set it. */
+export function rateInForce(money: Money, worker: PersonKey, date: IsoDate): ({ key: string } & Rate) | undefined {
+	let best: ({ key: string } & Rate) | undefined;
+	for (const [key, r] of Object.entries(money.rates)) {
 		if (r.worker !== worker || r.from > date) continue;
-		if (!best || r.from > best.from || (r.from === best.from && r.setAt > best.setAt)) best = r;
+		if (!best || r.from > best.from || (r.from === best.from && r.setAt > best.setAt)) best = { key, ...r };
 	}
-	return best ? best.pencePerHour : null;
+	return best;
 }
 
 export type StatementLine = {

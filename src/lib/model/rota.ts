@@ -28,6 +28,8 @@ import {
 import { ImmutableString } from '@automerge/automerge';
 import { isPlainId, OK, refuse, type PersonKey, type Result } from './ids';
 import { cleanTitle } from './space';
+import { authorship, signFields, type Authorship, type Signature } from './authorship';
+import type { DeviceCheck, SigningDevice } from './mar';
 
 const msg = words.messages.model.rota;
 
@@ -75,28 +77,47 @@ export type Swap = {
 	answeredAt: number | null;
 };
 
-/** Who did something to an occurrence (cancelled it, marked it done), and when. */
-export type Mark = { by: PersonKey; at: number };
+/**
+ * Who did something to an occurrence (cancelled it, marked it done), and when. A done mark is
+ * what pay is worked out from, so it is signed by the marker's device (`signed`, see
+ * `doneAuthorship`); marks from before marks were signed have none.
+ */
+export type Mark = { by: PersonKey; at: number; signed?: Signature };
 
 /**
- * A mark as stored: one immutable string, `${at}|${by}`. Every visit gets one and none is ever
- * edited; as a nested object of editable strings (Automerge keeps ordinary strings as text, an
- * operation per character) three years of them made the rota slow to load. Marks written as
- * objects by earlier versions still read. Read with `readMark`.
+ * A mark as stored: one immutable string, `${at}|${by}`, or `${at}|${by}|${device}|${sig}` when
+ * signed (keys and signatures are base64url, so never hold a `|`). Every visit gets one and
+ * none is ever edited; as a nested object of editable strings (Automerge keeps ordinary
+ * strings as text, an operation per character) three years of them made the rota slow to
+ * load. Marks written as objects by earlier versions still read. Read with `readMark`.
  */
 export type StoredMark = ImmutableString | Mark;
 
-function storeMark(by: PersonKey, at: number): StoredMark {
-	return new ImmutableString(`${at}|${by}`);
+function storeMark(by: PersonKey, at: number, signed?: Signature): StoredMark {
+	return new ImmutableString(signed ? `${at}|${by}|${signed.device}|${signed.sig}` : `${at}|${by}`);
 }
 
 export function readMark(stored: StoredMark): Mark {
 	if (stored instanceof ImmutableString || typeof (stored as { val?: unknown }).val === 'string') {
 		const text = String((stored as ImmutableString).val);
-		const bar = text.indexOf('|');
-		return { at: Number(text.slice(0, bar)), by: text.slice(bar + 1) as PersonKey };
+		const [at, by, device, sig, ...rest] = text.split('|');
+		const mark: Mark = { at: Number(at), by: (by ?? '') as PersonKey };
+		// Anything but nothing or exactly a device and a signature after `by` was not written as a mark.
+		if (device !== undefined || rest.length) mark.signed = { device, sig, ...(rest.length ? { rest } : {}) } as Signature;
+		return mark;
 	}
 	return stored as Mark;
+}
+
+const DONE_TAG = 'hearth/visit-done/v1';
+
+/**
+ * What a done mark's signature covers: the occurrence, who marked it and when, and what pay
+ * is worked out from as it was then: the times and who worked (sorted). Changing the visit's
+ * hours or workers afterwards breaks it, so the change shows.
+ */
+function doneFields(o: Occurrence, mark: Pick<Mark, 'by' | 'at'>) {
+	return [o.key, mark.by, mark.at, o.start, o.end, o.minutes, ...[...o.workers].sort()];
 }
 
 export type Rota = {
@@ -287,13 +308,29 @@ export function declineSwap(rota: Rota, actor: PersonKey, id: string, now = Date
 }
 
 /** Records that a visit happened (what hours and pay are worked out from). */
-export function markDone(rota: Rota, actor: PersonKey, key: VisitKey, now = Date.now()): Result {
+export function markDone(rota: Rota, actor: PersonKey, key: VisitKey, now = Date.now(), device?: SigningDevice): Result {
 	const occ = occurrence(rota, key);
 	if (!occ) return refuse(msg.noSuchVisit);
 	if (occ.cancelled) return refuse(msg.wasCancelled);
 	if (occ.workers.length === 0) return refuse(msg.nobodyOn);
-	if (!rota.done[key]) rota.done[key] = storeMark(actor, now);
+	if (!rota.done[key]) rota.done[key] = storeMark(actor, now, device && signFields(device, DONE_TAG, doneFields(occ, { by: actor, at: now })));
 	return OK;
+}
+
+/**
+ * Whether a visit's done mark is as its marker signed it, for this occurrence's times and
+ * workers as they are now: signed by one of the marker's devices (`isAuthorDevice`, from the
+ * space's membership), altered (changed, moved, written in someone else's name, or the hours
+ * or workers changed since), or from before marks were signed. Undefined if not marked done.
+ * Needs `await cryptoReady()` first.
+ */
+export function doneAuthorship(rota: Rota, key: VisitKey, isAuthorDevice?: DeviceCheck): Authorship | undefined {
+	const stored = rota.done[key];
+	if (!stored) return undefined;
+	const mark = readMark(stored);
+	const occ = occurrence(rota, key);
+	if (!occ) return 'altered';
+	return authorship(mark.signed, DONE_TAG, doneFields(occ, mark), mark.by, isAuthorDevice);
 }
 
 export function unmarkDone(rota: Rota, key: VisitKey): Result {

@@ -5,7 +5,14 @@
 // notes written offline on two devices both survive the merge. (Notes used to be one per
 // visit and author, keyed `${visitKey}~${author}`, and saving again overwrote the text; such
 // notes still read as they are, and nothing new is ever written under those keys.)
+//
+// Anyone who may write this document could change any field of it, so each note is signed by
+// its author's device over its words, icons, visit and time (authorship.ts), and signed again
+// whenever the author edits it. A note changed by anyone else, or written in someone else's
+// name, shows as altered (`noteAuthorship`); notes from before notes were signed show as such.
 import { words } from '$lib/words';
+import { authorship, signFields, type Authorship, type Signature } from './authorship';
+import type { DeviceCheck, SigningDevice } from './mar';
 import { isIsoDate, type IsoDate, type IsoMonth } from './calendar';
 import { isPlainId, OK, refuse, type PersonKey, type Result } from './ids';
 import { parseVisitKey, type VisitKey } from './rota';
@@ -40,6 +47,8 @@ export type VisitNote = {
 	activities: Partial<Record<Activity, true>>;
 	/** The Team Owner's additions, keyed by random id so additions from two devices both survive. */
 	ownerComments: Record<string, OwnerComment>;
+	/** The author's device signature (see `noteBytes`); absent on notes written before notes were signed. */
+	signed?: Signature;
 };
 
 export type VisitNotes = {
@@ -84,6 +93,25 @@ function activitySet(activities: readonly Activity[]): Partial<Record<Activity, 
 	return Object.fromEntries(activities.map((a) => [a, true as const]));
 }
 
+const NOTE_TAG = 'hearth/visit-note/v1';
+
+/** What a note's signature covers: its id, visit, author, time, words and ticked icons (in ACTIVITIES order). */
+function noteFields(id: string, n: { visit: string; author: string; createdAt: number; text: string; activities: readonly Activity[] }) {
+	return [id, n.visit, n.author, n.createdAt, n.text, ...n.activities];
+}
+
+function ordered(activities: readonly Activity[]): Activity[] {
+	return (Object.keys(ACTIVITIES) as Activity[]).filter((a) => activities.includes(a));
+}
+
+/** Signs (or signs again, after an edit) a note as it now reads. */
+function signNote(notes: VisitNotes, id: string, device: SigningDevice | undefined, text: string, activities: readonly Activity[]): void {
+	const note = notes.notes[id];
+	if (!device || !note) return;
+	const fields = noteFields(id, { visit: note.visit, author: note.author, createdAt: note.createdAt, text, activities: ordered(activities) });
+	note.signed = signFields(device, NOTE_TAG, fields);
+}
+
 // ── changes (call inside handle.change) ─────────────────────────────────────────────────
 
 /**
@@ -97,7 +125,8 @@ export function addNote(
 	visit: VisitKey,
 	text: string,
 	activities: Activity[] = [],
-	now = Date.now()
+	now = Date.now(),
+	device?: SigningDevice
 ): Result {
 	if (!isPlainId(id)) return refuse(msg.badId);
 	if (notes.notes[id]) return refuse(msg.noteExists);
@@ -106,6 +135,7 @@ export function addNote(
 	const clipped = text.slice(0, NOTE_MAX);
 	if (!clipped.trim()) return refuse(msg.emptyNote);
 	notes.notes[id] = { visit, author: actor, createdAt: now, text: clipped, activities: activitySet(activities), ownerComments: {} };
+	signNote(notes, id, device, clipped, activities);
 	return OK;
 }
 
@@ -114,7 +144,7 @@ export function addNote(
  * The text changes character by character, so edits from the author's phone and laptop merge;
  * the ticked icons become exactly `activities`. Refuses an empty text: a note is never emptied.
  */
-export function editNote(notes: VisitNotes, actor: PersonKey, id: string, text: string, activities: Activity[]): Result {
+export function editNote(notes: VisitNotes, actor: PersonKey, id: string, text: string, activities: Activity[], device?: SigningDevice): Result {
 	const note = notes.notes[id];
 	if (!note) return refuse(msg.noSuchNote);
 	if (note.author !== actor) return refuse(msg.onlyAuthorEdits);
@@ -127,17 +157,19 @@ export function editNote(notes: VisitNotes, actor: PersonKey, id: string, text: 
 		if (on && !note.activities[a]) note.activities[a] = true;
 		if (!on && note.activities[a]) delete note.activities[a];
 	}
+	signNote(notes, id, device, clipped, activities);
 	return OK;
 }
 
 /** Ticks or unticks one quick icon on the author's own note. */
-export function setActivity(notes: VisitNotes, actor: PersonKey, id: string, activity: Activity, on: boolean): Result {
+export function setActivity(notes: VisitNotes, actor: PersonKey, id: string, activity: Activity, on: boolean, device?: SigningDevice): Result {
 	const note = notes.notes[id];
 	if (!note) return refuse(msg.noSuchNote);
 	if (note.author !== actor) return refuse(msg.onlyAuthorEdits);
 	if (!isActivity(activity)) return refuse(msg.chooseActivity);
 	if (on && !note.activities[activity]) note.activities[activity] = true;
 	if (!on && note.activities[activity]) delete note.activities[activity];
+	signNote(notes, id, device, note.text, (Object.keys(ACTIVITIES) as Activity[]).filter((a) => note.activities[a]));
 	return OK;
 }
 
@@ -173,6 +205,8 @@ export type NoteView = {
 	activities: Activity[];
 	/** Oldest first. */
 	ownerComments: Array<{ id: string } & OwnerComment>;
+	/** As stored; checked by `noteAuthorship`. */
+	signed: unknown;
 };
 
 function view(id: string, note: VisitNote): NoteView | undefined {
@@ -188,8 +222,18 @@ function view(id: string, note: VisitNote): NoteView | undefined {
 		activities: (Object.keys(ACTIVITIES) as Activity[]).filter((a) => note.activities[a]),
 		ownerComments: Object.entries(note.ownerComments)
 			.map(([cid, c]) => ({ id: cid, ...c }))
-			.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id))
+			.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)),
+		signed: note.signed
 	};
+}
+
+/**
+ * Whether a note is as its author wrote it: signed by one of the author's devices
+ * (`isAuthorDevice`, from the space's membership), altered, or from before notes were signed.
+ * Needs `await cryptoReady()` first.
+ */
+export function noteAuthorship(note: NoteView, isAuthorDevice?: DeviceCheck): Authorship {
+	return authorship(note.signed, NOTE_TAG, noteFields(note.id, note), note.author, isAuthorDevice);
 }
 
 /** One document or several (the months being shown); a note is listed once even if in two. */

@@ -13,6 +13,8 @@ import { DeviceRecord } from './DeviceRecord.svelte';
 import { DeviceStorage } from './DeviceStorage.svelte';
 import { DocState, type WriteGate } from './DocState.svelte';
 import { closureOf, type Closure } from '$lib/model/spaceMembers';
+import type { DeviceCheck } from '$lib/model/mar';
+import { authorDevices } from '$lib/keys/authorDevices';
 import type { Joining } from './DeviceNotes.svelte';
 import { deviceRepo } from '$lib/sync/deviceRepo';
 
@@ -188,6 +190,17 @@ export class HearthApp {
 	isShutOut(spaceId: SpaceId): boolean {
 		void this.spacesVersion;
 		return this.engine.isShutOut(spaceId);
+	}
+
+	/**
+	 * Whether a device is (or was) one of `author`'s in this space, as its membership log says:
+	 * the check a signed record's device must pass (see `$lib/model/authorship`). A device the
+	 * log never admitted for that person fails, so a member can't sign in someone else's name.
+	 * Removed devices still count for what they signed while they were in.
+	 */
+	authorCheck(spaceId: SpaceId): DeviceCheck {
+		void this.spacesVersion;
+		return authorDevices(this.engine.spaceState(spaceId));
 	}
 
 	/** Why, and since when, this device can no longer add anything to a space; undefined while it can. */

@@ -8,7 +8,9 @@
 // small so it can merge with the Circles work (issue 5), which builds on the same space.
 import type { DocHandle } from '@automerge/automerge-repo';
 import type { DocumentId, SpaceId } from '$lib/protocol';
-import { invitationFragment } from '$lib/keys/spaceOps';
+import { invitationFragment, parseInvitationLink } from '$lib/keys/spaceOps';
+import { authorDevices } from '$lib/keys/authorDevices';
+import type { Authorship } from '$lib/model/authorship';
 import { openSealedForDevice, sealForPerson } from '$lib/keys/personSeal';
 import { words } from '$lib/words';
 import { DocState } from './DocState.svelte';
@@ -29,7 +31,7 @@ import {
 	type GivingProfile,
 	type SharedGivingProfile
 } from '$lib/model/givingProfile';
-import { isCallOut, newCallOut, recordTrialInvitation, type CallOut, type CallOutInput } from '$lib/model/callOut';
+import { invitationAuthorship, isCallOut, newCallOut, recordTrialInvitation, type CallOut, type CallOutInput } from '$lib/model/callOut';
 import type { DirectoryEntry } from '$lib/model/matching';
 import { isActive, isTeam, nameOf } from '$lib/model/team';
 import { OK, refuse, type PersonKey, type Result } from '$lib/model/ids';
@@ -247,7 +249,7 @@ export class SupportState {
 		const circle = this.#everyoneCircle(circleSpace);
 		if (!me || !circle) return refuse(msg.notInCircle);
 		if (!this.teamsICanPostFor.some((t) => t.spaceId === team.spaceId)) return refuse(msg.onlyOwnerOrStarter);
-		const made = newCallOut(input, me, team.myName, team.spaceId);
+		const made = newCallOut(input, me, team.myName, team.spaceId, Date.now(), this.app.engine.device);
 		if (!made.ok) return refuse(made.error);
 		await this.app.engine.createInSpace(circleSpace, circle, made.callOut);
 		return OK;
@@ -281,16 +283,33 @@ export class SupportState {
 		});
 		team.notes?.change((d) => noteInvitation(d, link.invite, interest.name));
 		const sealed = sealForPerson(circleState, person, invitationFragment(link));
-		const result = callOut.attempt((d) => recordTrialInvitation(d, me, person, { inviteId: link.invite, at: Date.now(), sealed }));
+		const result = callOut.attempt((d) => recordTrialInvitation(d, me, person, { inviteId: link.invite, at: Date.now(), sealed }, this.app.engine.device));
 		if (!result.ok) await this.app.engine.revokeInvitation(c.team as SpaceId, link.invite);
 		return result;
 	}
 
-	/** The invitation link sealed to this device on a call-out, if this person was invited. */
-	myTrialInvitation(callOut: CallOut): string | undefined {
+	/**
+	 * This person's trial invitation on a call-out, if they were invited: how it stands, and the
+	 * link sealed to this device when it may be opened. Anyone in the circle can write the
+	 * call-out, so the link is opened only if the poster's device signed it (checked against
+	 * the circle's membership log) and it is an invitation to the call-out's team under the
+	 * recorded id; an altered one is shown as altered and never opened. One made before
+	 * invitations were signed ('unsigned') still opens, if it points at the call-out's team.
+	 */
+	myTrialInvitation(callOut: CallOut, circleSpace: SpaceId): { standing: Authorship; fragment?: string } | undefined {
 		const me = this.me;
 		const invitation = me ? callOut.invitations[me] : undefined;
-		if (!invitation) return undefined;
-		return openSealedForDevice(invitation.sealed, this.app.engine.device);
+		if (!me || !invitation) return undefined;
+		const standing = invitationAuthorship(callOut, me, authorDevices(this.app.spaceState(circleSpace)));
+		if (standing === undefined || standing === 'altered') return standing && { standing };
+		const fragment = openSealedForDevice(invitation.sealed, this.app.engine.device);
+		if (!fragment) return undefined;
+		try {
+			const link = parseInvitationLink(fragment);
+			if (link.spaceId !== callOut.team || link.invite !== invitation.inviteId) return { standing: 'altered' };
+		} catch {
+			return { standing: 'altered' };
+		}
+		return { standing, fragment };
 	}
 }

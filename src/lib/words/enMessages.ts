@@ -25,6 +25,15 @@ export const enMessages = {
 			/** The default name of a part (circle) of a space with no name of its own, counting from 1. */
 			part: (n: number) => `Part ${n}`
 		},
+		/** How a signed record stands (authorship.ts): shown next to notes, done marks, rates, invitations, decisions, objections. */
+		authorship: {
+			altered: '⚠ Altered: this is not as its author wrote it, or someone else wrote it in their name. Do not rely on it.',
+			unsigned: 'Written before records were signed, so who wrote it can’t be checked.',
+			/** A visit marked done whose hours or workers changed after it was marked. */
+			doneChanged: '⚠ Altered: the hours or who worked changed after this visit was marked done, or the mark is not as written.',
+			/** A trial invitation that fails its check: the link is not opened. */
+			invitationAltered: '⚠ This invitation has been altered, so Hearth has not opened it. Ask the person who posted the call-out to invite you again.'
+		},
 		callOut: {
 			noTitle: 'Give the call-out a short title, such as “Tuesday mornings in Hebden Bridge”.',
 			noArea: 'Say roughly where, such as a town or part of town. Never a full address.',

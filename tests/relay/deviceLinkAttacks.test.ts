@@ -2,9 +2,10 @@
 // screenshot). With it she tries to get her own device linked in place of Olive's phone, or
 // to hand Olive's phone an identity she controls.
 import { afterEach, describe, expect, it } from 'vitest';
-import { linkFragment, parseLinkOffer, sealBundle, type LinkOffer, type PersonBundle } from '$lib/keys/deviceLink';
+import { grantMessage, linkCommitment, linkFragment, parseLinkOffer, requestMac, type LinkExchange, type LinkOffer, type PersonBundle } from '$lib/keys/deviceLink';
+import { createDevice, deviceKey } from '$lib/keys/device';
 import { createPerson, personKey, storePerson } from '$lib/keys/identity';
-import { newSigningKeyPair, sign } from '$lib/crypto';
+import { newSigningKeyPair, randomBytes, sign } from '$lib/crypto';
 import { opSigningBytes, toBase64Url, type DeviceKey, type SignedOp } from '$lib/protocol';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, setup, type Scenario } from '$tests/helpers/scenario';
@@ -77,14 +78,24 @@ describe('a device link in the wrong hands', () => {
 		await eventually(() => request !== undefined, 10_000, 'the laptop to see the phone');
 
 		// Mallory, holding the link and reading the pairing log, seals her own identity to the
-		// phone first: were it adopted, everything the phone wrote would be hers to read.
+		// phone first: were it adopted, everything the phone wrote would be hers to read. She
+		// knows the link's secret and every nonce on the log, so her grant's MAC is right; only
+		// the signature, hers and not the laptop's, gives her away.
 		const mallory = newSigningKeyPair();
 		const malloryPerson = createPerson();
 		const bundle: PersonBundle = { person: storePerson(malloryPerson), docs: [], spaces: [], createdAt: Date.now() };
 		const client = await RawRelayClient.connect(s.relay.url);
 		const log = await pairingLog(client, 1, offer);
-		const phoneRequest = log.find((e) => e.body.type === 'link-request')!.body;
-		await client.append(2, signedBy(mallory, offer, { type: 'link-grant', to: phoneRequest.sign, sealed: sealBundle(bundle, phoneRequest.box) }));
+		const req = log.find((e) => e.body.type === 'link-request')!.body;
+		const exchange: LinkExchange = {
+			offering: offer.device,
+			sign: req.sign,
+			box: req.box,
+			commit: req.commit,
+			offeringNonce: log.find((e) => e.body.type === 'link-reply')!.body.nonce,
+			requestNonce: log.find((e) => e.body.type === 'link-reveal')!.body.nonce
+		};
+		await client.append(2, signedBy(mallory, offer, grantMessage(offer, exchange, bundle)));
 		client.close();
 
 		// Then Olive confirms on the laptop, as she meant to.
@@ -92,5 +103,38 @@ describe('a device link in the wrong hands', () => {
 		await linked;
 		expect(phone.engine.personKey()).toBe(laptop.engine.personKey());
 		expect(phone.engine.personKey()).not.toBe(personKey(malloryPerson));
+	});
+
+	it('a link holder who sees the laptop’s nonce before revealing her own cannot choose the digits', async () => {
+		const s = await setup('laptop');
+		scenario = s;
+		const { laptop } = s;
+		await laptop.engine.createSpace(1);
+
+		const requests: string[] = [];
+		let stopped = '';
+		const { offer } = await laptop.engine.offerDeviceLink(
+			(r) => requests.push(r.code),
+			(why) => (stopped = why)
+		);
+
+		// Mallory's relay keeps Olive's phone away, and Mallory asks in its place, committing to
+		// a nonce. Once the laptop has answered with its own, she reveals a different nonce, one
+		// she could have ground to make the laptop show the digits on Olive's phone.
+		const device = createDevice();
+		const me = { sign: deviceKey(device) as string, box: toBase64Url(device.box.publicKey) };
+		const committed = toBase64Url(randomBytes(32));
+		const commit = linkCommitment(me.sign, me.box, committed);
+		const client = await RawRelayClient.connect(s.relay.url);
+		await client.append(1, signedBy(device.signing, offer, { type: 'link-request', ...me, commit, mac: requestMac(offer, me.sign, me.box, commit) }));
+		let rid = 2;
+		await eventually(async () => (await pairingLog(client, rid++, offer)).some((e) => e.body.type === 'link-reply' && e.author === offer.device), 10_000, 'the laptop’s nonce');
+		await client.append(rid++, signedBy(device.signing, offer, { type: 'link-reveal', nonce: toBase64Url(randomBytes(32)) }));
+
+		await eventually(() => stopped !== '', 10_000, 'the laptop to stop the linking');
+		expect(stopped).toMatch(/did not answer as it promised/i);
+		expect(requests).toEqual([]); // no digits were ever shown for Mallory's device
+		await expect(laptop.engine.confirmDeviceLink(offer, me)).rejects.toThrow(/did not answer as it promised/i);
+		client.close();
 	});
 });

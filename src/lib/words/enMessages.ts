@@ -420,7 +420,9 @@ export const enMessages = {
 			revoked: 'This invitation was cancelled by the person who sent it.',
 			declined: 'This invitation was declined, so it cannot be used again.',
 			used: 'This invitation has already been used. Each invitation works once; ask for a new one.',
-			expired: 'This invitation has expired. Ask for a new one.'
+			expired: 'This invitation has expired. Ask for a new one.',
+			wrongSpace:
+				'This invitation does not lead to the space it was made for: what this device was shown is a copy someone else made. Nothing was shared. Tell the person who invited you, and ask for a new link.'
 		}
 	},
 	sync: {

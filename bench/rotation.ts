@@ -43,7 +43,7 @@ import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import WebSocket from 'ws';
 import { cryptoReady, decrypt, verify } from '$lib/crypto';
 import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
-import { requestMac } from '$lib/keys/deviceLink';
+import { linkCommitment, requestMac } from '$lib/keys/deviceLink';
 import { createPerson, personKey, type PersonKey, type PersonSecrets } from '$lib/keys/identity';
 import { circleDevices, type Action } from '$lib/keys/membership';
 import { documentKey, openCircleKeys, requestToJoin, type InvitationLink } from '$lib/keys/spaceOps';
@@ -158,7 +158,17 @@ async function linkSimulatedDevice(real: RealDevice, raw: RawRelayClient): Promi
 	let request: { sign: string; box: string } | undefined;
 	const { offer, stop } = await real.engine.offerDeviceLink((r) => (request = r));
 	const me = { sign: deviceKey(device) as string, box: toBase64Url(device.box.publicKey) };
-	await raw.append(signRawOp(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, device.signing));
+	// Commit to a nonce, wait for the real device's reply, then reveal it (see deviceLink.ts).
+	const nonce = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+	const commit = linkCommitment(me.sign, me.box, nonce);
+	await raw.append(signRawOp(offer.pairingId, { type: 'link-request', ...me, commit, mac: requestMac(offer, me.sign, me.box, commit) }, device.signing));
+	const started = performance.now();
+	const replied = (log: Array<{ op: { author: string; body: string } }>) => log.some((e) => e.op.author === offer.device && (JSON.parse(e.op.body) as { type: string }).type === 'link-reply');
+	while (!replied((await raw.fetch([], [{ spaceId: offer.pairingId }])).logs.get(offer.pairingId) ?? [])) {
+		if (performance.now() - started > SETUP_WAIT_MS) throw new Error('the real device did not answer the link request');
+		await sleep(5);
+	}
+	await raw.append(signRawOp(offer.pairingId, { type: 'link-reveal', nonce }, device.signing));
 	await until(() => request !== undefined, SETUP_WAIT_MS, 'the link request to reach the real device');
 	await real.engine.confirmDeviceLink(offer, request!);
 	stop();

@@ -82,7 +82,7 @@ export function lockboxesFor(keys: Map<number, Uint8Array> | undefined, circle: 
 
 export class InvitationError extends Error {
 	constructor(
-		readonly reason: 'damaged' | 'tampered' | 'unknown' | 'expired' | 'used' | 'revoked' | 'declined',
+		readonly reason: 'damaged' | 'tampered' | 'unknown' | 'expired' | 'used' | 'revoked' | 'declined' | 'wrong-space',
 		message: string
 	) {
 		super(message);
@@ -100,6 +100,26 @@ export interface InvitationLink {
 	invite: string;
 	secret: string;
 	info: InvitationInfo;
+	/**
+	 * Which space, and whose invitation: the hash of the space's first operation and the
+	 * inviting device's key. A relay can serve a space of its own under the same id with the
+	 * invite's fields copied in, but it cannot make either of these match.
+	 *
+	 * Links made before this (and trial invitations sealed into call-outs then) have none. They
+	 * still open, because they are already in people's inboxes and call-outs and expire within
+	 * days, but the page says plainly that this device could not check the space itself.
+	 */
+	pin?: InvitationPin;
+}
+
+export interface InvitationPin {
+	genesis: string;
+	inviter: DeviceKey;
+}
+
+/** The hash of the operation that created the space: what an invitation link pins. */
+export function genesisHash(state: MembershipState): string | undefined {
+	return state.applied.find((a) => a.action.type === 'create')?.hash;
 }
 
 /**
@@ -114,7 +134,7 @@ export function createInvitation(
 	spaceId: SpaceId,
 	device: DeviceSecrets,
 	prev: string[],
-	options: { role: Exclude<Role, 'owner'>; circles: string[]; expiresAt: number; info: InvitationInfo }
+	options: { role: Exclude<Role, 'owner'>; circles: string[]; expiresAt: number; info: InvitationInfo; genesis?: string }
 ): { op: SignedOp; link: InvitationLink } {
 	const secret = randomBytes(32);
 	const invite = toBase64Url(randomBytes(12));
@@ -128,11 +148,13 @@ export function createInvitation(
 		circles: options.circles,
 		info: infoHash(options.info, secret)
 	});
-	return { op, link: { spaceId, invite, secret: toBase64Url(secret), info: options.info } };
+	const pin = options.genesis ? { pin: { genesis: options.genesis, inviter: deviceKey(device) } } : {};
+	return { op, link: { spaceId, invite, secret: toBase64Url(secret), info: options.info, ...pin } };
 }
 
 export function invitationFragment(link: InvitationLink): string {
-	return new URLSearchParams({ s: link.spaceId, i: link.invite, k: link.secret, n: link.info.space, f: link.info.from }).toString();
+	const pin: Record<string, string> = link.pin ? { g: link.pin.genesis, d: link.pin.inviter } : {};
+	return new URLSearchParams({ s: link.spaceId, i: link.invite, k: link.secret, n: link.info.space, f: link.info.from, ...pin }).toString();
 }
 
 export function parseInvitationLink(text: string): InvitationLink {
@@ -149,13 +171,25 @@ export function parseInvitationLink(text: string): InvitationLink {
 	if (!isBase64Url(secret, 32) || !isBase64Url(invite) || !/^[1-9A-HJ-NP-Za-km-z]{16,64}$/.test(spaceId)) {
 		throw new InvitationError('damaged', msg.damaged);
 	}
-	return { spaceId: spaceId as SpaceId, invite, secret, info: { space, from } };
+	const link: InvitationLink = { spaceId: spaceId as SpaceId, invite, secret, info: { space, from } };
+	const genesis = params.get('g');
+	const inviter = params.get('d');
+	if (genesis === null && inviter === null) return link; // an older link, without the pin
+	// Half a pin, or a bent one, is damage: dropping it would quietly make the link unpinned.
+	if (!isBase64Url(genesis, 24) || !isBase64Url(inviter, 32)) throw new InvitationError('damaged', msg.damaged);
+	return { ...link, pin: { genesis, inviter: inviter as DeviceKey } };
 }
 
 /** Checks a link against the space's log. Throws an InvitationError with a plain reason. */
 export function checkInvitation(state: MembershipState, link: InvitationLink, now: number): Invite {
+	// The space first: if the relay served a space of its own, nothing else in it means anything.
+	if (link.pin && state.owner && genesisHash(state) !== link.pin.genesis) throw new InvitationError('wrong-space', msg.wrongSpace);
 	const invite = state.invites.get(link.invite);
 	if (!invite) throw new InvitationError('unknown', msg.unknown);
+	if (link.pin) {
+		const made = state.applied.find((a) => a.action.type === 'invite' && a.action.invite === link.invite);
+		if (made?.author !== link.pin.inviter) throw new InvitationError('wrong-space', msg.wrongSpace);
+	}
 	const key = toBase64Url(signingKeyPairFromSeed(fromBase64Url(link.secret)).publicKey);
 	if (key !== invite.key || infoHash(link.info, fromBase64Url(link.secret)) !== invite.info) {
 		throw new InvitationError('tampered', msg.tampered);

@@ -1,21 +1,27 @@
 // Linking a new device to this person, and recovery kits. Both use throwaway logs on the
-// relay that the engine does not track as spaces: a pairing log whose messages are sealed or
-// MACed with the link's secret, and a recovery log holding an encrypted copy of this person's
+// relay that the engine does not track as spaces: a pairing log where the two devices run the
+// commit-before-reveal exchange described in `keys/deviceLink.ts` (one request per link, a
+// grant only from the device the link names), and a recovery log holding an encrypted copy of this person's
 // identity and keys, refreshed (at most once a second) as things change.
 import { fromBase64Url, opSigningBytes, toBase64Url, type DeviceKey, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
-import { openSealed, randomBytes, sign, signingKeyPairFromSeed } from '$lib/crypto';
+import { randomBytes, sign, signingKeyPairFromSeed } from '$lib/crypto';
 import { certifyDevice, loadPerson, personKey, storePerson, type DeviceInfo, type PersonSecrets } from '$lib/keys/identity';
 import {
 	confirmationCode,
 	decryptBundle,
 	DeviceLinkError,
 	encryptBundle,
+	grantMessage,
+	linkCommitment,
+	openGrant,
 	pairingMessages,
 	newRecoveryKey,
 	recoveryKeys,
 	requestMac,
-	sealBundle,
+	revealMatches,
+	type LinkExchange,
 	type LinkOffer,
+	type PairingMessage,
 	type PersonBundle,
 	type RecoveryKeys
 } from '$lib/keys/deviceLink';
@@ -34,6 +40,8 @@ export class DeviceLinking {
 	/** Adding this person's new device to their spaces goes through the spaces' logs. */
 	readonly #spaceRunner: SpaceRunner;
 	#recovery?: RecoveryKeys;
+	/** Links this device is offering, by pairing log, until granted or stopped. */
+	readonly #offers = new Map<SpaceId, OfferState>();
 	#backupTimer?: ReturnType<typeof setTimeout>;
 
 	constructor(core: EngineCore, spaceRunner: SpaceRunner) {
@@ -74,31 +82,62 @@ export class DeviceLinking {
 		return { person: storePerson(person), docs, spaces, createdAt: Date.now() };
 	}
 
-	async offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
+	async offerDeviceLink(
+		onRequest: (request: { code: string; sign: string; box: string }) => void,
+		onStopped: (why: string) => void = () => {}
+	): Promise<{ offer: LinkOffer; stop: () => void }> {
 		await this.#core.person();
-		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)) };
-		const seen = new Set<string>();
+		const offer: LinkOffer = { pairingId: newSpaceId(), secret: toBase64Url(randomBytes(32)), device: this.#core.deviceKey };
+		const offeringNonce = toBase64Url(randomBytes(32));
+		const state: OfferState = { offer };
+		this.#offers.set(offer.pairingId, state);
+		const say = (body: PairingMessage) => this.#core.appendRaw(this.#signRaw(offer.pairingId, body, this.#core.device.signing));
+		const stop = (why: string, tellPerson: boolean) => {
+			if (state.stopped || !this.#offers.has(offer.pairingId)) return;
+			state.stopped = why;
+			this.#core.unwatchLog(offer.pairingId);
+			if (tellPerson) onStopped(why);
+			// The new device waits for a reply or a grant: tell it there will be none.
+			void say({ type: 'link-stop' }).catch(() => {});
+		};
 		const handle = (entries: LoggedOp[]) => {
 			for (const { author, message } of pairingMessages(entries)) {
-				if (message.type !== 'link-request' || seen.has(message.sign)) continue;
-				// Only a device that saw the link can produce this; anything else is ignored.
-				if (message.sign !== author || message.mac !== requestMac(offer, message.sign, message.box)) continue;
-				seen.add(message.sign);
-				onRequest({ code: confirmationCode(offer, message.sign), sign: message.sign, box: message.box });
+				if (state.stopped) return;
+				if (message.type === 'link-request') {
+					// Only a device that saw the link can produce this; anything else is ignored.
+					if (message.sign !== author || message.mac !== requestMac(offer, message.sign, message.box, message.commit)) continue;
+					if (state.request?.commit === message.commit) continue; // the same request, seen again
+					// A second device has the link too. Which one is Olive's cannot be told from
+					// here, and choosing would let a link holder race her: stop, and say so.
+					if (state.request) return stop(msg.linkSecondDevice, true);
+					state.request = message;
+					say({ type: 'link-reply', to: message.commit, nonce: offeringNonce }).catch((e: Error) => stop(e.message, true));
+				} else if (message.type === 'link-reveal' && state.request && author === state.request.sign && !state.exchange) {
+					if (!revealMatches(state.request, message.nonce)) return stop(msg.linkBadReveal, true);
+					const { sign: requester, box, commit } = state.request;
+					state.exchange = { offering: offer.device, sign: requester, box, commit, offeringNonce, requestNonce: message.nonce };
+					onRequest({ code: confirmationCode(offer, state.exchange), sign: requester, box });
+				}
 			}
 		};
 		this.#core.watchLog(offer.pairingId, handle);
 		handle(await this.#core.fetchLog(offer.pairingId));
-		return { offer, stop: () => this.#core.unwatchLog(offer.pairingId) };
+		return { offer, stop: () => stop(msg.linkNotWaiting, false) };
 	}
 
 	async confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
+		const state = this.#offers.get(offer.pairingId);
+		const exchange = state?.exchange;
+		if (!state || state.stopped || !exchange || exchange.sign !== request.sign) throw new DeviceLinkError(state?.stopped ?? msg.linkNotWaiting);
 		const person = await this.#core.person();
 		const bundle = await this.#bundle();
-		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.#core.device.signing));
+		// Checked again: a second request may have stopped the link while the bundle was made.
+		if (state.stopped) throw new DeviceLinkError(state.stopped);
+		this.#offers.delete(offer.pairingId);
 		this.#core.unwatchLog(offer.pairingId);
+		await this.#core.appendRaw(this.#signRaw(offer.pairingId, grantMessage(offer, exchange, bundle), this.#core.device.signing));
 		// Add the device to every space, with every key this person holds, so it reads the full history.
-		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
+		const info = certifyInfo(person, exchange.sign as DeviceKey, exchange.box);
 		for (const space of this.#core.spaces.values()) {
 			const member = space.state.members.get(personKey(person));
 			// This device itself was removed from the space: it can no longer add anyone there.
@@ -111,28 +150,46 @@ export class DeviceLinking {
 	async requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
 		if (this.#core.currentPerson()) throw new DeviceLinkError(msg.hasIdentityLink);
 		const me = { sign: this.#core.deviceKey as string, box: toBase64Url(this.#core.device.box.publicKey) };
+		const requestNonce = toBase64Url(randomBytes(32));
+		const commit = linkCommitment(me.sign, me.box, requestNonce);
+		const say = (body: PairingMessage) => this.#core.appendRaw(this.#signRaw(offer.pairingId, body, this.#core.device.signing));
+		let exchange: LinkExchange | undefined;
+		let codeSeen: (code: string) => void = () => {};
 		let grantSeen: (bundle: PersonBundle) => void = () => {};
-		const granted = new Promise<PersonBundle>((resolve) => (grantSeen = resolve));
+		let fail: (e: Error) => void = () => {};
+		const shown = new Promise<string>((resolve, reject) => ((codeSeen = resolve), (fail = reject)));
+		const granted = new Promise<PersonBundle>((resolve, reject) => {
+			grantSeen = resolve;
+			const failCode = fail;
+			fail = (e) => (failCode(e), reject(e));
+		});
+		granted.catch(() => {}); // a link stopped before the code showed is reported through `shown`
 		const handle = (entries: LoggedOp[]) => {
-			for (const { message } of pairingMessages(entries)) {
-				if (message.type !== 'link-grant' || message.to !== me.sign) continue;
-				const opened = openSealed(fromBase64Url(message.sealed), this.#core.device.box);
-				if (!opened) continue;
-				try {
-					grantSeen(JSON.parse(new TextDecoder().decode(opened)) as PersonBundle);
-				} catch {
-					continue;
+			for (const { author, message } of pairingMessages(entries)) {
+				// Only the device the link names speaks for it: a link holder's reply or grant is ignored.
+				if (author !== offer.device) continue;
+				if (message.type === 'link-stop') {
+					this.#core.unwatchLog(offer.pairingId);
+					fail(new DeviceLinkError(msg.linkStopped));
+				} else if (message.type === 'link-reply' && message.to === commit && !exchange) {
+					exchange = { offering: offer.device, ...me, commit, offeringNonce: message.nonce, requestNonce };
+					const x = exchange;
+					say({ type: 'link-reveal', nonce: requestNonce }).then(() => codeSeen(confirmationCode(offer, x)), fail);
+				} else if (message.type === 'link-grant' && exchange) {
+					const bundle = openGrant(offer, exchange, author, message, this.#core.device.box);
+					if (bundle) grantSeen(bundle);
 				}
 			}
 		};
 		this.#core.watchLog(offer.pairingId, handle);
 		handle(await this.#core.fetchLog(offer.pairingId));
-		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.#core.device.signing));
+		await say({ type: 'link-request', ...me, commit, mac: requestMac(offer, me.sign, me.box, commit) });
+		const code = await shown;
 		const linked = granted.then(async (bundle) => {
 			this.#core.unwatchLog(offer.pairingId);
 			await this.#adopt(bundle, false);
 		});
-		return { code: confirmationCode(offer, me.sign), linked };
+		return { code, linked };
 	}
 
 	/** Takes on a person's identity, documents and spaces from a link or a recovery kit. */
@@ -235,6 +292,15 @@ export class DeviceLinking {
 		}
 		return [...out.values()];
 	}
+}
+
+/** One offered link: the first request, and the exchange once that device revealed its nonce. */
+interface OfferState {
+	offer: LinkOffer;
+	request?: { sign: string; box: string; commit: string };
+	exchange?: LinkExchange;
+	/** Why the link stopped (shown to the person), once it has. */
+	stopped?: string;
 }
 
 /** A device certificate for another device of this person (only its public keys are known). */

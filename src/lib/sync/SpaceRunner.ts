@@ -11,6 +11,7 @@ import { personKey, type PersonKey } from '$lib/keys/identity';
 import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, shutOut, type Action, type Role } from '$lib/keys/membership';
 import {
 	checkInvitation,
+	genesisHash,
 	createInvitation,
 	createSpace,
 	documentKey,
@@ -86,7 +87,8 @@ export class SpaceRunner {
 			role: options.role ?? 'member',
 			circles: options.circles,
 			expiresAt: Date.now() + (options.expiresInMs ?? 7 * 24 * 3600_000),
-			info: options.info
+			info: options.info,
+			genesis: genesisHash(space.state)
 		});
 		await this.#queueOp(space, op);
 		return link;

@@ -1123,9 +1123,14 @@ export class SyncEngine {
 	/**
 	 * First device: shows a link (or QR code) and waits for the new device. `onRequest` is
 	 * called with the six-digit code the new device shows, for the person to compare.
+	 * `onStopped` says why the link stopped by itself (a second device tried it, or the new
+	 * device broke its commitment); nothing can be confirmed after that.
 	 */
-	offerDeviceLink(onRequest: (request: { code: string; sign: string; box: string }) => void): Promise<{ offer: LinkOffer; stop: () => void }> {
-		return this.#linking.offerDeviceLink(onRequest);
+	offerDeviceLink(
+		onRequest: (request: { code: string; sign: string; box: string }) => void,
+		onStopped?: (why: string) => void
+	): Promise<{ offer: LinkOffer; stop: () => void }> {
+		return this.#linking.offerDeviceLink(onRequest, onStopped);
 	}
 
 	/** First device, after the person confirmed the codes match: hands everything over. */
@@ -1133,7 +1138,11 @@ export class SyncEngine {
 		return this.#linking.confirmDeviceLink(offer, request);
 	}
 
-	/** New device: asks to be linked. Returns the code to show, and resolves `linked` once the first device agrees. */
+	/**
+	 * New device: asks to be linked. Resolves with the code to show once the first device has
+	 * answered (the code needs both devices' nonces), and `linked` once the person confirms
+	 * there; both reject if the first device stops the link.
+	 */
 	requestDeviceLink(offer: LinkOffer): Promise<{ code: string; linked: Promise<void> }> {
 		return this.#linking.requestDeviceLink(offer);
 	}

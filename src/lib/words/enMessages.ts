@@ -418,6 +418,7 @@ export const enMessages = {
 		deviceLink: {
 			incomplete: 'This device link is incomplete. Show it again on your other device.',
 			damaged: 'This device link has been changed or damaged. Show a new one on your other device.',
+			olderLink: 'This device link was made by an older version of Hearth. Make a new link on your other device.',
 			badRecoveryKey: 'That recovery key is not complete or has a typing mistake. Check each group of four against your printed kit.'
 		},
 		spaceOps: {
@@ -428,7 +429,9 @@ export const enMessages = {
 			revoked: 'This invitation was cancelled by the person who sent it.',
 			declined: 'This invitation was declined, so it cannot be used again.',
 			used: 'This invitation has already been used. Each invitation works once; ask for a new one.',
-			expired: 'This invitation has expired. Ask for a new one.'
+			expired: 'This invitation has expired. Ask for a new one.',
+			wrongSpace:
+				'This invitation does not lead to the space it was made for: what this device was shown is a copy someone else made. Nothing was shared. Tell the person who invited you, and ask for a new link.'
 		}
 	},
 	sync: {
@@ -479,6 +482,11 @@ export const enMessages = {
 			hasIdentityLink: 'This device already has its own identity, so it cannot be linked to another. Use a new browser profile.',
 			hasIdentityRecover: 'This device already has its own identity. Recover on a new browser profile or device.',
 			noRecoveryCopy: 'No saved copy was found for that recovery key. Check it for typing mistakes.',
+			linkSecondDevice:
+				'Linking stopped: more than one device tried to use this link, so someone else may have seen it. Nothing was shared. Make a new link and keep it to yourself.',
+			linkBadReveal: 'Linking stopped: the new device did not answer as it promised, so it may not be yours. Nothing was shared. Make a new link to try again.',
+			linkNotWaiting: 'This link is no longer waiting for a device. Make a new link to try again.',
+			linkStopped: 'Your other device stopped this link, so nothing was shared. Make a new link there and open it here.',
 			cannotSaveProgress: (reason: string) => `This device could not save its sync progress (${reason}). Free some space; nothing was lost.`
 		}
 	},

@@ -177,6 +177,8 @@ export const enSpaces = {
 		accept: 'Accept',
 		notNow: 'Not now',
 		notNowHint: 'Not now leaves the invitation unused. You can open the link again later, until it expires.',
+		unpinned: (from: string) =>
+			`This link was made by an older version of Hearth, so this device cannot check by itself that the space is the one ${from} made. If you were not expecting it, ask ${from} for a new link. After you accept, you can compare safety numbers with ${from}.`,
 		youreIn: 'You’re in',
 		letIn: (from: string, space: string) => `${from} let you in to ${space}.`,
 		gettingReady: 'Getting the space ready on this device…',

@@ -417,6 +417,7 @@ export const enMessages = {
 			unknown: 'This invitation was not found. It may be for a different space, or not sent yet.',
 			tampered: 'This invitation link has been changed, so it cannot be trusted. Ask for a new one.',
 			revoked: 'This invitation was cancelled by the person who sent it.',
+			inviterRemoved: 'This invitation no longer works: the person who sent it is no longer in this space. Ask someone still there for a new one.',
 			declined: 'This invitation was declined, so it cannot be used again.',
 			used: 'This invitation has already been used. Each invitation works once; ask for a new one.',
 			expired: 'This invitation has expired. Ask for a new one.'

@@ -464,6 +464,8 @@ export const enMessages = {
 			removed: 'you were removed from this space, so nothing new can be added to it',
 			cannotCheckInvitation: 'Hearth could not reach the relay to check this invitation. Check your connection and try again.',
 			nobodyAccepted: 'Nobody has accepted that invitation yet',
+			/** Said inside a sentence: letting someone in after their invitation expired (by this device's clock). */
+			invitationRanOut: 'their invitation ran out before they were let in, so send them a new one',
 			notInSpace: 'That person is not in this space',
 			unknownSpace: 'This device does not know that space',
 			cannotReachRelay: 'Hearth could not reach the relay. Check your connection and try again.',

@@ -404,7 +404,8 @@ export const enMessages = {
 			notBackupOrNewer: 'This is not a Hearth backup file, or it was made by a newer version of Hearth.',
 			damaged: 'This backup file is damaged.',
 			wrongPassphrase: 'That passphrase does not open this backup (or the file was changed). Check it and try again.',
-			newer: 'This backup was made by a newer version of Hearth.'
+			newer: 'This backup was made by a newer version of Hearth.',
+			newerKdf: 'This backup was locked by a newer version of Hearth. Update Hearth on this device, then open it again.'
 		},
 		deviceLink: {
 			incomplete: 'This device link is incomplete. Show it again on your other device.',

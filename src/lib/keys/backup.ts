@@ -1,5 +1,6 @@
 // Encrypted backup files: the documents a person can read, as Automerge bytes, sealed with a
-// key made from a passphrase (by the KDF its header names, see $lib/crypto/passphrase) and
+// key made from a passphrase (Argon2id for new files, by the KDF id its header names: see
+// $lib/crypto/passphrase) and
 // XChaCha20-Poly1305. The file names nothing: no titles, no ids, only the KDF id and settings,
 // a nonce and ciphertext.
 // Documents shared by link carry their access (keys) too, so a restore can keep syncing

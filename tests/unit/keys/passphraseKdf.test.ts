@@ -1,11 +1,12 @@
-// Issue 19, item 8: backups and the app lock make their key from a passphrase. Each file names
-// its KDF (the id in its header) and that KDF's settings, so a memory-hard KDF (Argon2id) can
-// come in beside PBKDF2 while every older file still opens; and a file's settings are bounded,
-// so a file cannot make the device work for ever, nor ask for a weakened key.
+// Issue 19, item 8: backups and the app lock make their key from a passphrase. PBKDF2 costs a
+// GPU little per guess; new files use Argon2id, which needs 64 MiB per guess. Each file names
+// its KDF (the id in its header) and that KDF's settings, so every older PBKDF2 file still
+// opens; and a file's settings are bounded, so a file cannot make the device work for ever,
+// nor ask for a weakened key.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cryptoReady } from '$lib/crypto';
-import { isLockRecord, unwrapStorageKey, type LockRecord } from '$lib/keys/appLock';
+import { cryptoReady, keyFromKdf } from '$lib/crypto';
+import { changePassphrase, isLockRecord, newLock, unwrapStorageKey, type LockRecord } from '$lib/keys/appLock';
 import { openBackup, sealBackup, type BackupContents } from '$lib/keys/backup';
 import { fromBase64Url } from '$lib/protocol';
 
@@ -27,14 +28,38 @@ describe('passphrase keys, by the KDF a file names', () => {
 		expect(await unwrapStorageKey(record, 'tea and toast')).toEqual(fromBase64Url(storageKey));
 	});
 
-	it('writes the KDF id and its settings in the header of a new file', async () => {
+	it('makes new backups with Argon2id (64 MiB, 3 passes), named with its settings in the header', async () => {
+		const contents: BackupContents = { format: 'hearth-backup-contents', version: 1, createdAt: 1, docs: [] };
+		const text = await sealBackup(contents, PASS);
+		expect(JSON.parse(text).kdf).toEqual({ name: 'Argon2id', version: 19, memoryKiB: 65_536, iterations: 3, parallelism: 1, salt: expect.any(String) });
+		expect(await openBackup(text, PASS)).toEqual({ ok: true, contents });
+		expect(await openBackup(text, 'kettle on the stairs')).toMatchObject({ ok: false, error: expect.stringContaining('passphrase does not open') });
+	});
+
+	it('makes new app locks with Argon2id, and moves an old PBKDF2 record onto it when the passphrase changes', async () => {
+		const made = await newLock('tea and toast', 5);
+		expect(made.record.kdf).toMatchObject({ name: 'Argon2id', memoryKiB: 65_536, iterations: 3 });
+		expect(await unwrapStorageKey(made.record, 'tea and toast')).toEqual(made.storageKey);
+		const { record, storageKey } = JSON.parse(fixture('applock-pbkdf2-v1.json')) as { record: LockRecord; storageKey: string };
+		const moved = (await changePassphrase(record, 'tea and toast', 'toast and tea'))!;
+		expect(moved.kdf.name).toBe('Argon2id');
+		expect(await unwrapStorageKey(moved, 'toast and tea')).toEqual(fromBase64Url(storageKey));
+	});
+
+	it('computes Argon2id as the reference implementation does', async () => {
+		// phc-winner-argon2's own test: "password", salt "somesalt", t = 2, m = 64 MiB, p = 1.
+		const key = await keyFromKdf('password', new TextEncoder().encode('somesalt'), { name: 'Argon2id', version: 19, memoryKiB: 65_536, iterations: 2, parallelism: 1 });
+		expect(Buffer.from(key).toString('hex')).toBe('09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7');
+	});
+
+	it('still writes PBKDF2 when asked, with its settings in the header', async () => {
 		const text = await sealBackup({ format: 'hearth-backup-contents', version: 1, createdAt: 1, docs: [] }, PASS, { name: 'PBKDF2-SHA256', iterations: 100_000 });
 		expect(JSON.parse(text).kdf).toMatchObject({ name: 'PBKDF2-SHA256', iterations: 100_000, salt: expect.any(String) });
 	});
 
 	it('says plainly that a file locked with a KDF this version does not have needs a newer Hearth', async () => {
 		const file = JSON.parse(fixture('backup-pbkdf2-v1.hearth-backup'));
-		file.kdf = { name: 'Argon2id', v: 19, m: 65536, t: 3, p: 1, salt: file.kdf.salt };
+		file.kdf = { name: 'Balloon-SHA256', space: 65536, time: 3, salt: file.kdf.salt };
 		expect(await openBackup(JSON.stringify(file), PASS)).toEqual({ ok: false, error: 'This backup was locked by a newer version of Hearth. Update Hearth on this device, then open it again.' });
 	});
 
@@ -46,6 +71,11 @@ describe('passphrase keys, by the KDF a file names', () => {
 		file.kdf.iterations = 4_000_000_000;
 		expect(await openBackup(JSON.stringify(file), PASS)).toEqual({ ok: false, error: 'This backup file is damaged.' });
 		expect(derive).not.toHaveBeenCalled();
+		// Nor can it ask Argon2id for 4 GiB, or for one cheap pass over 1 MiB.
+		for (const kdf of [{ memoryKiB: 4 * 1024 * 1024, iterations: 3 }, { memoryKiB: 1024, iterations: 1 }]) {
+			file.kdf = { name: 'Argon2id', version: 19, parallelism: 1, salt: file.kdf.salt, ...kdf };
+			expect(await openBackup(JSON.stringify(file), PASS)).toEqual({ ok: false, error: 'This backup file is damaged.' });
+		}
 	});
 
 	it('does not take an app-lock record whose settings are out of bounds', () => {

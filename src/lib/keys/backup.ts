@@ -1,8 +1,7 @@
 // Encrypted backup files: the documents a person can read, as Automerge bytes, sealed with a
-// key made from a passphrase (Argon2id for new files, by the KDF id its header names: see
-// $lib/crypto/passphrase) and
-// XChaCha20-Poly1305. The file names nothing: no titles, no ids, only the KDF id and settings,
-// a nonce and ciphertext.
+// key made from a passphrase (Argon2id for new files; by the KDF id its header names, see
+// $lib/crypto/passphrase) and XChaCha20-Poly1305. The file names nothing: no titles, no ids,
+// only the KDF id and settings, a nonce and ciphertext.
 // Documents shared by link carry their access (keys) too, so a restore can keep syncing
 // them; documents of private spaces do not (their keys come with membership).
 import { DEFAULT_PASSPHRASE_KDF, SALT_BYTES, decrypt, encrypt, keyFromKdf, randomBytes, readPassphraseKdf, type PassphraseKdf } from '$lib/crypto';

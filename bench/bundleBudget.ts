@@ -17,7 +17,7 @@ export interface Budget {
 }
 
 /** The budget written in the README. Raise it only with a reason in the commit message. */
-export const BUDGET: Budget = { firstVisitBrotli: 1_500_000, firstVisitGzip: 1_650_000 };
+export const BUDGET: Budget = { firstVisitBrotli: 1_500_000, firstVisitGzip: 1_665_000 };
 
 export interface FileSize {
 	path: string;

@@ -6,7 +6,7 @@
 // notice carried and read the rest from the database.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { isWireEntry, type AuthRecord, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
+import { isWireEntry, RECOVERY_COPY_PREFIX, type AuthRecord, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, EntryRange, RelayStore, StoredDoc, StoreEvent, StoreListener } from './RelayStore';
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 import { SchemaTooNewError } from './SchemaTooNewError';
@@ -633,7 +633,7 @@ export class PostgresStore implements RelayStore {
 		}
 	}
 
-	async appendOp(spaceId: SpaceId, op: SignedOp, at: number): Promise<{ logged: LoggedOp; fresh: boolean }> {
+	async appendOp(spaceId: SpaceId, op: SignedOp, at: number, replacesCopies = false): Promise<{ logged: LoggedOp; fresh: boolean }> {
 		const existing = await this.#findOp(this.#pool, spaceId, op.sig);
 		if (existing) return { logged: existing, fresh: false };
 		return this.#transaction<{ logged: LoggedOp; fresh: boolean }>(async (client) => {
@@ -654,6 +654,14 @@ export class PostgresStore implements RelayStore {
 				op.sig,
 				at
 			]);
+			if (replacesCopies) {
+				// A recovery copy replaces the older ones in this commit, if the log holds nothing else (see RelayStore).
+				await client.query(
+					`DELETE FROM space_ops WHERE space_id = $1 AND idx < $2 AND NOT EXISTS (
+						SELECT 1 FROM space_ops WHERE space_id = $1 AND (author <> $3 OR substr(body, 1, length($4)) <> $4))`,
+					[spaceId, index, op.author, RECOVERY_COPY_PREFIX]
+				);
+			}
 			return { commit: true, value: { logged: { index, at, op }, fresh: true } };
 		}).then((result) => {
 			if (result.fresh) this.#announce('o', spaceId, result.logged.index);

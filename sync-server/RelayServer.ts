@@ -24,6 +24,7 @@ import {
 	ephemeralSigningBytes,
 	fromBase64Url,
 	isClientMessage,
+	isRecoveryCopyBody,
 	mayWrite,
 	opSigningBytes,
 	type AuthRecord,
@@ -777,7 +778,8 @@ export class RelayServer {
 		const stored: SignedOp = { spaceId: op.spaceId, author: op.author, body: op.body, sig };
 		// A client that lost the connection before our reply resends the same op: the store
 		// answers with where it already is, rather than logging it twice or telling anyone again.
-		const { logged, fresh } = await this.#store.appendOp(op.spaceId, stored, Date.now());
+		// A recovery copy replaces the older copies (each a full bundle of keys) in its log.
+		const { logged, fresh } = await this.#store.appendOp(op.spaceId, stored, Date.now(), isRecoveryCopyBody(op.body));
 		this.#send(conn, { type: 'log-ok', rid, spaceId: op.spaceId, index: logged.index, at: logged.at });
 		if (!fresh) return;
 		this.#counted('op');
@@ -793,7 +795,8 @@ export class RelayServer {
 		const cursor = this.#spaceCursor.get(spaceId) ?? index - 1;
 		if (index <= cursor) return;
 		const upTo = logged ? index - 1 : index;
-		const missing = upTo > cursor ? await this.#store.opsSince(spaceId, cursor + 1, upTo - cursor) : [];
+		// A recovery log has gaps (older copies are dropped): never read past upTo.
+		const missing = upTo > cursor ? (await this.#store.opsSince(spaceId, cursor + 1, upTo - cursor)).filter((e) => e.index <= upTo) : [];
 		this.#spaceCursor.set(spaceId, index);
 		for (const e of missing) this.#fanOutSpace(spaceId, undefined, { type: 'log', spaceId, entry: e });
 		if (logged) this.#fanOutSpace(spaceId, from, { type: 'log', spaceId, entry: logged });

@@ -113,8 +113,11 @@ export interface RelayStore {
 	/**
 	 * Appends a verified op to its space's log at the next index. Idempotent: an op already in
 	 * the log (same sig) is returned as it was logged, with `fresh` false.
+	 * `replacesCopies` (the op is a recovery copy): in the same commit, older ops go if every op
+	 * in the log is a recovery copy by this op's author, so only the newest copy is kept and a
+	 * crash never leaves none. Any other log (a space's membership) keeps everything.
 	 */
-	appendOp(spaceId: SpaceId, op: SignedOp, at: number): Promise<{ logged: LoggedOp; fresh: boolean }>;
+	appendOp(spaceId: SpaceId, op: SignedOp, at: number, replacesCopies?: boolean): Promise<{ logged: LoggedOp; fresh: boolean }>;
 	/** Ops at index `since` and later, in index order. Empty for a space nobody has written to. */
 	opsSince(spaceId: SpaceId, since: number, limit?: number): Promise<LoggedOp[]>;
 	/** How big documents are, for the metrics histogram (no ids). */

@@ -142,8 +142,8 @@ export class SqliteStore implements RelayStore {
 		return (this.#stmts.entriesBetween.all(docId, after, upTo) as EntryRow[]).map((r) => toWireEntry(docId, r));
 	}
 
-	appendOp(spaceId: SpaceId, op: SignedOp, at: number): Promise<{ logged: LoggedOp; fresh: boolean }> {
-		return this.#writer.write({ op: 'appendOp', spaceId, signed: op, at });
+	appendOp(spaceId: SpaceId, op: SignedOp, at: number, replacesCopies = false): Promise<{ logged: LoggedOp; fresh: boolean }> {
+		return this.#writer.write({ op: 'appendOp', spaceId, signed: op, at, replacesCopies });
 	}
 
 	async opsSince(spaceId: SpaceId, since: number, limit = -1): Promise<LoggedOp[]> {

@@ -46,5 +46,11 @@ export const POSTGRES_MIGRATIONS: string[] = [
 	-- Finds a retried append; unique so a duplicate can never be stored twice.
 	CREATE UNIQUE INDEX space_ops_sig ON space_ops (space_id, sig);`,
 	// 2: which copy of the storage this is (see RelayStore.lineage).
-	`CREATE TABLE hearth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`
+	`CREATE TABLE hearth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+	// 3: only the newest recovery copy in a log made of nothing but one key's copies (see
+	// RelayStore.appendOp, which keeps it so from now on). Each was a full bundle of keys.
+	`DELETE FROM space_ops WHERE substr(body, 1, 11) = '{"backup":"'
+		AND idx < (SELECT MAX(idx) FROM space_ops AS newest WHERE newest.space_id = space_ops.space_id)
+		AND NOT EXISTS (SELECT 1 FROM space_ops AS other WHERE other.space_id = space_ops.space_id
+			AND (other.author != space_ops.author OR substr(other.body, 1, 11) != '{"backup":"'));`
 ];

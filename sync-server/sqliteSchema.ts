@@ -69,7 +69,13 @@ const MIGRATIONS: string[] = [
 		SELECT doc_id, seq, epoch, kind, covers, author, nonce, ct, sig FROM entries ORDER BY doc_id, seq;
 	DROP TABLE entries;
 	ALTER TABLE entries_by_rowid RENAME TO entries;
-	CREATE UNIQUE INDEX entries_doc_seq ON entries (doc_id, seq);`
+	CREATE UNIQUE INDEX entries_doc_seq ON entries (doc_id, seq);`,
+	// 5: only the newest recovery copy in a log made of nothing but one key's copies (see
+	// RelayStore.appendOp, which keeps it so from now on). Each was a full bundle of keys.
+	`DELETE FROM space_ops WHERE substr(body, 1, 11) = '{"backup":"'
+		AND idx < (SELECT MAX(idx) FROM space_ops AS newest WHERE newest.space_id = space_ops.space_id)
+		AND NOT EXISTS (SELECT 1 FROM space_ops AS other WHERE other.space_id = space_ops.space_id
+			AND (other.author != space_ops.author OR substr(other.body, 1, 11) != '{"backup":"'));`
 ];
 
 /** Opens the relay's database file with the settings every connection to it uses. */

@@ -1,14 +1,14 @@
 // Every write the embedded store makes, as plain data (so it can cross to the writer thread)
 // and the code that runs a batch of them as one group commit. Runs on the writer thread.
 import type Database from 'better-sqlite3';
-import type { AuthRecord, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
+import { RECOVERY_COPY_PREFIX, type AuthRecord, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, StoredDoc } from './RelayStore';
 import { toLoggedOp, type OpRow } from './storedRows';
 
 export type SqliteWrite =
 	| { op: 'append'; entry: WireEntry; guard: AppendGuard }
 	| { op: 'appendAuth'; docId: DocumentId; index: number; record: AuthRecord }
-	| { op: 'appendOp'; spaceId: SpaceId; signed: SignedOp; at: number };
+	| { op: 'appendOp'; spaceId: SpaceId; signed: SignedOp; at: number; replacesCopies?: boolean };
 
 /** What each write resolves to, by kind. */
 export interface SqliteWriteResults {
@@ -37,9 +37,15 @@ export function prepareWrites(db: Database.Database) {
 		setSnapshot: db.prepare('UPDATE docs SET head = ?, snapshot_seq = ?, snapshot_covers = ? WHERE doc_id = ?'),
 		recount: db.prepare('UPDATE docs SET bytes = (SELECT COALESCE(SUM(LENGTH(ct)), 0) FROM entries WHERE doc_id = ?) WHERE doc_id = ? RETURNING bytes'),
 		dropCovered: db.prepare('DELETE FROM entries WHERE doc_id = ? AND seq <= ?'),
-		// Indexes are contiguous from 0 (nothing is ever deleted), so max + 1 is the log's
+		// Indexes count up from 0 and the newest op is never deleted, so max + 1 is the log's
 		// length, read from the primary key without scanning the log.
 		nextOpIndex: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM space_ops WHERE space_id = ?'),
+		// A recovery copy replaces the older ones, if the log holds nothing else (see RelayStore).
+		// The check stops at the first op that is not a copy by this author: a space's create.
+		dropOlderCopies: db.prepare(
+			`DELETE FROM space_ops WHERE space_id = @space AND idx < @newest AND NOT EXISTS (
+				SELECT 1 FROM space_ops WHERE space_id = @space AND (author != @author OR substr(body, 1, length(@prefix)) != @prefix))`
+		),
 		insertOp: db.prepare('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES (?, ?, ?, ?, ?, ?)'),
 		opBySig: db.prepare('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = ? AND sig = ?')
 	};
@@ -98,6 +104,7 @@ function runWrite(stmts: SqliteWriteStatements, write: SqliteWrite): SqliteWrite
 			if (existing) return { logged: toLoggedOp(spaceId, existing), fresh: false };
 			const { next } = stmts.nextOpIndex.get(spaceId) as { next: number };
 			stmts.insertOp.run(spaceId, next, signed.author, signed.body, signed.sig, at);
+			if (write.replacesCopies) stmts.dropOlderCopies.run({ space: spaceId, newest: next, author: signed.author, prefix: RECOVERY_COPY_PREFIX });
 			return { logged: { index: next, at, op: signed }, fresh: true };
 		}
 	}

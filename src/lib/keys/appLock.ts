@@ -6,7 +6,7 @@
 // Every wrapping holds the SAME storage key, so adding or removing a passkey or changing the
 // passphrase rewrites only the record, never the store. The passphrase wrapping is always
 // there: it is the way back in when a passkey is lost or the device stops offering it.
-import { KEY_BYTES, PASSPHRASE_ITERATIONS, SALT_BYTES, decrypt, encrypt, keyFromPassphrase, keyFromSecret, randomBytes } from '$lib/crypto';
+import { DEFAULT_PASSPHRASE_KDF, KEY_BYTES, SALT_BYTES, decrypt, encrypt, keyFromKdf, keyFromSecret, randomBytes, readPassphraseKdf, type PassphraseKdf } from '$lib/crypto';
 import { equalBytes, framed, fromBase64Url, isBase64Url, toBase64Url } from '$lib/protocol';
 import { words } from '$lib/words';
 
@@ -24,7 +24,8 @@ export interface PasskeyWrapping {
 
 export interface LockRecord {
 	version: 1;
-	kdf: { name: 'PBKDF2-SHA256'; iterations: number; salt: string };
+	/** The KDF id (`name`) and its settings, and the salt (see $lib/crypto/passphrase). */
+	kdf: PassphraseKdf & { salt: string };
 	nonce: string;
 	wrappedKey: string;
 	/**
@@ -57,21 +58,21 @@ function checkPassphrase(passphrase: string): void {
 	if (passphrase.length < MIN_LOCK_PASSPHRASE_LENGTH) throw new Error(words.messages.keys.appLock.tooShort(MIN_LOCK_PASSPHRASE_LENGTH));
 }
 
-async function wrapWithPassphrase(storageKey: Uint8Array, passphrase: string, iterations: number): Promise<Pick<LockRecord, 'kdf' | 'nonce' | 'wrappedKey'>> {
+async function wrapWithPassphrase(storageKey: Uint8Array, passphrase: string, kdf: PassphraseKdf): Promise<Pick<LockRecord, 'kdf' | 'nonce' | 'wrappedKey'>> {
 	checkPassphrase(passphrase);
 	const salt = randomBytes(SALT_BYTES);
-	const { nonce, ciphertext } = encrypt(storageKey, await keyFromPassphrase(passphrase, salt, iterations), AD);
-	return { kdf: { name: 'PBKDF2-SHA256', iterations, salt: toBase64Url(salt) }, nonce: toBase64Url(nonce), wrappedKey: toBase64Url(ciphertext) };
+	const { nonce, ciphertext } = encrypt(storageKey, await keyFromKdf(passphrase, salt, kdf), AD);
+	return { kdf: { ...kdf, salt: toBase64Url(salt) }, nonce: toBase64Url(nonce), wrappedKey: toBase64Url(ciphertext) };
 }
 
-export async function newLock(passphrase: string, idleMinutes: number, iterations = PASSPHRASE_ITERATIONS): Promise<{ record: LockRecord; storageKey: Uint8Array }> {
+export async function newLock(passphrase: string, idleMinutes: number, kdf: PassphraseKdf = DEFAULT_PASSPHRASE_KDF): Promise<{ record: LockRecord; storageKey: Uint8Array }> {
 	const storageKey = randomBytes(KEY_BYTES);
-	return { storageKey, record: { version: 1, ...(await wrapWithPassphrase(storageKey, passphrase, iterations)), idleMinutes, state: 'turning-on' } };
+	return { storageKey, record: { version: 1, ...(await wrapWithPassphrase(storageKey, passphrase, kdf)), idleMinutes, state: 'turning-on' } };
 }
 
 /** The storage key, or undefined if the passphrase is wrong (or the record was altered). */
 export async function unwrapStorageKey(record: LockRecord, passphrase: string): Promise<Uint8Array | undefined> {
-	const key = await keyFromPassphrase(passphrase, fromBase64Url(record.kdf.salt), record.kdf.iterations);
+	const key = await keyFromKdf(passphrase, fromBase64Url(record.kdf.salt), record.kdf);
 	return decrypt(fromBase64Url(record.wrappedKey), fromBase64Url(record.nonce), key, AD);
 }
 
@@ -79,11 +80,12 @@ export async function unwrapStorageKey(record: LockRecord, passphrase: string): 
  * The same record with a new passphrase, or undefined if `current` is wrong. The storage key
  * is unchanged, so every passkey wrapping stays valid.
  */
-export async function changePassphrase(record: LockRecord, current: string, next: string, iterations = PASSPHRASE_ITERATIONS): Promise<LockRecord | undefined> {
+export async function changePassphrase(record: LockRecord, current: string, next: string, kdf: PassphraseKdf = DEFAULT_PASSPHRASE_KDF): Promise<LockRecord | undefined> {
 	checkPassphrase(next);
 	const storageKey = await unwrapStorageKey(record, current);
 	if (!storageKey) return undefined;
-	return { ...record, ...(await wrapWithPassphrase(storageKey, next, iterations)) };
+	// The new wrapping uses today's KDF: changing the passphrase also moves an old record onto it.
+	return { ...record, ...(await wrapWithPassphrase(storageKey, next, kdf)) };
 }
 
 /** A fresh input for a new passkey's PRF. */
@@ -145,7 +147,7 @@ function isPasskeyWrapping(value: unknown): value is PasskeyWrapping {
 export function isLockRecord(value: unknown): value is LockRecord {
 	const r = value as LockRecord;
 	return (
-		typeof r === 'object' && r !== null && r.version === 1 && r.kdf?.name === 'PBKDF2-SHA256' && Number.isInteger(r.kdf.iterations) &&
+		typeof r === 'object' && r !== null && r.version === 1 && readPassphraseKdf(r.kdf).ok &&
 		typeof r.kdf.salt === 'string' && typeof r.nonce === 'string' && typeof r.wrappedKey === 'string' && typeof r.idleMinutes === 'number' &&
 		['on', 'turning-on', 'turning-off'].includes(r.state) &&
 		(r.passkeys === undefined || (Array.isArray(r.passkeys) && r.passkeys.every(isPasskeyWrapping)))

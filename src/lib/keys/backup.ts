@@ -1,9 +1,10 @@
 // Encrypted backup files: the documents a person can read, as Automerge bytes, sealed with a
-// key made from a passphrase (PBKDF2, see $lib/crypto/passphrase) and XChaCha20-Poly1305.
-// The file names nothing: no titles, no ids, only the KDF settings, a nonce and ciphertext.
+// key made from a passphrase (Argon2id for new files; by the KDF id its header names, see
+// $lib/crypto/passphrase) and XChaCha20-Poly1305. The file names nothing: no titles, no ids,
+// only the KDF id and settings, a nonce and ciphertext.
 // Documents shared by link carry their access (keys) too, so a restore can keep syncing
 // them; documents of private spaces do not (their keys come with membership).
-import { PASSPHRASE_ITERATIONS, SALT_BYTES, decrypt, encrypt, keyFromPassphrase, randomBytes } from '$lib/crypto';
+import { DEFAULT_PASSPHRASE_KDF, SALT_BYTES, decrypt, encrypt, keyFromKdf, randomBytes, readPassphraseKdf, type PassphraseKdf } from '$lib/crypto';
 import { fromBase64Url, toBase64Url, type DocumentId } from '$lib/protocol';
 import { words } from '$lib/words';
 import type { DocAccess } from './access';
@@ -32,7 +33,8 @@ export interface BackupContents {
 export interface BackupFile {
 	format: 'hearth-backup';
 	version: 1;
-	kdf: { name: 'PBKDF2-SHA256'; iterations: number; salt: string };
+	/** The KDF id (`name`) and its settings, and the salt. Files before Argon2id all say PBKDF2-SHA256. */
+	kdf: PassphraseKdf & { salt: string };
 	nonce: string;
 	ciphertext: string;
 }
@@ -42,15 +44,15 @@ const AD = new TextEncoder().encode('hearth-backup-v1');
 
 export type Opened = { ok: true; contents: BackupContents } | { ok: false; error: string };
 
-export async function sealBackup(contents: BackupContents, passphrase: string, iterations = PASSPHRASE_ITERATIONS): Promise<string> {
+export async function sealBackup(contents: BackupContents, passphrase: string, kdf: PassphraseKdf = DEFAULT_PASSPHRASE_KDF): Promise<string> {
 	if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(msg.tooShort(MIN_PASSPHRASE_LENGTH));
 	const salt = randomBytes(SALT_BYTES);
-	const key = await keyFromPassphrase(passphrase, salt, iterations);
+	const key = await keyFromKdf(passphrase, salt, kdf);
 	const { nonce, ciphertext } = encrypt(new TextEncoder().encode(JSON.stringify(contents)), key, AD);
 	const file: BackupFile = {
 		format: 'hearth-backup',
 		version: 1,
-		kdf: { name: 'PBKDF2-SHA256', iterations, salt: toBase64Url(salt) },
+		kdf: { ...kdf, salt: toBase64Url(salt) },
 		nonce: toBase64Url(nonce),
 		ciphertext: toBase64Url(ciphertext)
 	};
@@ -61,7 +63,7 @@ function isBackupFile(value: unknown): value is BackupFile {
 	const f = value as BackupFile;
 	return (
 		typeof f === 'object' && f !== null && f.format === 'hearth-backup' && f.version === 1 &&
-		typeof f.kdf === 'object' && f.kdf?.name === 'PBKDF2-SHA256' && Number.isInteger(f.kdf.iterations) &&
+		typeof f.kdf === 'object' && f.kdf !== null && typeof f.kdf.name === 'string' &&
 		typeof f.kdf.salt === 'string' && typeof f.nonce === 'string' && typeof f.ciphertext === 'string'
 	);
 }
@@ -83,9 +85,13 @@ export async function openBackup(text: string, passphrase: string): Promise<Open
 		return { ok: false, error: msg.notBackup };
 	}
 	if (!isBackupFile(file)) return { ok: false, error: msg.notBackupOrNewer };
+	// The header's settings are the file's word: checked before any work, so a file can neither
+	// ask for a weakened key nor keep the device busy for hours.
+	const kdf = readPassphraseKdf(file.kdf);
+	if (!kdf.ok) return { ok: false, error: kdf.reason === 'unknown' ? msg.newerKdf : msg.damaged };
 	let key: Uint8Array;
 	try {
-		key = await keyFromPassphrase(passphrase, fromBase64Url(file.kdf.salt), file.kdf.iterations);
+		key = await keyFromKdf(passphrase, fromBase64Url(file.kdf.salt), kdf.kdf);
 	} catch {
 		return { ok: false, error: msg.damaged };
 	}

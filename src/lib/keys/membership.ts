@@ -402,6 +402,12 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			state.members.delete(a.person);
 			state.removed.add(a.person);
 			for (const d of target.devices.keys()) state.removedDevices.add(d);
+			// Their invitations go with them, waiting requests included: a removed admin must not
+			// leave a door open behind them (issue 19). Replay applies this at the removal's place in
+			// the log, so every device agrees; a removal that is itself voided cancels nothing.
+			for (const inv of state.invites.values()) {
+				if (inv.by === a.person && (inv.status === 'open' || inv.status === 'requested')) inv.status = 'revoked';
+			}
 			break;
 		}
 		case 'set-role': {

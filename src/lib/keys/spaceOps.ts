@@ -194,7 +194,8 @@ export function checkInvitation(state: MembershipState, link: InvitationLink, no
 	if (key !== invite.key || infoHash(link.info, fromBase64Url(link.secret)) !== invite.info) {
 		throw new InvitationError('tampered', msg.tampered);
 	}
-	if (invite.status === 'revoked') throw new InvitationError('revoked', msg.revoked);
+	// Removing someone cancels their invitations with them (see the reducer's `remove`).
+	if (invite.status === 'revoked') throw new InvitationError('revoked', state.removed.has(invite.by) ? msg.inviterRemoved : msg.revoked);
 	if (invite.status === 'declined') throw new InvitationError('declined', msg.declined);
 	if (invite.status !== 'open') throw new InvitationError('used', msg.used);
 	if (now > invite.expiresAt) throw new InvitationError('expired', msg.expired);

@@ -273,19 +273,28 @@ function hundredths(n: number): string {
 	return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** What an amount column may hold as it is: an optional minus, digits, optional decimals. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
 /**
  * One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF, with quotes
- * doubled. Text that a spreadsheet would run as a formula (starting = + - @ or a tab/CR) gets
+ * doubled. Anything a spreadsheet would run as a formula (starting = + - @ or a tab/CR) gets
  * a leading apostrophe first, so a visit title cannot become a formula on the Owner's computer.
+ * In an amount column (`text` false) a plain number is left alone, so -22.36 stays a number the
+ * spreadsheet can add up; anything else there is guarded like text, whatever the column.
  */
 export function csvField(value: string | number, text = typeof value === 'string'): string {
 	let s = String(value);
-	if (text && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+	if (!(!text && PLAIN_NUMBER.test(s)) && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
 	return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * Starts with a UTF-8 byte order mark: without it, Excel opens a CSV in the computer's legacy
+ * code page and shows £ and accented names as mojibake.
+ */
 function csv(rows: Array<Array<string | number>>, numeric: boolean[]): string {
-	return rows.map((row) => row.map((v, i) => csvField(v, !numeric[i])).join(',')).join('\r\n') + '\r\n';
+	return '\uFEFF' + rows.map((row) => row.map((v, i) => csvField(v, !numeric[i])).join(',')).join('\r\n') + '\r\n';
 }
 
 /**

@@ -255,15 +255,17 @@ export class DeviceLinking {
 		const keys = recoveryKeys(recoveryKey);
 		const log = await this.#core.fetchLog(keys.logId);
 		this.#core.unwatchLog(keys.logId);
+		// The newest copy that opens: a relay keeps only the newest now, an older one kept them all.
 		let bundle: PersonBundle | undefined;
-		for (const { op } of log) {
+		for (const { op } of [...log].reverse()) {
 			if (op.author !== toBase64Url(keys.signing.publicKey)) continue;
 			try {
 				const { backup } = JSON.parse(op.body) as { backup: string };
-				bundle = decryptBundle(backup, keys) ?? bundle;
+				bundle = decryptBundle(backup, keys);
 			} catch {
 				continue;
 			}
+			if (bundle) break;
 		}
 		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
 		this.#recovery = keys;

@@ -121,6 +121,9 @@ export class SpaceRunner {
 		const space = this.#requireSpace(spaceId);
 		const invite = space.state.invites.get(inviteId);
 		if (!invite?.requester) throw new Error(msg.nobodyAccepted);
+		// The reducer checks expiry against the relay's receive time, which is only the relay's
+		// word: a hostile relay can say a late request came in on time. Our own clock decides too.
+		if (Date.now() > invite.expiresAt) throw new Error(msg.invitationRanOut);
 		const lockboxes = invite.circles.flatMap((c) => lockboxesFor(space.keys.get(c), c, invite.requester!.devices));
 		await this.appendOp(space, { type: 'admit', invite: inviteId, lockboxes });
 	}

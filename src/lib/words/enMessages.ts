@@ -413,7 +413,8 @@ export const enMessages = {
 			notBackupOrNewer: 'This is not a Hearth backup file, or it was made by a newer version of Hearth.',
 			damaged: 'This backup file is damaged.',
 			wrongPassphrase: 'That passphrase does not open this backup (or the file was changed). Check it and try again.',
-			newer: 'This backup was made by a newer version of Hearth.'
+			newer: 'This backup was made by a newer version of Hearth.',
+			newerKdf: 'This backup was locked by a newer version of Hearth. Update Hearth on this device, then open it again.'
 		},
 		deviceLink: {
 			incomplete: 'This device link is incomplete. Show it again on your other device.',
@@ -427,6 +428,7 @@ export const enMessages = {
 			unknown: 'This invitation was not found. It may be for a different space, or not sent yet.',
 			tampered: 'This invitation link has been changed, so it cannot be trusted. Ask for a new one.',
 			revoked: 'This invitation was cancelled by the person who sent it.',
+			inviterRemoved: 'This invitation no longer works: the person who sent it is no longer in this space. Ask someone still there for a new one.',
 			declined: 'This invitation was declined, so it cannot be used again.',
 			used: 'This invitation has already been used. Each invitation works once; ask for a new one.',
 			expired: 'This invitation has expired. Ask for a new one.',
@@ -475,6 +477,8 @@ export const enMessages = {
 			removed: 'you were removed from this space, so nothing new can be added to it',
 			cannotCheckInvitation: 'Hearth could not reach the relay to check this invitation. Check your connection and try again.',
 			nobodyAccepted: 'Nobody has accepted that invitation yet',
+			/** Said inside a sentence: letting someone in after their invitation expired (by this device's clock). */
+			invitationRanOut: 'their invitation ran out before they were let in, so send them a new one',
 			notInSpace: 'That person is not in this space',
 			unknownSpace: 'This device does not know that space',
 			cannotReachRelay: 'Hearth could not reach the relay. Check your connection and try again.',

@@ -19,7 +19,7 @@ import {
 } from '$lib/keys/appLock';
 import { fromBase64Url, toBase64Url } from '$lib/protocol';
 
-const ITERATIONS = 100_000;
+const ITERATIONS = { name: 'PBKDF2-SHA256', iterations: 100_000 } as const;
 const PASS = 'marmalade sky';
 
 class Authenticator {

@@ -138,10 +138,34 @@ describe('CSV export', () => {
 		expect(formatHours(70)).toBe('1.17');
 	});
 
+	it('guards a formula in every column, amounts included, but keeps a plain negative amount a number', () => {
+		// A spreadsheet runs a cell starting = + - @ (or a tab or carriage return) as a formula.
+		// Amount columns skipped the guard by position, so anything that ever reached one as text
+		// (a hostile document's value, a future column) went into the Owner's spreadsheet as is.
+		for (const attack of ['=HYPERLINK("https://evil.example","Paid")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(A1)', '\t=1', '\r=1']) {
+			expect(csvField(attack, false).replace(/^"/, '')).toMatch(/^'/);
+			expect(csvField(attack).replace(/^"/, '')).toMatch(/^'/);
+		}
+		// Amounts stay numbers the spreadsheet can add up, negative ones too.
+		expect(csvField('-22.36', false)).toBe('-22.36');
+		expect(csvField(-3)).toBe('-3');
+		expect(csvField('0.05', false)).toBe('0.05');
+		// In a text column, the same characters are text (a title like "-5 minutes early").
+		expect(csvField('-22.36')).toBe("'-22.36");
+	});
+
+	it('starts with a UTF-8 byte order mark, so a spreadsheet reads £ and names as UTF-8', () => {
+		const csv = statementCsv(ownerStatement(marchMoney(), marchRota(), march), nameOf);
+		expect(csv.startsWith('\uFEFF')).toBe(true);
+		const bytes = new TextEncoder().encode(csv);
+		expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+		expect(csv.indexOf('\uFEFF', 1)).toBe(-1);
+	});
+
 	it("exports a worker's statement with a header row and CRLF line ends", () => {
 		const csv = statementCsv(workerStatement(marchMoney(), marchRota(), bea, march), nameOf);
 		expect(csv.split('\r\n')).toEqual([
-			'Date,Visit,Start,End,Minutes,Hours,Rate per hour (£),Amount (£)',
+			'\uFEFFDate,Visit,Start,End,Minutes,Hours,Rate per hour (£),Amount (£)',
 			'2025-03-03,Morning,08:00,10:20,140,2.33,12.50,29.17',
 			'2025-03-10,Morning,08:00,10:20,140,2.33,12.50,29.17',
 			'2025-03-17,Morning,08:00,10:20,140,2.33,13.33,31.10',
@@ -159,7 +183,7 @@ describe('CSV export', () => {
 		const csv = statementCsv(ownerStatement(marchMoney(), marchRota(), march), nameOf);
 		expect(csv).toBe(
 			[
-				'Month,Worker,Visits,Minutes,Hours,Gross (£),Commons Contribution 25% (£),Net to worker (£)',
+				'\uFEFFMonth,Worker,Visits,Minutes,Hours,Gross (£),Commons Contribution 25% (£),Net to worker (£)',
 				'2025-03,Bea,3,420,7.00,89.44,22.36,67.08',
 				'2025-03,"Cat, ""the cook""",1,70,1.17,17.50,4.38,13.12',
 				'2025-03,Total to pay,4,490,8.17,106.94,26.74,80.20',

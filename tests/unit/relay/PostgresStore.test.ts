@@ -6,7 +6,7 @@
 // every notice. (Signatures and auth rules are the relay's job, so records are placeholders.)
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
+import type { AuthRecord, DeviceKey, DocumentId, SpaceId, WireEntry } from '$lib/protocol';
 import { startPostgres, type PostgresProcess } from '$tests/helpers/postgresProcess';
 import { APPEND_BATCH_SQL, ENTRIES_IN_RANGES_SQL, PostgresStore } from '../../../sync-server/PostgresStore';
 import { POSTGRES_MIGRATIONS } from '../../../sync-server/postgresMigrations';
@@ -217,6 +217,49 @@ describe('PostgresStore', () => {
 			expect(message).toMatch(/restore a backup made for this version/);
 			expect(await state()).toEqual(before);
 			expect(before.meta).toEqual([]);
+		} finally {
+			await other.end();
+		}
+	});
+
+	it('keeps only the newest recovery copy of an old database when it upgrades, and every op of any other log', async () => {
+		// A relay before issue 19 kept every recovery copy (each a full bundle of keys) for ever.
+		const url = await server.createDatabase();
+		const first = new PostgresStore({ url });
+		await first.open();
+		await first.close();
+		const other = new pg.Client({ connectionString: url });
+		await other.connect();
+		try {
+			// Back to the schema before the pruning step, with what an older relay kept.
+			await other.query('DELETE FROM hearth_schema_migrations WHERE version > 2');
+			const kit = 'K'.repeat(43);
+			const device = 'D'.repeat(43);
+			const rows: Array<[string, number, string, string]> = [
+				['recovery-log', 0, kit, '{"backup":"copy 0"}'],
+				['recovery-log', 1, kit, '{"backup":"copy 1"}'],
+				['recovery-log', 2, kit, '{"backup":"copy 2"}'],
+				['space-log', 0, device, '{"v":1,"prev":[],"at":1,"action":{"type":"create"}}'],
+				['space-log', 1, device, '{"backup":"dressed up"}'],
+				['two-keys', 0, kit, '{"backup":"a"}'],
+				['two-keys', 1, device, '{"backup":"b"}']
+			];
+			for (const [space, idx, who, body] of rows) {
+				await other.query('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES ($1, $2, $3, $4, $5, 1)', [space, idx, who, body, `sig-${space}-${idx}`]);
+				await other.query('INSERT INTO spaces (space_id, length) VALUES ($1, $2) ON CONFLICT (space_id) DO UPDATE SET length = $2', [space, idx + 1]);
+			}
+			const upgraded = new PostgresStore({ url });
+			await upgraded.open();
+			try {
+				expect((await upgraded.opsSince('recovery-log' as SpaceId, 0)).map((o) => [o.index, o.op.body])).toEqual([[2, '{"backup":"copy 2"}']]);
+				expect((await upgraded.opsSince('space-log' as SpaceId, 0)).map((o) => o.index)).toEqual([0, 1]);
+				expect((await upgraded.opsSince('two-keys' as SpaceId, 0)).map((o) => o.index)).toEqual([0, 1]);
+				const next = await upgraded.appendOp('recovery-log' as SpaceId, { spaceId: 'recovery-log' as SpaceId, author: kit as DeviceKey, body: '{"backup":"copy 3"}', sig: 'sig-r3' }, 2, true);
+				expect(next.logged.index).toBe(3);
+				expect((await upgraded.opsSince('recovery-log' as SpaceId, 0)).map((o) => o.index)).toEqual([3]);
+			} finally {
+				await upgraded.close();
+			}
 		} finally {
 			await other.end();
 		}

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthRecord, DeviceKey, DocumentId, WireEntry } from '$lib/protocol';
+import type { AuthRecord, DeviceKey, DocumentId, SpaceId, WireEntry } from '$lib/protocol';
 import { SchemaTooNewError } from '../../../sync-server/SchemaTooNewError';
 import { SQLITE_SCHEMA_VERSION, migrateSqlite, openSqliteFile } from '../../../sync-server/sqliteSchema';
 import { SqliteStore } from '../../../sync-server/SqliteStore';
@@ -225,5 +225,33 @@ describe('SqliteStore', () => {
 		} finally {
 			check.close();
 		}
+	});
+
+	it('keeps only the newest recovery copy of an old store when it upgrades, and every op of any other log', async () => {
+		// A relay before issue 19 kept every recovery copy (each a full bundle of keys) for ever.
+		const dir = dataFolder();
+		const old = openSqliteFile(join(dir, 'relay.sqlite'));
+		migrateSqlite(old, 4);
+		const insert = old.prepare("INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES (?, ?, ?, ?, ?, 1)");
+		const kit = 'K'.repeat(43);
+		const device = 'D'.repeat(43);
+		for (const idx of [0, 1, 2]) insert.run('recovery-log', idx, kit, `{"backup":"copy ${idx}"}`, `sig-r${idx}`);
+		// A space's log whose only device also signed an op shaped like a copy: all of it stays.
+		insert.run('space-log', 0, device, '{"v":1,"prev":[],"at":1,"action":{"type":"create"}}', 'sig-s0');
+		insert.run('space-log', 1, device, '{"backup":"dressed up"}', 'sig-s1');
+		insert.run('space-log', 2, device, '{"backup":"dressed up again"}', 'sig-s2');
+		// Copies by two keys in one log are not one kit's: they stay too.
+		insert.run('two-keys', 0, kit, '{"backup":"a"}', 'sig-t0');
+		insert.run('two-keys', 1, device, '{"backup":"b"}', 'sig-t1');
+		old.close();
+
+		const store = await openStore(dir);
+		expect((await store.opsSince('recovery-log' as SpaceId, 0)).map((o) => [o.index, o.op.body])).toEqual([[2, '{"backup":"copy 2"}']]);
+		expect((await store.opsSince('space-log' as SpaceId, 0)).map((o) => o.index)).toEqual([0, 1, 2]);
+		expect((await store.opsSince('two-keys' as SpaceId, 0)).map((o) => o.index)).toEqual([0, 1]);
+		// The log carries on from where it was.
+		const next = await store.appendOp('recovery-log' as SpaceId, { spaceId: 'recovery-log' as SpaceId, author: kit as DeviceKey, body: '{"backup":"copy 3"}', sig: 'sig-r3' }, 2, true);
+		expect(next.logged.index).toBe(3);
+		expect((await store.opsSince('recovery-log' as SpaceId, 0)).map((o) => o.index)).toEqual([3]);
 	});
 });

@@ -79,7 +79,7 @@ describe('encrypted storage (app lock)', () => {
 	});
 
 	it('the storage key is wrapped by the passphrase: the wrong one gets nothing', async () => {
-		const { record, storageKey } = await newLock('a long passphrase', 5, 100_000);
+		const { record, storageKey } = await newLock('a long passphrase', 5, { name: 'PBKDF2-SHA256', iterations: 100_000 });
 		expect(JSON.stringify(record)).not.toContain('a long passphrase');
 		expect(await unwrapStorageKey(record, 'a long passphrase')).toEqual(storageKey);
 		expect(await unwrapStorageKey(record, 'a long passphrasE')).toBeUndefined();

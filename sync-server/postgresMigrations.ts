@@ -46,5 +46,7 @@ export const POSTGRES_MIGRATIONS: string[] = [
 	-- Finds a retried append; unique so a duplicate can never be stored twice.
 	CREATE UNIQUE INDEX space_ops_sig ON space_ops (space_id, sig);`,
 	// 2: which copy of the storage this is (see RelayStore.lineage).
-	`CREATE TABLE hearth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`
+	`CREATE TABLE hearth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+	// 3: an op's signed relay fields (`admits`, `cap`) as JSON, NULL for ops without them.
+	`ALTER TABLE space_ops ADD COLUMN relay_fields TEXT;`
 ];

@@ -69,7 +69,9 @@ const MIGRATIONS: string[] = [
 		SELECT doc_id, seq, epoch, kind, covers, author, nonce, ct, sig FROM entries ORDER BY doc_id, seq;
 	DROP TABLE entries;
 	ALTER TABLE entries_by_rowid RENAME TO entries;
-	CREATE UNIQUE INDEX entries_doc_seq ON entries (doc_id, seq);`
+	CREATE UNIQUE INDEX entries_doc_seq ON entries (doc_id, seq);`,
+	// 5: an op's signed relay fields (`admits`, `cap`) as JSON, NULL for ops without them.
+	`ALTER TABLE space_ops ADD COLUMN relay_fields TEXT;`
 ];
 
 /** Opens the relay's database file with the settings every connection to it uses. */

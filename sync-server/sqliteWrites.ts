@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { AuthRecord, DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, StoredDoc } from './RelayStore';
-import { toLoggedOp, type OpRow } from './storedRows';
+import { relayFieldsOf, toLoggedOp, type OpRow } from './storedRows';
 
 export type SqliteWrite =
 	| { op: 'append'; entry: WireEntry; guard: AppendGuard }
@@ -40,8 +40,8 @@ export function prepareWrites(db: Database.Database) {
 		// Indexes are contiguous from 0 (nothing is ever deleted), so max + 1 is the log's
 		// length, read from the primary key without scanning the log.
 		nextOpIndex: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM space_ops WHERE space_id = ?'),
-		insertOp: db.prepare('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES (?, ?, ?, ?, ?, ?)'),
-		opBySig: db.prepare('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = ? AND sig = ?')
+		insertOp: db.prepare('INSERT INTO space_ops (space_id, idx, author, body, sig, at, relay_fields) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+		opBySig: db.prepare('SELECT idx, author, body, sig, at, relay_fields FROM space_ops WHERE space_id = ? AND sig = ?')
 	};
 }
 
@@ -97,7 +97,7 @@ function runWrite(stmts: SqliteWriteStatements, write: SqliteWrite): SqliteWrite
 			const existing = stmts.opBySig.get(spaceId, signed.sig) as OpRow | undefined;
 			if (existing) return { logged: toLoggedOp(spaceId, existing), fresh: false };
 			const { next } = stmts.nextOpIndex.get(spaceId) as { next: number };
-			stmts.insertOp.run(spaceId, next, signed.author, signed.body, signed.sig, at);
+			stmts.insertOp.run(spaceId, next, signed.author, signed.body, signed.sig, at, relayFieldsOf(signed));
 			return { logged: { index: next, at, op: signed }, fresh: true };
 		}
 	}

@@ -3,3 +3,4 @@ export * from './ids';
 export * from './messages';
 export * from './signing';
 export * from './docAuth';
+export * from './spaceWriters';

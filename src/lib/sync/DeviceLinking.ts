@@ -11,6 +11,7 @@ import {
 	DeviceLinkError,
 	encryptBundle,
 	pairingMessages,
+	pairingWriteKey,
 	newRecoveryKey,
 	recoveryKeys,
 	requestMac,
@@ -19,7 +20,7 @@ import {
 	type PersonBundle,
 	type RecoveryKeys
 } from '$lib/keys/deviceLink';
-import { lockboxesFor, newSpaceId, sealTo } from '$lib/keys/spaceOps';
+import { lockboxesFor, newSpaceId, sealTo, writeCap } from '$lib/keys/spaceOps';
 import { words } from '$lib/words';
 import type { EngineCore } from '$lib/sync/EngineCore';
 import type { SpaceRunner } from '$lib/sync/SpaceRunner';
@@ -54,8 +55,8 @@ export class DeviceLinking {
 		return this.#backupTimer !== undefined;
 	}
 
-	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
-		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
+	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }, relay: Pick<SignedOp, 'admits' | 'cap'> = {}): SignedOp {
+		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body), ...relay };
 		return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
 	}
 
@@ -95,7 +96,9 @@ export class DeviceLinking {
 	async confirmDeviceLink(offer: LinkOffer, request: { sign: string; box: string }): Promise<void> {
 		const person = await this.#core.person();
 		const bundle = await this.#bundle();
-		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.#core.device.signing));
+		// The new device opened the pairing log and admitted the link's key there: it vouches for this one.
+		const cap = writeCap(offer.pairingId, this.#core.deviceKey, pairingWriteKey(offer));
+		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-grant', to: request.sign, sealed: sealBundle(bundle, request.box) }, this.#core.device.signing, { cap }));
 		this.#core.unwatchLog(offer.pairingId);
 		// Add the device to every space, with every key this person holds, so it reads the full history.
 		const info = certifyInfo(person, request.sign as DeviceKey, request.box);
@@ -127,7 +130,11 @@ export class DeviceLinking {
 		};
 		this.#core.watchLog(offer.pairingId, handle);
 		handle(await this.#core.fetchLog(offer.pairingId));
-		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.#core.device.signing));
+		// Opening the pairing log, this device admits the link's key there (for the reply); should
+		// the log be open already, the same key vouches for this device.
+		const linkKey = pairingWriteKey(offer);
+		const relay = { admits: [toBase64Url(linkKey.publicKey)], cap: writeCap(offer.pairingId, this.#core.deviceKey, linkKey) };
+		await this.#core.appendRaw(this.#signRaw(offer.pairingId, { type: 'link-request', ...me, mac: requestMac(offer, me.sign, me.box) }, this.#core.device.signing, relay));
 		const linked = granted.then(async (bundle) => {
 			this.#core.unwatchLog(offer.pairingId);
 			await this.#adopt(bundle, false);
@@ -159,7 +166,8 @@ export class DeviceLinking {
 			const lockboxes = Object.entries(circleKeys)
 				.filter(([circle]) => member.circles.has(circle))
 				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+			// The relay does not know this device in the space yet: the person's own key vouches for it.
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes }, writeCap(spaceId, this.#core.deviceKey, person.signing));
 		}
 	}
 

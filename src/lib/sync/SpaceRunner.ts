@@ -16,11 +16,13 @@ import {
 	documentKey,
 	lockboxesFor,
 	openCircleKeys,
+	relayFieldsFor,
 	requestToJoin,
 	sealTo,
 	signOp,
 	type InvitationInfo,
-	type InvitationLink
+	type InvitationLink,
+	type RelayFields
 } from '$lib/keys/spaceOps';
 import { words } from '$lib/words';
 import { DocSync } from '$lib/sync/DocSync';
@@ -162,8 +164,10 @@ export class SpaceRunner {
 		return shutOut(state, person ? personKey(person) : undefined, this.#core.deviceKey);
 	}
 
-	async appendOp(space: SpaceSync, action: Action): Promise<void> {
-		await this.#queueOp(space, signOp(space.spaceId, this.#core.device, space.state.heads, action));
+	/** `cap`: a write capability, for a device the space's log does not admit yet (a recovered one). */
+	async appendOp(space: SpaceSync, action: Action, cap?: RelayFields['cap']): Promise<void> {
+		const relay = { ...relayFieldsFor(space.state, action), ...(cap ? { cap } : {}) };
+		await this.#queueOp(space, signOp(space.spaceId, this.#core.device, space.state.heads, action, Date.now(), relay));
 	}
 
 	async #queueOp(space: SpaceSync, op: SignedOp): Promise<void> {

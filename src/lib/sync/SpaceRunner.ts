@@ -254,23 +254,10 @@ export class SpaceRunner {
 		const nowCaughtUp = caughtUp && !space.caughtUp;
 		if (caughtUp) space.caughtUp = true;
 		if (grew) void this.saveSpace(space);
-		if (grew || nowCaughtUp) this.#reduceSoon(space);
-	}
-
-	readonly #reduceQueued = new WeakSet<SpaceSync>();
-
-	/**
-	 * One replay for a burst of ops: a relay fans a long run of ops out one frame each, and a
-	 * replay per frame is quadratic in the log (a flooded log took devices many seconds).
-	 */
-	#reduceSoon(space: SpaceSync): void {
-		if (this.#reduceQueued.has(space)) return;
-		this.#reduceQueued.add(space);
-		space.reducing++;
-		setTimeout(() => {
-			this.#reduceQueued.delete(space);
-			void this.reduce(space).finally(() => space.reducing--);
-		}, 0);
+		// Only when something changed: a relay re-sending a long run of ops this device already
+		// holds (one frame each) would otherwise cost a whole replay per frame. When it did grow,
+		// at once: documents in the same catch-up need the keys it brings.
+		if (grew || nowCaughtUp) void this.reduce(space);
 	}
 
 	/** After a restore, the relay's whole log against ours: its order stands, and ops it lacks are sent again. */
@@ -284,7 +271,7 @@ export class SpaceRunner {
 		if (restored) {
 			space.log = space.log.slice(0, keep);
 			space.pending = restored.pending;
-			this.#reduceSoon(space);
+			void this.reduce(space);
 		}
 		this.onLoggedOps(space.spaceId, relayLog.slice(keep), true);
 		void this.saveSpace(space);

@@ -4,8 +4,12 @@
 // owner's removals, key changes, invitations or new documents. A member who spams the log
 // meets the relay's per-space quotas, with a plain error.
 import { afterEach, describe, expect, it } from 'vitest';
-import { newSigningKeyPair, sign } from '$lib/crypto';
-import { invitationFragment, newSpaceId, parseInvitationLink } from '$lib/keys/spaceOps';
+import { hash, newSigningKeyPair, sign, verify } from '$lib/crypto';
+import { createDevice, deviceKey } from '$lib/keys/device';
+import { certifyDevice } from '$lib/keys/identity';
+import { replayMembership } from '$lib/keys/membership';
+import { createInvitation, createSpace, invitationFragment, newSpaceId, parseInvitationLink, requestToJoin, signOp, writeCap } from '$lib/keys/spaceOps';
+import { actor, StoryLog } from '$tests/helpers/membershipStory';
 import { opSigningBytes, toBase64Url, type DeviceKey, type DocumentId, type SignedOp, type SpaceId } from '$lib/protocol';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { openDevice, eventually, setup, type Device, type Scenario } from '$tests/helpers/scenario';
@@ -232,5 +236,63 @@ describe('a member spamming the log', () => {
 		const metrics = await (await fetch(`${relay.httpUrl}/metrics`)).text();
 		expect(metrics).toMatch(/hearth_relay_space_log_refused_total\{reason="space-ops"\} 2/);
 		expect(metrics).toMatch(/hearth_relay_space_log_refused_total\{reason="space-bytes"\} 1/);
+	});
+});
+
+describe('a space whose log was written before the relay checked writers', () => {
+	it('still takes writes from everyone its old log admits, and from invitations and recovered devices it vouches for', async () => {
+		const relay = await startRelay();
+		extra.relay = relay;
+		// The log as today's relays hold it: ops with no relay fields, signed as v1.
+		const olive = actor('olive');
+		const bea = actor('bea', 2);
+		const created = createSpace(olive.person, olive.device, 1);
+		const log = new StoryLog(created.spaceId);
+		const old = (op: SignedOp): SignedOp => ({ spaceId: op.spaceId, author: op.author, body: op.body, sig: '' });
+		const resign = (op: SignedOp, device: typeof olive.device): SignedOp => {
+			const unsigned = old(op);
+			return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), device.signing.secretKey)) };
+		};
+		log.append(resign(created.op, olive.device));
+		const invite = (expiresAt: number) => {
+			const { op, link } = createInvitation(log.spaceId, olive.device, log.heads(), { role: 'member', circles: created.circles, expiresAt, info: { space: 'Care co-op', from: 'Olive' } });
+			log.append(resign(op, olive.device));
+			return link;
+		};
+		const forBea = invite(log.clock + 60_000);
+		log.append(resign(requestToJoin(log.state(), forBea, bea.person, bea.devices, bea.device, log.heads()), bea.device));
+		log.append(resign(signOp(log.spaceId, olive.device, log.heads(), { type: 'admit', invite: forBea.invite, lockboxes: [] }), olive.device));
+		const forCleo = invite(Date.now() + 60_000);
+		expect(log.state().members.has(bea.id)).toBe(true);
+		for (const e of log.entries) expect(e.op.admits ?? e.op.cap).toBeUndefined();
+		await injectIntoStore(relay, log.spaceId, log.entries.map((e) => e.op));
+		await relay.restart();
+
+		const raw = await RawRelayClient.connect(relay.url);
+		const { entries } = (await raw.sync(1, [{ spaceId: log.spaceId, since: 0 }])).flatMap((f) => f.logs)[0];
+		const state = replayMembership(log.spaceId, entries, verify, (b) => hash(b));
+		let rid = 10;
+		const append = async (op: SignedOp) => {
+			raw.send({ type: 'log-append', rid: ++rid, op });
+			const reply = await raw.next((m) => (m.type === 'log-ok' || m.type === 'error') && m.rid === rid);
+			return reply.type === 'error' ? reply.code : 'ok';
+		};
+		// Bea's second device, named only in her old request's card, never wrote: it may now.
+		expect(await append(signOp(log.spaceId, bea.devices[1], state.heads, { type: 'add-doc', doc: 'beasNotes11111111' as DocumentId, circle: created.circles[0] }))).toBe('ok');
+		// Cleo answers an invitation made before the upgrade, vouched for by its key.
+		const cleo = actor('cleo');
+		expect(await append(requestToJoin(state, forCleo, cleo.person, cleo.devices, cleo.device, state.heads))).toBe('ok');
+		// Bea restores a device from her recovery kit: her identity key, from the old card, vouches.
+		const restored = createDevice();
+		const info = certifyDevice(bea.person, restored);
+		const selfAdd = signOp(log.spaceId, restored, state.heads, { type: 'add-device', person: bea.id, device: info, lockboxes: [] }, Date.now(), { cap: writeCap(log.spaceId, deviceKey(restored), bea.person.signing) });
+		expect(await append(selfAdd)).toBe('ok');
+		// A stranger still may not.
+		expect(await append(junk(log.spaceId, newSigningKeyPair(), 1, [])[0])).toBe('not-a-writer');
+		// Nor may a capability signed by a key the space never admitted.
+		const outsider = newSigningKeyPair();
+		const device = createDevice();
+		expect(await append(signOp(log.spaceId, device, [], { type: 'decline', invite: 'x' }, Date.now(), { cap: writeCap(log.spaceId, deviceKey(device), outsider) }))).toBe('not-a-writer');
+		raw.close();
 	});
 });

@@ -70,7 +70,9 @@ async function injectIntoStore(relay: RelayProcess, spaceId: SpaceId, ops: Signe
 		const chunk = rows.slice(i, i + 50);
 		await relay.query(`INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, chunk.flat());
 	}
-	if (relay.store === 'postgres') await relay.query('UPDATE spaces SET length = ? WHERE space_id = ?', [start + ops.length, spaceId]);
+	if (relay.store === 'postgres') {
+		await relay.query('INSERT INTO spaces (space_id, length) VALUES (?, ?) ON CONFLICT (space_id) DO UPDATE SET length = EXCLUDED.length', [spaceId, start + ops.length]);
+	}
 }
 
 const items = (d: Device, docId: DocumentId) => d.engine.handle<Notes>(docId)?.doc().items;

@@ -15,6 +15,13 @@ interface Tally {
 	length: number;
 	bytes: number;
 	keys: Set<string>;
+	/**
+	 * The keys the log's first op admitted (its owner's identity and devices), and authors one
+	 * of those vouched for (a device restored from the owner's recovery kit). They are spared
+	 * the space-wide quotas, so a full log (members spamming it, perhaps with keys they vouched
+	 * for) never stops the owner removing them and changing the keys.
+	 */
+	founders: Set<string>;
 	authors: Map<string, { ops: number; bytes: number }>;
 }
 
@@ -60,8 +67,9 @@ export class SpaceWriters {
 		if (tally.length > 0 && !tally.keys.has(op.author) && !this.#capValid(tally, op)) return 'not-admitted';
 		const size = opBytes(op);
 		const q = this.#quota;
-		if (tally.length + 1 > q.maxOps) return 'space-ops';
-		if (tally.bytes + size > q.maxBytes) return 'space-bytes';
+		const founder = tally.length === 0 || tally.founders.has(op.author) || (op.cap !== undefined && tally.founders.has(op.cap.by) && this.#capValid(tally, op));
+		if (!founder && tally.length + 1 > q.maxOps) return 'space-ops';
+		if (!founder && tally.bytes + size > q.maxBytes) return 'space-bytes';
 		const mine = tally.authors.get(op.author) ?? { ops: 0, bytes: 0 };
 		if (mine.ops + 1 > q.maxOpsPerAuthor) return 'author-ops';
 		if (mine.bytes + size > q.maxBytesPerAuthor) return 'author-bytes';
@@ -78,7 +86,7 @@ export class SpaceWriters {
 	}
 
 	async #load(spaceId: SpaceId): Promise<Tally> {
-		const tally: Tally = { spaceId, length: 0, bytes: 0, keys: new Set(), authors: new Map() };
+		const tally: Tally = { spaceId, length: 0, bytes: 0, keys: new Set(), founders: new Set(), authors: new Map() };
 		await this.#catchUp(tally);
 		if (this.#tallies.size >= this.#maxCached) this.#tallies.delete(this.#tallies.keys().next().value!);
 		this.#tallies.set(spaceId, tally);
@@ -94,6 +102,8 @@ export class SpaceWriters {
 /** Stored ops were checked when they were appended: each one admits its keys. */
 function fold(tally: Tally, op: SignedOp): void {
 	const size = opBytes(op);
+	if (tally.length === 0) for (const key of keysAdmittedBy(op)) tally.founders.add(key);
+	else if (op.cap && tally.founders.has(op.cap.by)) tally.founders.add(op.author);
 	tally.length++;
 	tally.bytes += size;
 	const mine = tally.authors.get(op.author) ?? { ops: 0, bytes: 0 };

@@ -31,8 +31,8 @@ afterEach(async () => {
 
 type KeyPair = { publicKey: Uint8Array; secretKey: Uint8Array };
 
-function signed(spaceId: SpaceId, kp: KeyPair, body: unknown): SignedOp {
-	const unsigned = { spaceId, author: toBase64Url(kp.publicKey) as DeviceKey, body: JSON.stringify(body) };
+function signed(spaceId: SpaceId, kp: KeyPair, body: unknown, relay: Pick<SignedOp, 'admits' | 'cap'> = {}): SignedOp {
+	const unsigned = { spaceId, author: toBase64Url(kp.publicKey) as DeviceKey, body: JSON.stringify(body), ...relay };
 	return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), kp.secretKey)) };
 }
 
@@ -176,8 +176,9 @@ describe('a stranger flooding a space’s membership log', () => {
 });
 
 describe('a member spamming the log', () => {
-	it('meets the per-author quota with a plain error, and the owner can still act', async () => {
-		const relay = await startRelay({ env: { HEARTH_SPACE_MAX_OPS_PER_AUTHOR: '20', HEARTH_SPACE_MAX_OPS: '1000' } });
+	it('meets the per-author quota with a plain error, and the owner can still act on a full log', async () => {
+		// Olive's three ops and Bea's twenty leave room for one more op in the whole log.
+		const relay = await startRelay({ env: { HEARTH_SPACE_MAX_OPS_PER_AUTHOR: '20', HEARTH_SPACE_MAX_OPS: '24' } });
 		extra.relay = relay;
 		const olive = await openDevice('olive', relay);
 		const bea = await openDevice('bea', relay);
@@ -207,33 +208,52 @@ describe('a member spamming the log', () => {
 		const metrics = await (await fetch(`${relay.httpUrl}/metrics`)).text();
 		expect(metrics).toMatch(/hearth_relay_space_log_refused_total\{reason="author-ops"\} 11/);
 
-		// Olive's own writes are not held back by Bea's spam: she removes her.
+		// Olive's own writes are not held back by Bea's spam: she removes her, which fills the
+		// log, and her device still changes the key afterwards (the space's founder is spared
+		// the space-wide quota, never her own).
 		await olive.engine.removeMember(spaceId, bea.engine.personKey()!);
+		await eventually(() => olive.engine.spaceState(spaceId)?.circles.get(circles[0])?.epoch === 1, 10_000, 'the key to change');
 		await olive.engine.whenSynced();
-		await eventually(() => olive.engine.spaceState(spaceId)?.removed.has(bea.engine.personKey()!) === true, 10_000, 'the removal to stand');
+		expect(await logLength(relay, spaceId)).toBe(25);
 		expect(olive.engine.status.problems).toEqual([]);
+		// Anyone else meets the full log.
+		const again = await RawRelayClient.connect(relay.url);
+		again.send({ type: 'log-append', rid: 1, op: signed(spaceId, beaKey, { v: 1, prev: [], at: 99, action: { type: 'decline', invite: 'late' } }) });
+		expect(await again.next((m) => m.type === 'error' && m.rid === 1)).toMatchObject({ code: 'quota-exceeded', message: expect.stringMatching(/space log is full/) });
+		again.close();
 	});
 
-	it('meets the space quota with a plain error once the whole log is full', async () => {
+	it('meets the space quota with a plain error once the whole log is full, and the owner is spared it', async () => {
 		const relay = await startRelay({ env: { HEARTH_SPACE_MAX_OPS: '5', HEARTH_SPACE_MAX_BYTES: '100000' } });
 		extra.relay = relay;
 		const raw = await RawRelayClient.connect(relay.url);
 		const owner = newSigningKeyPair();
+		const member = newSigningKeyPair();
+		const memberKey = toBase64Url(member.publicKey);
+		let rid = 0;
+		const append = async (op: SignedOp) => {
+			raw.send({ type: 'log-append', rid: ++rid, op });
+			const reply = await raw.next((m) => (m.type === 'log-ok' || m.type === 'error') && m.rid === rid);
+			return reply.type === 'error' ? reply.code : 'ok';
+		};
 		const spaceId = newSpaceId();
+		expect(await append(signed(spaceId, owner, { kind: 'create' }))).toBe('ok');
+		expect(await append(signed(spaceId, owner, { kind: 'admit' }, { admits: [memberKey] }))).toBe('ok');
 		const codes: string[] = [];
-		for (let i = 0; i < 7; i++) {
-			raw.send({ type: 'log-append', rid: i + 1, op: signed(spaceId, owner, { v: 1, prev: [], at: i, action: { type: 'decline', invite: `x-${i}` } }) });
-			const reply = await raw.next((m) => (m.type === 'log-ok' || m.type === 'error') && m.rid === i + 1);
-			codes.push(reply.type === 'error' ? reply.code : 'ok');
-		}
-		expect(codes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'quota-exceeded', 'quota-exceeded']);
+		for (let i = 0; i < 5; i++) codes.push(await append(signed(spaceId, member, { v: 1, prev: [], at: i, action: { type: 'decline', invite: `x-${i}` } })));
+		expect(codes).toEqual(['ok', 'ok', 'ok', 'quota-exceeded', 'quota-exceeded']);
 		expect(raw.messages.find((m) => m.type === 'error')).toMatchObject({ message: expect.stringMatching(/space log is full/i) });
+		// The space's owner, whose first op made it, may still write there.
+		expect(await append(signed(spaceId, owner, { kind: 'remove' }))).toBe('ok');
+
 		// In another space, an op that would take the log past its byte quota is refused too.
 		const other = newSpaceId();
-		expect((await raw.append(50, signed(other, owner, { pad: 'x'.repeat(60_000) }))).index).toBe(0);
-		raw.send({ type: 'log-append', rid: 51, op: signed(other, owner, { pad: 'y'.repeat(60_000) }) });
-		expect(await raw.next((m) => m.type === 'error' && m.rid === 51)).toMatchObject({ code: 'quota-exceeded', message: expect.stringMatching(/most bytes/) });
-		expect((await raw.append(52, signed(other, owner, { small: true }))).index).toBe(1);
+		expect(await append(signed(other, owner, { kind: 'create' }))).toBe('ok');
+		expect(await append(signed(other, owner, { kind: 'admit' }, { admits: [memberKey] }))).toBe('ok');
+		expect(await append(signed(other, member, { pad: 'x'.repeat(60_000) }))).toBe('ok');
+		expect(await append(signed(other, member, { pad: 'y'.repeat(60_000) }))).toBe('quota-exceeded');
+		expect(raw.messages.filter((m) => m.type === 'error').at(-1)).toMatchObject({ message: expect.stringMatching(/most bytes/) });
+		expect(await append(signed(other, member, { small: true }))).toBe('ok');
 		raw.close();
 		const metrics = await (await fetch(`${relay.httpUrl}/metrics`)).text();
 		expect(metrics).toMatch(/hearth_relay_space_log_refused_total\{reason="space-ops"\} 2/);

@@ -11,7 +11,7 @@ import type { AppendGuard, AppendResult, CatchupRead, DocSizeSummary, EntryRange
 import { POSTGRES_MIGRATIONS } from './postgresMigrations';
 import { SchemaTooNewError } from './SchemaTooNewError';
 import { newLineage } from './newLineage';
-import { toLoggedOp, toWireEntry, type EntryRow, type OpRow } from './storedRows';
+import { relayFieldsOf, toLoggedOp, toWireEntry, type EntryRow, type OpRow } from './storedRows';
 
 const CHANNEL = 'hearth_relay';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes. */
@@ -646,13 +646,14 @@ export class PostgresStore implements RelayStore {
 			const again = await this.#findOp(client, spaceId, op.sig);
 			if (again) return { commit: false, value: { logged: again, fresh: false } };
 			const index = rows[0].idx;
-			await client.query('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+			await client.query('INSERT INTO space_ops (space_id, idx, author, body, sig, at, relay_fields) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
 				spaceId,
 				index,
 				op.author,
 				op.body,
 				op.sig,
-				at
+				at,
+				relayFieldsOf(op)
 			]);
 			if (replacesCopies) {
 				// A recovery copy replaces the older ones in this commit, if the log holds nothing else (see RelayStore).
@@ -670,13 +671,13 @@ export class PostgresStore implements RelayStore {
 	}
 
 	async #findOp(client: pg.Pool | pg.PoolClient, spaceId: SpaceId, sig: string): Promise<LoggedOp | undefined> {
-		const { rows } = await client.query<OpRow>('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = $1 AND sig = $2', [spaceId, sig]);
+		const { rows } = await client.query<OpRow>('SELECT idx, author, body, sig, at, relay_fields FROM space_ops WHERE space_id = $1 AND sig = $2', [spaceId, sig]);
 		return rows[0] && toLoggedOp(spaceId, rows[0]);
 	}
 
 	async opsSince(spaceId: SpaceId, since: number, limit?: number): Promise<LoggedOp[]> {
 		const { rows } = await this.#pool.query<OpRow>(
-			`SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = $1 AND idx >= $2 ORDER BY idx${limit ? ' LIMIT $3' : ''}`,
+			`SELECT idx, author, body, sig, at, relay_fields FROM space_ops WHERE space_id = $1 AND idx >= $2 ORDER BY idx${limit ? ' LIMIT $3' : ''}`,
 			limit ? [spaceId, since, limit] : [spaceId, since]
 		);
 		return rows.map((r) => toLoggedOp(spaceId, r));

@@ -46,9 +46,10 @@ import { VerifyPool } from './VerifyPool';
 import { nestsDeeperThan } from './jsonDepth';
 import { jsonLogger, type LogFn } from './jsonLog';
 import { Counter, EventLoopDelay, Gauge, Histogram, Registry, SnapshotHistogram } from './Metrics';
-import { DEFAULT_LIMITS, maxCiphertextFor, type Limits } from './relayConfig';
+import { DEFAULT_LIMITS, maxCiphertextFor, type Limits, type SpaceQuota } from './relayConfig';
 import type { AppendResult, EntryRange, RelayStore, StoreEvent } from './RelayStore';
 import { SerialLocks } from './SerialLocks';
+import { SpaceWriters, type SpaceRefusal } from './SpaceWriters';
 import { serveStatic } from './serveStatic';
 import { TokenBucket } from './TokenBucket';
 
@@ -93,6 +94,15 @@ const MAX_JSON_DEPTH = 32;
 const HEARTBEAT_SLICES = 10;
 /** WebSocket close codes the relay uses. */
 export const CLOSE = { restarting: 1012, tooFarBehind: 1013, policy: 1008 } as const;
+
+/** The error each flood-guard refusal gets: plain words, and whether waiting would help (it would not). */
+const SPACE_REFUSALS: Record<SpaceRefusal, (q: SpaceQuota) => RelayError> = {
+	'not-admitted': () => new RelayError('not-a-writer', 'This space’s log takes writes only from keys the space has admitted'),
+	'space-ops': (q) => new RelayError('quota-exceeded', `This space log is full: it holds the most operations this relay keeps for one space (${q.maxOps})`),
+	'space-bytes': (q) => new RelayError('quota-exceeded', `This space log is full: it holds the most bytes this relay keeps for one space (${q.maxBytes})`),
+	'author-ops': (q) => new RelayError('quota-exceeded', `This device has written the most operations this relay keeps from one device in a space log (${q.maxOpsPerAuthor})`),
+	'author-bytes': (q) => new RelayError('quota-exceeded', `This device has written the most bytes this relay keeps from one device in a space log (${q.maxBytesPerAuthor})`)
+};
 
 class RelayError extends Error {
 	constructor(
@@ -145,6 +155,8 @@ export class RelayServer {
 	readonly #maxCiphertext: number;
 	readonly #log: LogFn;
 	readonly #verifier = new Ed25519Verifier();
+	/** Who may add to each space log, and how much (the flood guard). */
+	readonly #spaceWriters: SpaceWriters;
 	/** Entry signatures, the bulk of the checks, go to a worker thread when the machine has a spare core. */
 	readonly #entryVerifier = new VerifyPool({ inline: this.#verifier });
 	readonly #auth = new Map<DocumentId, AuthEntry>();
@@ -186,6 +198,7 @@ export class RelayServer {
 		this.#options = options;
 		this.#store = options.store;
 		this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+		this.#spaceWriters = new SpaceWriters(this.#store, this.#limits.spaceQuota, this.#verifier.verify);
 		this.#maxCiphertext = maxCiphertextFor(this.#limits);
 		this.#log = options.log ?? jsonLogger('info');
 		const m = this.metrics;
@@ -203,6 +216,9 @@ export class RelayServer {
 			),
 			fanoutFrames: m.add(new Counter('hearth_relay_fanout_frames_total', 'Frames fanned out to subscribers')),
 			rejected: m.add(new Counter('hearth_relay_rejected_frames_total', 'Frames refused, by reason')),
+			spaceRefused: m.add(
+				new Counter('hearth_relay_space_log_refused_total', 'Space-log writes refused by the flood guard: from a key the space does not admit, or over a quota')
+			),
 			storageErrors: m.add(new Counter('hearth_relay_storage_errors_total', 'Storage operations that failed')),
 			clusterEvents: m.add(new Counter('hearth_relay_cluster_events_total', 'Writes heard from other relay nodes, by kind')),
 			docBytes: m.add(new SnapshotHistogram('hearth_relay_document_bytes', 'Stored ciphertext per document (no ids)', sizeBounds)),
@@ -775,11 +791,24 @@ export class RelayServer {
 			throw new RelayError('bad-signature', 'The op signature does not verify');
 		}
 		// Only fields the signature covers are stored, so nothing extra a client sent rides along.
-		const stored: SignedOp = { spaceId: op.spaceId, author: op.author, body: op.body, sig };
+		const stored: SignedOp = {
+			spaceId: op.spaceId,
+			author: op.author,
+			body: op.body,
+			sig,
+			...(op.admits ? { admits: op.admits } : {}),
+			...(op.cap ? { cap: { by: op.cap.by, sig: op.cap.sig } } : {})
+		};
+		const refusal = await this.#spaceWriters.check(stored);
+		if (refusal) {
+			this.#m.spaceRefused.inc({ reason: refusal });
+			throw SPACE_REFUSALS[refusal](this.#limits.spaceQuota);
+		}
 		// A client that lost the connection before our reply resends the same op: the store
 		// answers with where it already is, rather than logging it twice or telling anyone again.
 		// A recovery copy replaces the older copies (each a full bundle of keys) in its log.
 		const { logged, fresh } = await this.#store.appendOp(op.spaceId, stored, Date.now(), isRecoveryCopyBody(op.body));
+		if (fresh) this.#spaceWriters.recorded(logged);
 		this.#send(conn, { type: 'log-ok', rid, spaceId: op.spaceId, index: logged.index, at: logged.at });
 		if (!fresh) return;
 		this.#counted('op');

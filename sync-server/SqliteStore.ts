@@ -76,7 +76,7 @@ export class SqliteStore implements RelayStore {
 			),
 			entriesBetween: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq > ? AND seq <= ? ORDER BY seq`),
 			entryAt: db.prepare(`SELECT ${entryCols} FROM entries WHERE doc_id = ? AND seq = ?`),
-			opsSince: db.prepare('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = ? AND idx >= ? ORDER BY idx LIMIT ?'),
+			opsSince: db.prepare('SELECT idx, author, body, sig, at, relay_fields FROM space_ops WHERE space_id = ? AND idx >= ? ORDER BY idx LIMIT ?'),
 			sizes: db.prepare('SELECT bytes FROM docs')
 		};
 	}

@@ -52,5 +52,7 @@ export const POSTGRES_MIGRATIONS: string[] = [
 	`DELETE FROM space_ops WHERE substr(body, 1, 11) = '{"backup":"'
 		AND idx < (SELECT MAX(idx) FROM space_ops AS newest WHERE newest.space_id = space_ops.space_id)
 		AND NOT EXISTS (SELECT 1 FROM space_ops AS other WHERE other.space_id = space_ops.space_id
-			AND (other.author != space_ops.author OR substr(other.body, 1, 11) != '{"backup":"'));`
+			AND (other.author != space_ops.author OR substr(other.body, 1, 11) != '{"backup":"'));`,
+	// 4: an op's signed relay fields (`admits`, `cap`) as JSON, NULL for ops without them.
+	`ALTER TABLE space_ops ADD COLUMN relay_fields TEXT;`
 ];

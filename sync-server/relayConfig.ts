@@ -30,6 +30,18 @@ export interface Limits {
 	 * closed, so a vanished client is noticed within one to two of these.
 	 */
 	heartbeatMs: number;
+	/**
+	 * Per space log: most ops and bytes (op bodies and relay fields), and most from any one
+	 * author, so one member (or a removed one) cannot fill a space's log for everyone.
+	 */
+	spaceQuota: SpaceQuota;
+}
+
+export interface SpaceQuota {
+	maxOps: number;
+	maxBytes: number;
+	maxOpsPerAuthor: number;
+	maxBytesPerAuthor: number;
 }
 
 export interface RelayConfig {
@@ -54,7 +66,9 @@ export const DEFAULT_LIMITS: Limits = {
 	maxQueuedFrames: 5000,
 	maxStrikes: 50,
 	drainMs: 10_000,
-	heartbeatMs: 30_000
+	heartbeatMs: 30_000,
+	// A busy team's log holds a few thousand ops in years; a device's recovery log one per change.
+	spaceQuota: { maxOps: 100_000, maxBytes: 256 * 1024 * 1024, maxOpsPerAuthor: 50_000, maxBytesPerAuthor: 128 * 1024 * 1024 }
 };
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -102,7 +116,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
 			maxQueuedFrames: num(env, 'HEARTH_MAX_QUEUED_FRAMES', DEFAULT_LIMITS.maxQueuedFrames),
 			maxStrikes: num(env, 'HEARTH_MAX_STRIKES', DEFAULT_LIMITS.maxStrikes),
 			drainMs: num(env, 'HEARTH_DRAIN_MS', DEFAULT_LIMITS.drainMs),
-			heartbeatMs: num(env, 'HEARTH_HEARTBEAT_MS', DEFAULT_LIMITS.heartbeatMs)
+			heartbeatMs: num(env, 'HEARTH_HEARTBEAT_MS', DEFAULT_LIMITS.heartbeatMs),
+			spaceQuota: {
+				maxOps: num(env, 'HEARTH_SPACE_MAX_OPS', DEFAULT_LIMITS.spaceQuota.maxOps),
+				maxBytes: num(env, 'HEARTH_SPACE_MAX_BYTES', DEFAULT_LIMITS.spaceQuota.maxBytes),
+				maxOpsPerAuthor: num(env, 'HEARTH_SPACE_MAX_OPS_PER_AUTHOR', DEFAULT_LIMITS.spaceQuota.maxOpsPerAuthor),
+				maxBytesPerAuthor: num(env, 'HEARTH_SPACE_MAX_BYTES_PER_AUTHOR', DEFAULT_LIMITS.spaceQuota.maxBytesPerAuthor)
+			}
 		}
 	};
 }

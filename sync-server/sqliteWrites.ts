@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { RECOVERY_COPY_PREFIX, type AuthRecord, type DocumentId, type LoggedOp, type SignedOp, type SpaceId, type WireEntry } from '../src/lib/protocol';
 import type { AppendGuard, AppendResult, StoredDoc } from './RelayStore';
-import { toLoggedOp, type OpRow } from './storedRows';
+import { relayFieldsOf, toLoggedOp, type OpRow } from './storedRows';
 
 export type SqliteWrite =
 	| { op: 'append'; entry: WireEntry; guard: AppendGuard }
@@ -46,8 +46,8 @@ export function prepareWrites(db: Database.Database) {
 			`DELETE FROM space_ops WHERE space_id = @space AND idx < @newest AND NOT EXISTS (
 				SELECT 1 FROM space_ops WHERE space_id = @space AND (author != @author OR substr(body, 1, length(@prefix)) != @prefix))`
 		),
-		insertOp: db.prepare('INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES (?, ?, ?, ?, ?, ?)'),
-		opBySig: db.prepare('SELECT idx, author, body, sig, at FROM space_ops WHERE space_id = ? AND sig = ?')
+		insertOp: db.prepare('INSERT INTO space_ops (space_id, idx, author, body, sig, at, relay_fields) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+		opBySig: db.prepare('SELECT idx, author, body, sig, at, relay_fields FROM space_ops WHERE space_id = ? AND sig = ?')
 	};
 }
 
@@ -103,7 +103,7 @@ function runWrite(stmts: SqliteWriteStatements, write: SqliteWrite): SqliteWrite
 			const existing = stmts.opBySig.get(spaceId, signed.sig) as OpRow | undefined;
 			if (existing) return { logged: toLoggedOp(spaceId, existing), fresh: false };
 			const { next } = stmts.nextOpIndex.get(spaceId) as { next: number };
-			stmts.insertOp.run(spaceId, next, signed.author, signed.body, signed.sig, at);
+			stmts.insertOp.run(spaceId, next, signed.author, signed.body, signed.sig, at, relayFieldsOf(signed));
 			if (write.replacesCopies) stmts.dropOlderCopies.run({ space: spaceId, newest: next, author: signed.author, prefix: RECOVERY_COPY_PREFIX });
 			return { logged: { index: next, at, op: signed }, fresh: true };
 		}

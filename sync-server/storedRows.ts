@@ -1,6 +1,6 @@
 // Rows as both stores read them back (same columns in SQLite and PostgreSQL), and what they
 // become on the wire. Seqs, indexes and times are numbers here: each store parses them so.
-import type { DocumentId, LoggedOp, SpaceId, WireEntry } from '../src/lib/protocol';
+import type { DocumentId, LoggedOp, SignedOp, SpaceId, WireEntry } from '../src/lib/protocol';
 
 export interface EntryRow {
 	seq: number;
@@ -19,6 +19,8 @@ export interface OpRow {
 	body: string;
 	sig: string;
 	at: number;
+	/** The op's signed relay fields as JSON (SignedOp `admits`, `cap`), or null. */
+	relay_fields: string | null;
 }
 
 export function toWireEntry(docId: DocumentId, r: EntryRow): WireEntry {
@@ -36,5 +38,12 @@ export function toWireEntry(docId: DocumentId, r: EntryRow): WireEntry {
 }
 
 export function toLoggedOp(spaceId: SpaceId, r: OpRow): LoggedOp {
-	return { index: r.idx, at: r.at, op: { spaceId, author: r.author as LoggedOp['op']['author'], body: r.body, sig: r.sig } };
+	const fields = r.relay_fields ? (JSON.parse(r.relay_fields) as Pick<SignedOp, 'admits' | 'cap'>) : {};
+	return { index: r.idx, at: r.at, op: { spaceId, author: r.author as LoggedOp['op']['author'], body: r.body, sig: r.sig, ...fields } };
+}
+
+/** The relay fields of an op as stored: only those the signature covers, or null for none. */
+export function relayFieldsOf(op: SignedOp): string | null {
+	if (op.admits === undefined && op.cap === undefined) return null;
+	return JSON.stringify({ ...(op.admits ? { admits: op.admits } : {}), ...(op.cap ? { cap: { by: op.cap.by, sig: op.cap.sig } } : {}) });
 }

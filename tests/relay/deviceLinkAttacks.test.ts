@@ -2,9 +2,10 @@
 // screenshot). With it she tries to get her own device linked in place of Olive's phone, or
 // to hand Olive's phone an identity she controls.
 import { afterEach, describe, expect, it } from 'vitest';
-import { grantMessage, linkCommitment, linkFragment, parseLinkOffer, requestMac, type LinkExchange, type LinkOffer, type PersonBundle } from '$lib/keys/deviceLink';
+import { grantMessage, linkCommitment, linkFragment, pairingWriteKey, parseLinkOffer, requestMac, type LinkExchange, type LinkOffer, type PersonBundle } from '$lib/keys/deviceLink';
 import { createDevice, deviceKey } from '$lib/keys/device';
 import { createPerson, personKey, storePerson } from '$lib/keys/identity';
+import { writeCap } from '$lib/keys/spaceOps';
 import { newSigningKeyPair, randomBytes, sign } from '$lib/crypto';
 import { opSigningBytes, toBase64Url, type DeviceKey, type SignedOp } from '$lib/protocol';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
@@ -18,8 +19,12 @@ afterEach(async () => {
 
 type KeyPair = { publicKey: Uint8Array; secretKey: Uint8Array };
 
+/** Mallory holds the link, so the relay lets her write to its pairing log as the devices do. */
 function signedBy(kp: KeyPair, offer: LinkOffer, body: unknown): SignedOp {
-	const unsigned = { spaceId: offer.pairingId, author: toBase64Url(kp.publicKey) as DeviceKey, body: JSON.stringify(body) };
+	const author = toBase64Url(kp.publicKey) as DeviceKey;
+	const linkKey = pairingWriteKey(offer);
+	const relay = { admits: [toBase64Url(linkKey.publicKey)], cap: writeCap(offer.pairingId, author, linkKey) };
+	const unsigned = { spaceId: offer.pairingId, author, body: JSON.stringify(body), ...relay };
 	return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), kp.secretKey)) };
 }
 

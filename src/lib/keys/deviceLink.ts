@@ -52,6 +52,15 @@ export interface LinkOffer {
 	device: DeviceKey;
 }
 
+/**
+ * A signing key both devices derive from the link's secret. The new device, which opens the
+ * pairing log, admits it there; the device that showed the link signs its reply's write
+ * capability with it, so the relay takes the reply and nobody without the link can write.
+ */
+export function pairingWriteKey(offer: LinkOffer): SigningKeyPair {
+	return signingKeyPairFromSeed(hash(utf8('hearth/pairing-write/v1'), 32, fromBase64Url(offer.secret)));
+}
+
 export class DeviceLinkError extends Error {}
 
 export type PairingMessage =

@@ -96,7 +96,11 @@ export interface MembershipState {
 	applied: AppliedOp[];
 	/** Operations that were ignored, and why (shown to people as a plain reason). */
 	rejected: Array<{ index: number; hash?: string; reason: string }>;
-	/** Hashes of every well-formed op (applied or not), for causal links. */
+	/**
+	 * What a new op should name in `prev`: the newest ops that took effect and that no other op
+	 * that took effect names, at most MAX_PREV of them. Refused ops never count, so a flood of
+	 * junk (anyone can sign an op) cannot crowd out or stand in for the ops that matter.
+	 */
 	heads: string[];
 	/** How many relay log entries were read. */
 	length: number;
@@ -179,7 +183,7 @@ export function replayMembership(spaceId: SpaceId, log: LoggedOp[], verify: Veri
 	}
 	state.rejected.push(...rejected);
 	state.rejected.sort((a, b) => a.index - b.index);
-	state.heads = headsOf(parsed);
+	state.heads = headsOf(parsed, state, byHash);
 	state.length = log.length;
 	return state;
 }
@@ -220,10 +224,25 @@ function parseOp(spaceId: SpaceId, entry: LoggedOp, verify: VerifyFn, hash: Hash
 	return { index: entry.index, hash: h, author: op.author, at: entry.at, body, prevIndexes };
 }
 
-function headsOf(parsed: ParsedOp[]): string[] {
+/** Most causal links an honest device puts in one op (the reducer accepts up to 256). */
+export const MAX_PREV = 16;
+
+/**
+ * Only ops that took effect are heads, and only ops that took effect hide one: a stranger's op
+ * naming the real heads must not make them look superseded. Past MAX_PREV, the newest head of
+ * each author comes first, so one member making many concurrent ops cannot push the others'
+ * out (a removal's `prev` says what its author had seen).
+ */
+function headsOf(parsed: ParsedOp[], state: MembershipState, byHash: Map<string, number>): string[] {
+	const effective = state.applied.map((a) => byHash.get(a.hash)!);
 	const referenced = new Set<number>();
-	for (const p of parsed) for (const i of p.prevIndexes) referenced.add(i);
-	return parsed.filter((_, i) => !referenced.has(i)).map((p) => p.hash);
+	for (const i of effective) for (const p of parsed[i].prevIndexes) referenced.add(p);
+	const heads = effective.filter((i) => !referenced.has(i)).sort((a, b) => b - a);
+	if (heads.length <= MAX_PREV) return heads.map((i) => parsed[i].hash);
+	const seen = new Set<string>();
+	const first = heads.filter((i) => !seen.has(parsed[i].author) && seen.add(parsed[i].author));
+	const rest = heads.filter((i) => !first.includes(i));
+	return [...first, ...rest].slice(0, MAX_PREV).map((i) => parsed[i].hash);
 }
 
 /** Ops by a removed person/device that the removal did not know about. */

@@ -1,7 +1,7 @@
 // Builders for signed membership operations, lockboxes and invitations. Each returns data
 // to append to a space's log; nothing here talks to the network or storage.
 import { hash, newSymmetricKey, openSealed, randomBytes, seal, sign, signingKeyPairFromSeed } from '$lib/crypto';
-import { fromBase64Url, isBase64Url, opSigningBytes, toBase64Url, utf8, type DeviceKey, type DocumentId, type SignedOp, type SpaceId } from '$lib/protocol';
+import { fromBase64Url, isBase64Url, opSigningBytes, spaceWriteBytes, toBase64Url, utf8, type DeviceKey, type DocumentId, type SignedOp, type SpaceId } from '$lib/protocol';
 import { words } from '$lib/words';
 import type { DeviceSecrets } from './device';
 import { deviceKey } from './device';
@@ -10,10 +10,32 @@ import { invitationProofBytes, type Action, type Invite, type Lockbox, type Memb
 
 const msg = words.messages.keys.spaceOps;
 
-export function signOp(spaceId: SpaceId, device: DeviceSecrets, prev: string[], action: Action, now = Date.now()): SignedOp {
+/** The clear, signed fields the relay's flood guard reads (see $lib/protocol/spaceWriters). */
+export type RelayFields = Pick<SignedOp, 'admits' | 'cap'>;
+
+export function signOp(spaceId: SpaceId, device: DeviceSecrets, prev: string[], action: Action, now = Date.now(), relay: RelayFields = {}): SignedOp {
 	const body: OpBody = { v: 1, prev, at: now, action };
-	const unsigned = { spaceId, author: deviceKey(device), body: JSON.stringify(body) };
+	const admits = relay.admits?.length ? [...new Set(relay.admits)] : undefined;
+	const unsigned = { spaceId, author: deviceKey(device), body: JSON.stringify(body), ...(admits ? { admits } : {}), ...(relay.cap ? { cap: relay.cap } : {}) };
 	return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), device.signing.secretKey)) };
+}
+
+/**
+ * Who an op lets write to the space's log at the relay: a newly admitted person's identity
+ * and devices, an added device. Without it the relay would refuse their writes.
+ */
+export function relayFieldsFor(state: MembershipState, action: Action): RelayFields {
+	if (action.type === 'admit') {
+		const card = state.invites.get(action.invite)?.requester;
+		return card ? { admits: [card.id, ...devicesOf(card)] } : {};
+	}
+	if (action.type === 'add-device') return { admits: [action.device.sign] };
+	return {};
+}
+
+/** A write capability: `signer`, a key the space admits, lets `author` write to its log. */
+export function writeCap(spaceId: SpaceId, author: DeviceKey, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): NonNullable<SignedOp['cap']> {
+	return { by: toBase64Url(signer.publicKey), sig: toBase64Url(sign(spaceWriteBytes(spaceId, author), signer.secretKey)) };
 }
 
 export function newCircleId(): string {
@@ -68,7 +90,8 @@ export function createSpace(person: PersonSecrets, device: DeviceSecrets, circle
 	const circles = Array.from({ length: circleCount }, newCircleId);
 	const keys = new Map(circles.map((c) => [c, newSymmetricKey()]));
 	const lockboxes = circles.map((c) => sealTo(keys.get(c)!, c, 0, owner.devices[0]));
-	return { spaceId, circles, keys, op: signOp(spaceId, device, [], { type: 'create', owner, circles, lockboxes }) };
+	const admits = [owner.id, ...devicesOf(owner)];
+	return { spaceId, circles, keys, op: signOp(spaceId, device, [], { type: 'create', owner, circles, lockboxes }, Date.now(), { admits }) };
 }
 
 /** Lockboxes giving these devices every epoch key we hold for the circle, so history stays readable. */
@@ -139,15 +162,15 @@ export function createInvitation(
 	const secret = randomBytes(32);
 	const invite = toBase64Url(randomBytes(12));
 	const key = toBase64Url(signingKeyPairFromSeed(secret).publicKey);
-	const op = signOp(spaceId, device, prev, {
-		type: 'invite',
-		invite,
-		key,
-		expiresAt: options.expiresAt,
-		role: options.role,
-		circles: options.circles,
-		info: infoHash(options.info, secret)
-	});
+	// The invitation's key may vouch for the invitee's device at the relay (see requestToJoin).
+	const op = signOp(
+		spaceId,
+		device,
+		prev,
+		{ type: 'invite', invite, key, expiresAt: options.expiresAt, role: options.role, circles: options.circles, info: infoHash(options.info, secret) },
+		Date.now(),
+		{ admits: [key] }
+	);
 	const pin = options.genesis ? { pin: { genesis: options.genesis, inviter: deviceKey(device) } } : {};
 	return { op, link: { spaceId, invite, secret: toBase64Url(secret), info: options.info, ...pin } };
 }
@@ -206,7 +229,9 @@ export function requestToJoin(state: MembershipState, link: InvitationLink, pers
 	const card: MemberCard = { id: personKey(person), devices: devices.map((d) => certifyDevice(person, d)) };
 	const kp = signingKeyPairFromSeed(fromBase64Url(link.secret));
 	const proof = toBase64Url(sign(invitationProofBytes(state.spaceId, link.invite, card.id), kp.secretKey));
-	return signOp(state.spaceId, device, prev, { type: 'request', invite: link.invite, person: card, proof });
+	// The space does not admit this device yet: the link's secret vouches for it at the relay.
+	const cap = writeCap(state.spaceId, deviceKey(device), kp);
+	return signOp(state.spaceId, device, prev, { type: 'request', invite: link.invite, person: card, proof }, Date.now(), { cap });
 }
 
 export function devicesOf(card: MemberCard): DeviceKey[] {

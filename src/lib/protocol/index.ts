@@ -4,3 +4,4 @@ export * from './messages';
 export * from './signing';
 export * from './docAuth';
 export * from './recoveryCopy';
+export * from './spaceWriters';

@@ -77,13 +77,30 @@ export type AuthRecord = PolicyRecord | JoinRecord;
  * One membership operation in a space's log. `body` is a JSON string the relay never parses:
  * clients run the membership reducer. `sig` is the author's Ed25519 signature over
  * opSigningBytes, so the relay can order and store ops but cannot forge or alter one.
+ *
+ * `admits` and `cap` are clear, signed fields for the relay's flood guard: it takes a log
+ * write only from a key the space admits (see spaceWriters.ts). The reducer alone decides
+ * membership; these only say who may add to the log at all.
  */
 export interface SignedOp {
 	spaceId: SpaceId;
 	author: DeviceKey;
 	body: string;
 	sig: string;
+	/** Keys this op lets write to the log from now on (a new member's devices and identity, an invitation's key). */
+	admits?: string[];
+	/** A write capability for an author the space does not admit yet. */
+	cap?: WriteCap;
 }
+
+/** `by`, a key the space admits, signed spaceWriteBytes(spaceId, author) with `sig`. */
+export interface WriteCap {
+	by: string;
+	sig: string;
+}
+
+/** Most keys one op may admit (a member card holds at most 64 devices, plus the identity). */
+export const MAX_ADMITS_PER_OP = 65;
 
 /**
  * An op as the relay logged it. `index` is its position in the space's log (from 0), assigned
@@ -247,7 +264,10 @@ export function isSignedOp(v: unknown): v is SignedOp {
 		isPublicKey(v.author) &&
 		typeof v.body === 'string' &&
 		!LONE_SURROGATE.test(v.body) &&
-		isBase64Url(v.sig, 64)
+		isBase64Url(v.sig, 64) &&
+		// One spelling each: absent, never empty, so the signed bytes have one form.
+		(v.admits === undefined || (Array.isArray(v.admits) && v.admits.length > 0 && v.admits.length <= MAX_ADMITS_PER_OP && v.admits.every(isPublicKey))) &&
+		(v.cap === undefined || (isObject(v.cap) && isPublicKey(v.cap.by) && isBase64Url(v.cap.sig, 64)))
 	);
 }
 

@@ -42,9 +42,26 @@ export function joinSigningBytes(j: Omit<JoinRecord, 'sig'>): Uint8Array {
 	return framed(['hearth/join/v1', j.docId, j.epoch, fromBase64Url(j.device), fromBase64Url(j.joinKey)]);
 }
 
-/** A space-log op: binds the body to its space and author, so it cannot be replayed into another space. */
+/**
+ * A space-log op: binds the body to its space and author, so it cannot be replayed into another
+ * space. v1 for ops without relay fields (every op before them, and most ops since), v2 with.
+ */
 export function opSigningBytes(op: Omit<SignedOp, 'sig'>): Uint8Array {
-	return framed(['hearth/op/v1', op.spaceId, fromBase64Url(op.author), op.body]);
+	if (op.admits === undefined && op.cap === undefined) return framed(['hearth/op/v1', op.spaceId, fromBase64Url(op.author), op.body]);
+	return framed([
+		'hearth/op/v2',
+		op.spaceId,
+		fromBase64Url(op.author),
+		op.body,
+		(op.admits ?? []).join(','),
+		op.cap ? fromBase64Url(op.cap.by) : new Uint8Array(0),
+		op.cap ? fromBase64Url(op.cap.sig) : new Uint8Array(0)
+	]);
+}
+
+/** What a write capability signs: this author may add to this space's log. */
+export function spaceWriteBytes(spaceId: string, author: string): Uint8Array {
+	return framed(['hearth/space-write/v1', spaceId, fromBase64Url(author)]);
 }
 
 export function ephemeralSigningBytes(m: {

@@ -15,6 +15,7 @@ import {
 	linkCommitment,
 	openGrant,
 	pairingMessages,
+	pairingWriteKey,
 	newRecoveryKey,
 	recoveryKeys,
 	requestMac,
@@ -25,7 +26,7 @@ import {
 	type PersonBundle,
 	type RecoveryKeys
 } from '$lib/keys/deviceLink';
-import { lockboxesFor, newSpaceId, sealTo } from '$lib/keys/spaceOps';
+import { lockboxesFor, newSpaceId, sealTo, writeCap } from '$lib/keys/spaceOps';
 import { words } from '$lib/words';
 import type { EngineCore } from '$lib/sync/EngineCore';
 import type { SpaceRunner } from '$lib/sync/SpaceRunner';
@@ -62,8 +63,18 @@ export class DeviceLinking {
 		return this.#backupTimer !== undefined;
 	}
 
-	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
-		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
+	/**
+	 * What lets either device write to a pairing log at the relay: whichever opens it admits the
+	 * key derived from the link's secret, and that key vouches for each device (only holders of
+	 * the link can make it). Later messages need no more, but carrying it is harmless.
+	 */
+	#pairingFields(offer: LinkOffer): Pick<SignedOp, 'admits' | 'cap'> {
+		const linkKey = pairingWriteKey(offer);
+		return { admits: [toBase64Url(linkKey.publicKey)], cap: writeCap(offer.pairingId, this.#core.deviceKey, linkKey) };
+	}
+
+	#signRaw(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }, relay: Pick<SignedOp, 'admits' | 'cap'> = {}): SignedOp {
+		const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body), ...relay };
 		return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
 	}
 
@@ -91,7 +102,7 @@ export class DeviceLinking {
 		const offeringNonce = toBase64Url(randomBytes(32));
 		const state: OfferState = { offer };
 		this.#offers.set(offer.pairingId, state);
-		const say = (body: PairingMessage) => this.#core.appendRaw(this.#signRaw(offer.pairingId, body, this.#core.device.signing));
+		const say = (body: PairingMessage) => this.#core.appendRaw(this.#signRaw(offer.pairingId, body, this.#core.device.signing, this.#pairingFields(offer)));
 		const stop = (why: string, tellPerson: boolean) => {
 			if (state.stopped || !this.#offers.has(offer.pairingId)) return;
 			state.stopped = why;
@@ -135,7 +146,7 @@ export class DeviceLinking {
 		if (state.stopped) throw new DeviceLinkError(state.stopped);
 		this.#offers.delete(offer.pairingId);
 		this.#core.unwatchLog(offer.pairingId);
-		await this.#core.appendRaw(this.#signRaw(offer.pairingId, grantMessage(offer, exchange, bundle), this.#core.device.signing));
+		await this.#core.appendRaw(this.#signRaw(offer.pairingId, grantMessage(offer, exchange, bundle), this.#core.device.signing, this.#pairingFields(offer)));
 		// Add the device to every space, with every key this person holds, so it reads the full history.
 		const info = certifyInfo(person, exchange.sign as DeviceKey, exchange.box);
 		for (const space of this.#core.spaces.values()) {
@@ -152,7 +163,7 @@ export class DeviceLinking {
 		const me = { sign: this.#core.deviceKey as string, box: toBase64Url(this.#core.device.box.publicKey) };
 		const requestNonce = toBase64Url(randomBytes(32));
 		const commit = linkCommitment(me.sign, me.box, requestNonce);
-		const say = (body: PairingMessage) => this.#core.appendRaw(this.#signRaw(offer.pairingId, body, this.#core.device.signing));
+		const say = (body: PairingMessage) => this.#core.appendRaw(this.#signRaw(offer.pairingId, body, this.#core.device.signing, this.#pairingFields(offer)));
 		let exchange: LinkExchange | undefined;
 		let codeSeen: (code: string) => void = () => {};
 		let grantSeen: (bundle: PersonBundle) => void = () => {};
@@ -216,7 +227,8 @@ export class DeviceLinking {
 			const lockboxes = Object.entries(circleKeys)
 				.filter(([circle]) => member.circles.has(circle))
 				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+			// The relay does not know this device in the space yet: the person's own key vouches for it.
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes }, writeCap(spaceId, this.#core.deviceKey, person.signing));
 		}
 	}
 

@@ -17,11 +17,13 @@ import {
 	documentKey,
 	lockboxesFor,
 	openCircleKeys,
+	relayFieldsFor,
 	requestToJoin,
 	sealTo,
 	signOp,
 	type InvitationInfo,
-	type InvitationLink
+	type InvitationLink,
+	type RelayFields
 } from '$lib/keys/spaceOps';
 import { words } from '$lib/words';
 import { DocSync } from '$lib/sync/DocSync';
@@ -204,8 +206,10 @@ export class SpaceRunner {
 		return shutOut(state, person ? personKey(person) : undefined, this.#core.deviceKey);
 	}
 
-	async appendOp(space: SpaceSync, action: Action): Promise<void> {
-		await this.#queueOp(space, signOp(space.spaceId, this.#core.device, space.state.heads, action));
+	/** `cap`: a write capability, for a device the space's log does not admit yet (a recovered one). */
+	async appendOp(space: SpaceSync, action: Action, cap?: RelayFields['cap']): Promise<void> {
+		const relay = { ...relayFieldsFor(space.state, action), ...(cap ? { cap } : {}) };
+		await this.#queueOp(space, signOp(space.spaceId, this.#core.device, space.state.heads, action, Date.now(), relay));
 	}
 
 	async #queueOp(space: SpaceSync, op: SignedOp): Promise<void> {
@@ -289,9 +293,13 @@ export class SpaceRunner {
 			space.pending = space.pending.filter((p) => p.sig !== entry.op.sig);
 			grew = true;
 		}
+		const nowCaughtUp = caughtUp && !space.caughtUp;
 		if (caughtUp) space.caughtUp = true;
 		if (grew) void this.saveSpace(space);
-		void this.reduce(space);
+		// Only when something changed: a relay re-sending a long run of ops this device already
+		// holds (one frame each) would otherwise cost a whole replay per frame. When it did grow,
+		// at once: documents in the same catch-up need the keys it brings.
+		if (grew || nowCaughtUp) void this.reduce(space);
 	}
 
 	/** After a restore, the relay's whole log against ours: its order stands, and ops it lacks are sent again. */
@@ -305,6 +313,7 @@ export class SpaceRunner {
 		if (restored) {
 			space.log = space.log.slice(0, keep);
 			space.pending = restored.pending;
+			void this.reduce(space);
 		}
 		this.onLoggedOps(space.spaceId, relayLog.slice(keep), true);
 		void this.saveSpace(space);

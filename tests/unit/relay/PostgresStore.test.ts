@@ -233,6 +233,7 @@ describe('PostgresStore', () => {
 		try {
 			// Back to the schema before the pruning step, with what an older relay kept.
 			await other.query('DELETE FROM hearth_schema_migrations WHERE version > 2');
+			await other.query('ALTER TABLE space_ops DROP COLUMN IF EXISTS relay_fields');
 			const kit = 'K'.repeat(43);
 			const device = 'D'.repeat(43);
 			const rows: Array<[string, number, string, string]> = [

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthRecord, DeviceKey, DocumentId, SpaceId, WireEntry } from '$lib/protocol';
+import type { AuthRecord, DeviceKey, DocumentId, SignedOp, SpaceId, WireEntry } from '$lib/protocol';
 import { SchemaTooNewError } from '../../../sync-server/SchemaTooNewError';
 import { SQLITE_SCHEMA_VERSION, migrateSqlite, openSqliteFile } from '../../../sync-server/sqliteSchema';
 import { SqliteStore } from '../../../sync-server/SqliteStore';
@@ -183,6 +183,27 @@ describe('SqliteStore', () => {
 		} finally {
 			check.close();
 		}
+	});
+
+	it('keeps space-log ops stored before relay fields existed, and stores the fields of new ones across a restart', async () => {
+		const dir = dataFolder();
+		const old = openSqliteFile(join(dir, 'relay.sqlite'));
+		migrateSqlite(old, 4);
+		old.prepare("INSERT INTO space_ops (space_id, idx, author, body, sig, at) VALUES ('space-1', 0, ?, '{\"old\":true}', 'sig-0', 5)").run(author);
+		old.close();
+
+		let store = await openStore(dir);
+		const spaceId = 'space-1' as SpaceId;
+		expect(await store.opsSince(spaceId, 0)).toEqual([{ index: 0, at: 5, op: { spaceId, author, body: '{"old":true}', sig: 'sig-0' } }]);
+		const cap = { by: 'B'.repeat(43), sig: 'C'.repeat(86) };
+		const withFields: SignedOp = { spaceId, author, body: '{"new":true}', sig: 'sig-1', admits: ['D'.repeat(43)], cap };
+		expect((await store.appendOp(spaceId, withFields, 6)).logged.index).toBe(1);
+		await store.close();
+		stores.splice(stores.indexOf(store), 1);
+		store = await openStore(dir);
+		expect((await store.opsSince(spaceId, 1))[0].op).toEqual(withFields);
+		// A retry finds it, fields and all.
+		expect(await store.appendOp(spaceId, withFields, 7)).toEqual({ logged: { index: 1, at: 6, op: withFields }, fresh: false });
 	});
 
 	it('refuses to start on a file a newer relay has migrated, says what to do, and writes nothing to it', async () => {

@@ -6,7 +6,7 @@ import { words } from '$lib/words';
 import type { DeviceSecrets } from './device';
 import { deviceKey } from './device';
 import { certifyDevice, personKey, type DeviceInfo, type MemberCard, type PersonKey, type PersonSecrets } from './identity';
-import { invitationProofBytes, type Action, type Invite, type Lockbox, type MembershipState, type OpBody, type Role } from './membership';
+import { invitationProofBytes, selfAddBytes, type Action, type Invite, type Lockbox, type MembershipState, type OpBody, type Role } from './membership';
 
 const msg = words.messages.keys.spaceOps;
 
@@ -14,6 +14,11 @@ export function signOp(spaceId: SpaceId, device: DeviceSecrets, prev: string[], 
 	const body: OpBody = { v: 1, prev, at: now, action };
 	const unsigned = { spaceId, author: deviceKey(device), body: JSON.stringify(body) };
 	return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), device.signing.secretKey)) };
+}
+
+/** The recovery key's consent to one new device of the person adding itself to one space. */
+export function recoverySignature(spaceId: SpaceId, person: PersonKey, device: Pick<DeviceInfo, 'sign' | 'box'>, recovery: { secretKey: Uint8Array }): string {
+	return toBase64Url(sign(selfAddBytes(spaceId, person, device), recovery.secretKey));
 }
 
 export function newCircleId(): string {

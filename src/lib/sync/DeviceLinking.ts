@@ -19,7 +19,7 @@ import {
 	type PersonBundle,
 	type RecoveryKeys
 } from '$lib/keys/deviceLink';
-import { lockboxesFor, newSpaceId, sealTo } from '$lib/keys/spaceOps';
+import { lockboxesFor, newSpaceId, recoverySignature, sealTo } from '$lib/keys/spaceOps';
 import { words } from '$lib/words';
 import type { EngineCore } from '$lib/sync/EngineCore';
 import type { SpaceRunner } from '$lib/sync/SpaceRunner';
@@ -33,7 +33,12 @@ export class DeviceLinking {
 	readonly #core: EngineCore;
 	/** Adding this person's new device to their spaces goes through the spaces' logs. */
 	readonly #spaceRunner: SpaceRunner;
-	#recovery?: RecoveryKeys;
+	/** The backup copy's keys: kept on the device so it can refresh the copy. */
+	#recovery?: Omit<RecoveryKeys, 'authority'>;
+	/** The recovery key's public half (this device registers it in the person's spaces). */
+	#authorityKey?: string;
+	/** Its secret, only in memory and only after a recovery this session (to take charge of documents again). */
+	#authority?: RecoveryKeys['authority'];
 	#backupTimer?: ReturnType<typeof setTimeout>;
 
 	constructor(core: EngineCore, spaceRunner: SpaceRunner) {
@@ -43,10 +48,25 @@ export class DeviceLinking {
 
 	/** Reads the recovery kit's keys, if this device made or used one. */
 	async load(): Promise<void> {
-		const recovery = await this.#core.store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
+		// Kits made before recovery keys have no `authority`: they work until the person first
+		// removes a device, then the app asks for a new kit.
+		const recovery = await this.#core.store.get<StoredRecovery>('recovery');
 		if (recovery) {
 			this.#recovery = { logId: recovery.logId, key: fromBase64Url(recovery.key), signing: signingKeyPairFromSeed(fromBase64Url(recovery.seed)) };
+			this.#authorityKey = recovery.authority;
 		}
+	}
+
+	/** The person's recovery key as this device knows it: always its public half, its secret only just after a recovery. */
+	recoveryKey(): { publicKey: string; signing?: RecoveryKeys['authority'] } | undefined {
+		return this.#authorityKey ? { publicKey: this.#authorityKey, signing: this.#authority } : undefined;
+	}
+
+	async #keep(keys: RecoveryKeys): Promise<void> {
+		this.#recovery = keys;
+		this.#authorityKey = toBase64Url(keys.authority.publicKey);
+		const stored: StoredRecovery = { logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)), authority: this.#authorityKey };
+		await this.#core.store.put(stored, 'recovery');
 	}
 
 	/** Whether an encrypted recovery copy is waiting to be written (it counts as unsent). */
@@ -159,16 +179,25 @@ export class DeviceLinking {
 			const lockboxes = Object.entries(circleKeys)
 				.filter(([circle]) => member.circles.has(circle))
 				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes });
+			// The kit's recovery key vouches for this device where the space knows it; a space
+			// that does not (a kit from before recovery keys) takes the old self-add while it can.
+			const registered = space.state.recoveryKeys.get(member.id)?.key;
+			const recovery = this.#authority && registered === toBase64Url(this.#authority.publicKey) ? recoverySignature(spaceId, member.id, info, this.#authority) : undefined;
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes, ...(recovery ? { recovery } : {}) });
 		}
 	}
 
 	async createRecoveryKit(): Promise<string> {
 		const recoveryKey = newRecoveryKey();
 		const keys = recoveryKeys(recoveryKey);
-		this.#recovery = keys;
-		await this.#core.store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#keep(keys);
 		await this.#writeBackup();
+		// The new kit replaces the old one in every space (only its public half is stored).
+		const person = await this.#core.person();
+		for (const space of this.#core.spaces.values()) {
+			if (!space.state.members.get(personKey(person))?.devices.has(this.#core.deviceKey)) continue;
+			await this.#spaceRunner.appendOp(space, { type: 'set-recovery', person: personKey(person), key: this.#authorityKey! });
+		}
 		return recoveryKey;
 	}
 
@@ -209,8 +238,8 @@ export class DeviceLinking {
 			}
 		}
 		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
-		this.#recovery = keys;
-		await this.#core.store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#keep(keys);
+		this.#authority = keys.authority;
 		await this.#adopt(bundle, true);
 	}
 
@@ -233,6 +262,14 @@ export class DeviceLinking {
 		}
 		return [...out.values()];
 	}
+}
+
+interface StoredRecovery {
+	logId: SpaceId;
+	key: string;
+	seed: string;
+	/** The recovery key's public half; absent for kits made before recovery keys. */
+	authority?: string;
 }
 
 /** A device certificate for another device of this person (only its public keys are known). */

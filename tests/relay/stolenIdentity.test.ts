@@ -175,3 +175,79 @@ describe('a thief holding a removed device and the identity secret it stored', (
 		expect(bea.engine.epochOf(docId)).toBe(1);
 	});
 });
+
+describe('a relay that took the thief’s policy before the owner’s next one', () => {
+	it('is not followed: every device refuses a policy signed with the identity key of a person who removed a device, and says so', async () => {
+		const { s, laptop, phone, bea, spaceId, circles, docId, olive, stolen } = await olivesPhoneIsStolen();
+		// The notes' policy is one written before this fix: it lists Olive's identity key as an admin.
+		laptop.engine.disconnect();
+		const writers = [...laptop.engine.spaceState(spaceId)!.members.values()].flatMap((m) => (m.circles.has(circles[0]) ? [...m.devices.keys()] : [])).sort();
+		const oldStyle = signedPolicy(docId, 0, writers, [laptop.engine.deviceKey, olive as string as DeviceKey].sort(), laptop.engine.device.signing);
+		const raw = await RawRelayClient.connect(s.relay.url);
+		raw.send({ type: 'auth', rid: 1, record: oldStyle });
+		expect(await raw.next((m) => 'rid' in m && m.rid === 1)).toMatchObject({ type: 'auth-ok' });
+		// Olive removes the phone; before any device of hers writes a new policy, the thief signs one.
+		const removal = signOp(spaceId, laptop.engine.device, laptop.engine.spaceState(spaceId)!.heads, { type: 'remove-device', person: olive, device: phone.engine.deviceKey });
+		expect((await append(s.relay.url, removal)).type).toBe('log-ok');
+		await eventually(() => bea.engine.spaceState(spaceId)!.removedDevices.has(phone.engine.deviceKey), 10_000, 'Bea to see the removal');
+		const fresh = freshDeviceFor(stolen.person);
+		const thiefs = signedPolicy(docId, 1, [fresh.key], [olive as string as DeviceKey, fresh.key].sort(), stolen.person.signing);
+		raw.send({ type: 'auth', rid: 2, record: thiefs });
+		expect(await raw.next((m) => 'rid' in m && m.rid === 2)).toMatchObject({ type: 'auth-ok' }); // the relay cannot know
+		raw.close();
+
+		// Bea's device refuses it, says so, and keeps to the policy before it; so does a restart.
+		await eventually(() => bea.engine.status.problems.some((p) => p.docId === docId && p.kind === 'tampered'), 10_000, 'Bea’s device to report the policy');
+		expect(bea.engine.epochOf(docId)).toBe(0);
+		const beaAgain = (s.devices.bea = await bea.restart());
+		beaAgain.engine.connect();
+		await eventually(() => beaAgain.engine.isCaughtUp(docId), 10_000, 'Bea’s restarted device to catch up');
+		expect(beaAgain.engine.epochOf(docId)).toBe(0);
+		await beaAgain.engine.load(docId);
+		expect(itemsOf(beaAgain, docId)).toEqual(['Tuesday: GP at 10']);
+		expect(beaAgain.engine.status.problems.some((p) => p.docId === docId && p.kind === 'tampered')).toBe(true);
+	});
+});
+
+describe('a person who lost every device, with a recovery kit', () => {
+	it('comes back with the kit’s recovery key: their role, their documents, and the power to change keys', async () => {
+		const s = await setup('old', 'bea');
+		scenario = s;
+		const { old, bea } = s;
+		const { spaceId, circles } = await old.engine.createSpace(2);
+		const handle = await old.engine.createInSpace<Notes>(spaceId, circles[0], { kind: 'visit-notes', period: '2026-12', items: ['Tuesday: GP at 10'] });
+		const docId = handle.documentId as unknown as DocumentId;
+		await old.engine.whenSynced();
+		await bringIn(old, bea, spaceId, circles);
+		await eventually(() => itemsOf(bea, docId).length === 1, 15_000, 'Bea to read the notes');
+		const kit = await old.engine.createRecoveryKit();
+		await old.engine.whenSynced();
+		const olive = old.engine.personKey()!;
+		expect(old.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.by).toBe(old.engine.deviceKey);
+		const oldKey = old.engine.deviceKey;
+		await old.engine.close(); // the only device is gone
+
+		const fresh = await openDevice('fresh', s.relay);
+		s.devices.fresh = fresh;
+		fresh.engine.connect();
+		await fresh.engine.recover(kit);
+		await eventually(() => fresh.engine.spaceState(spaceId)?.members.get(olive)?.devices.has(fresh.engine.deviceKey) === true, 15_000, 'the restored device in the team');
+		const state = fresh.engine.spaceState(spaceId)!;
+		expect(state.members.get(olive)!.role).toBe('owner');
+		// It came in on the recovery key's word, not the identity key's.
+		const selfAdd = state.applied.find((a) => a.action.type === 'add-device' && a.author === fresh.engine.deviceKey)!;
+		expect(selfAdd.action.type === 'add-device' && typeof selfAdd.action.recovery).toBe('string');
+
+		// Olive removes the lost device from the restored one: the keys change, and the notes
+		// move to a new epoch under a policy the restored device signs.
+		await fresh.engine.removeDevice(oldKey);
+		await eventually(() => fresh.engine.epochOf(docId) === 1 && bea.engine.epochOf(docId) === 1, 20_000, 'the notes’ new epoch');
+		await eventually(() => fresh.engine.isCaughtUp(docId), 10_000);
+		fresh.engine.handle<Notes>(docId)!.change((d) => d.items.push('Back on a new phone'));
+		await eventually(() => itemsOf(bea, docId).includes('Back on a new phone'), 15_000, 'Bea to read Olive’s note');
+		// The kit still works: the restored device registered it again, so Olive is not asked for a new one.
+		await fresh.engine.whenSynced();
+		expect(fresh.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.by).toBe(fresh.engine.deviceKey);
+		expect(fresh.engine.needsNewRecoveryKit()).toBe(false);
+	});
+});

@@ -405,6 +405,9 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			const registered = state.recoveryKeys.get(a.person);
 			if (!registered) return 'This person has no recovery key in this space';
 			if (!verifySig(a.recovery, selfAddBytes(state.spaceId, a.person, a.device), registered.key, verify)) return 'The recovery signature does not verify';
+			// The key now belongs with the device its holder just brought in: removing the lost
+			// device that first registered it (the usual next step) must not take it away.
+			registered.by = a.device.sign;
 		} else if (state.lostDevice.has(a.person)) {
 			return 'A device added itself without the person’s recovery key';
 		}
@@ -639,6 +642,15 @@ export function mayStillSign(state: MembershipState, key: DeviceKey): boolean {
 	for (const [person, r] of state.recoveryKeys) if (r.key === key && state.members.has(person)) return true;
 	const person = key as string as PersonKey;
 	return state.members.has(person) && !state.lostDevice.has(person);
+}
+
+/**
+ * An identity key whose person has lost a device (or was removed): every device of theirs held
+ * its secret, so anything it signs from now on may be a thief's. Honest code never signs with it.
+ */
+export function identityWithoutAuthority(state: MembershipState, key: DeviceKey): boolean {
+	const person = key as string as PersonKey;
+	return state.removed.has(person) || (state.members.has(person) && state.lostDevice.has(person));
 }
 
 /**

@@ -67,7 +67,7 @@ export class DocSync {
 	confirmedAuthCount = -1;
 	/** The space state `confirmedAuth` was judged against (a removal can take a signer's authority). */
 	confirmedAuthSpace?: object;
-	/** Policies already reported as refused for want of authority, by position. */
+	/** Relay-confirmed policies refused for want of authority (see followAuth), by position. */
 	refusedPolicies = new Set<number>();
 	handle?: DocHandle<unknown>;
 	inFlight?: InFlight;

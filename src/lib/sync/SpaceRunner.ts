@@ -7,6 +7,7 @@ import type { DocHandle } from '@automerge/automerge-repo';
 import { hash, newSymmetricKey } from '$lib/crypto';
 import { toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
 import { signedPolicy, type DocAccess } from '$lib/keys/access';
+import { followAuth } from '$lib/keys/policyAuthority';
 import { personKey, type PersonKey } from '$lib/keys/identity';
 import { adminDevices, circleDevices, deviceInfo, isAdmin, mayStillSign, memberOf, owedRotations, recoveryAdmins, replayMembership, shutOut, type Action, type Role } from '$lib/keys/membership';
 import {
@@ -370,9 +371,12 @@ export class SpaceRunner {
 		for (const [docId, circle] of state.docs) {
 			const doc = this.#core.docs.get(docId);
 			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
+			// The relay judges a new policy against its latest one, even one this device refuses
+			// (see followAuth): sign on top of that, so the new policy replaces it everywhere.
+			const relayAuth = doc.refusedPolicies.size > 0 ? followAuth(doc.record.auth, this.#core.opVerifier.verify, doc.access.root, undefined).state! : doc.auth;
 			const target = state.circles.get(circle)!.epoch;
-			if (doc.auth.epoch > target) continue;
-			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
+			if (relayAuth.epoch > target) continue;
+			const rules = relayAuth.epochs.get(relayAuth.epoch)!;
 			// Sign as this device if it is listed; else, just after a recovery, with the kit's
 			// recovery key; else with the identity key, while a policy from before recovery keys
 			// still lists it and the space still gives it authority.
@@ -385,12 +389,12 @@ export class SpaceRunner {
 						: undefined;
 			if (!signer) continue;
 			const writers = circleDevices(state, circle).sort();
-			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
-			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
+			const epoch = relayAuth.epoch < target ? relayAuth.epoch + 1 : relayAuth.epoch;
+			if (epoch === relayAuth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins) && doc.refusedPolicies.size === 0) continue;
 			const docAdmins = [...new Set(admins)].sort() as DeviceKey[];
 			// A new epoch closes the old one where this device stands in the document (it is
 			// caught up); the relay refuses it if anything came after, and the duty runs again.
-			const closesAt = epoch > doc.auth.epoch ? doc.record.lastSeq : undefined;
+			const closesAt = epoch > relayAuth.epoch ? doc.record.lastSeq : undefined;
 			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer, closesAt));
 			this.#core.rebuildAuth(doc);
 			this.#core.sendPendingAuth(doc);

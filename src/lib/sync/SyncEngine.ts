@@ -832,11 +832,8 @@ export class SyncEngine {
 		if (doc.confirmedAuthCount !== doc.record.auth.length || doc.confirmedAuthSpace !== space) {
 			// A space document follows only policies whose signer the space still trusts.
 			const { state, refused } = followAuth(doc.record.auth, this.#opVerifier.verify, doc.access.root, space);
-			for (const i of refused) {
-				if (doc.refusedPolicies.has(i)) continue;
-				doc.refusedPolicies.add(i);
-				this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.policyWithoutAuthority });
-			}
+			if (refused.some((i) => !doc.refusedPolicies.has(i))) this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.policyWithoutAuthority });
+			doc.refusedPolicies = new Set(refused);
 			doc.confirmedAuth = state;
 			doc.confirmedAuthCount = doc.record.auth.length;
 			doc.confirmedAuthSpace = space;
@@ -846,6 +843,13 @@ export class SyncEngine {
 
 	#rebuildAuth(doc: DocSync): void {
 		let state = this.#confirmedAuth(doc);
+		if (doc.refusedPolicies.size > 0 && doc.record.pendingAuth.length > 0) {
+			// Our own policy builds on the relay's latest, refused one (see followAuth): once the
+			// relay takes it, a trusted signer has accepted what came before, so count it so now.
+			const space = this.#spaces.get(doc.access.space!.spaceId)?.state;
+			doc.auth = followAuth([...doc.record.auth, ...doc.record.pendingAuth], this.#opVerifier.verify, doc.access.root, space).state;
+			return;
+		}
 		// Our own pending records count locally (we signed them), so offline edits can be signed.
 		for (const record of doc.record.pendingAuth) {
 			const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);

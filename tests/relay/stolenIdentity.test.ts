@@ -125,6 +125,13 @@ describe('a thief holding a removed device and the identity secret it stored', (
 			expect([...state.members.get(olive)!.devices.keys()]).not.toContain(fresh.key);
 			expect(state.rejected.some((r) => r.hash === opHash(op, (b) => hash(b)))).toBe(true);
 		}
+		// Olive had no recovery kit that the team knows; now that she removed a device she is asked
+		// to make one, and making it puts its recovery key (never its secret) in the team.
+		expect(laptop.engine.needsNewRecoveryKit()).toBe(true);
+		await laptop.engine.createRecoveryKit();
+		await laptop.engine.whenSynced();
+		expect(laptop.engine.needsNewRecoveryKit()).toBe(false);
+		await eventually(() => bea.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.by === laptop.engine.deviceKey, 10_000, 'Bea to see Olive’s recovery key');
 	});
 
 	it('cannot slip a fresh device in alongside the removal, ordered before it or after it', async () => {

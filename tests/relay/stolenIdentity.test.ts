@@ -5,12 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signedPolicy } from '$lib/keys/access';
 import { createDevice, deviceKey } from '$lib/keys/device';
-import { linkFragment, parseLinkOffer } from '$lib/keys/deviceLink';
+import { decryptBundle, linkFragment, parseLinkOffer, recoveryKeys } from '$lib/keys/deviceLink';
 import { certifyDevice, personKey, type PersonSecrets } from '$lib/keys/identity';
 import { memberOf, opHash, type MembershipState } from '$lib/keys/membership';
 import { hash } from '$lib/crypto';
 import { invitationFragment, parseInvitationLink, signOp } from '$lib/keys/spaceOps';
-import type { DeviceKey, DocumentId, ServerMessage, SignedOp, SpaceId } from '$lib/protocol';
+import type { DeviceKey, DocumentId, LoggedOp, ServerMessage, SignedOp, SpaceId } from '$lib/protocol';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
 
@@ -131,7 +131,7 @@ describe('a thief holding a removed device and the identity secret it stored', (
 		await laptop.engine.createRecoveryKit();
 		await laptop.engine.whenSynced();
 		expect(laptop.engine.needsNewRecoveryKit()).toBe(false);
-		await eventually(() => bea.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.by === laptop.engine.deviceKey, 10_000, 'Bea to see Olive’s recovery key');
+		await eventually(() => bea.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.holders[0] === laptop.engine.deviceKey, 10_000, 'Bea to see Olive’s recovery key');
 	});
 
 	it('cannot slip a fresh device in alongside the removal, ordered before it or after it', async () => {
@@ -230,7 +230,7 @@ describe('a person who lost every device, with a recovery kit', () => {
 		const kit = await old.engine.createRecoveryKit();
 		await old.engine.whenSynced();
 		const olive = old.engine.personKey()!;
-		expect(old.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.by).toBe(old.engine.deviceKey);
+		expect(old.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.holders).toEqual([old.engine.deviceKey]);
 		const oldKey = old.engine.deviceKey;
 		await old.engine.close(); // the only device is gone
 
@@ -252,9 +252,70 @@ describe('a person who lost every device, with a recovery kit', () => {
 		await eventually(() => fresh.engine.isCaughtUp(docId), 10_000);
 		fresh.engine.handle<Notes>(docId)!.change((d) => d.items.push('Back on a new phone'));
 		await eventually(() => itemsOf(bea, docId).includes('Back on a new phone'), 15_000, 'Bea to read Olive’s note');
-		// The kit still works: the restored device registered it again, so Olive is not asked for a new one.
+		// The lost device held the kit's backup keys, so the kit is spent: Olive is asked for a
+		// new one, and a new kit works like the first.
 		await fresh.engine.whenSynced();
-		expect(fresh.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.by).toBe(fresh.engine.deviceKey);
+		expect(fresh.engine.spaceState(spaceId)!.recoveryKeys.has(olive)).toBe(false);
+		expect(fresh.engine.needsNewRecoveryKit()).toBe(true);
+		const second = await fresh.engine.createRecoveryKit();
+		await fresh.engine.whenSynced();
 		expect(fresh.engine.needsNewRecoveryKit()).toBe(false);
+		await eventually(() => bea.engine.spaceState(spaceId)!.recoveryKeys.get(olive)?.holders[0] === fresh.engine.deviceKey, 10_000, 'Bea to see the new kit’s key');
+		await fresh.engine.close(); // lost again
+
+		const third = await openDevice('third', s.relay);
+		s.devices.third = third;
+		third.engine.connect();
+		await expect(third.engine.recover(kit)).resolves.toBeUndefined(); // the spent kit still opens its old copy…
+		await eventually(() => third.engine.spaceState(spaceId)?.rejected.some((r) => r.reason === 'The recovery signature does not verify' || r.reason === 'A device added itself without the person’s recovery key') === true, 15_000, 'the spent kit’s self-add to be refused');
+		expect(third.engine.spaceState(spaceId)!.members.get(olive)!.devices.has(third.engine.deviceKey)).toBe(false); // …but lets no device in
+		const fourth = await openDevice('fourth', s.relay);
+		s.devices.fourth = fourth;
+		fourth.engine.connect();
+		await fourth.engine.recover(second);
+		await eventually(() => bea.engine.spaceState(spaceId)!.members.get(olive)!.devices.has(fourth.engine.deviceKey), 15_000, 'the new kit to bring a device in');
+	});
+});
+
+describe('a thief holding the device a recovery kit was made on', () => {
+	it('cannot read the kit’s backup copy once that device is removed: it is no longer refreshed', async () => {
+		const s = await setup('phone', 'bea');
+		scenario = s;
+		const { phone, bea } = s;
+		const { spaceId, circles } = await phone.engine.createSpace(2);
+		const handle = await phone.engine.createInSpace<Notes>(spaceId, circles[0], { kind: 'visit-notes', period: '2026-12', items: ['Tuesday: GP at 10'] });
+		const docId = handle.documentId as unknown as DocumentId;
+		await bringIn(phone, bea, spaceId, circles);
+		const kit = await phone.engine.createRecoveryKit();
+		await phone.engine.whenSynced();
+		// The phone is stolen. It stored the kit's backup keys (to refresh the copy), never the kit.
+		phone.engine.disconnect();
+		const stolen = recoveryKeys(kit); // what the phone stored: the copy's log and key
+
+		// Olive restores from the kit on a new device and removes the phone: new keys for everything.
+		const fresh = await openDevice('fresh', s.relay);
+		s.devices.fresh = fresh;
+		fresh.engine.connect();
+		await fresh.engine.recover(kit);
+		await eventually(() => fresh.engine.spaceState(spaceId)?.members.get(phone.engine.personKey()!)?.devices.has(fresh.engine.deviceKey) === true, 15_000, 'the restored device in the team');
+		await fresh.engine.removeDevice(phone.engine.deviceKey);
+		await eventually(() => fresh.engine.epochOf(docId) === 1, 20_000, 'the notes’ new epoch');
+		fresh.engine.handle<Notes>(docId)!.change((d) => d.items.push('after the phone was stolen'));
+		await fresh.engine.whenSynced();
+
+		// The thief reads the copy's log with the phone's keys: no new key is in it.
+		const raw = await RawRelayClient.connect(s.relay.url);
+		raw.send({ type: 'sync', rid: 1, docs: [], logs: [{ spaceId: stolen.logId, since: 0 }] });
+		const answer = await raw.next((m) => m.type === 'catchup' && m.rid === 1 && m.done);
+		raw.close();
+		const entries: LoggedOp[] = answer.type === 'catchup' ? answer.logs.flatMap((l) => l.entries) : [];
+		const bundles = entries.flatMap(({ op }) => {
+			const b = decryptBundle((JSON.parse(op.body) as { backup: string }).backup, stolen);
+			return b ? [b] : [];
+		});
+		expect(bundles.length).toBeGreaterThan(0);
+		const epochs = bundles.flatMap((b) => b.spaces.filter((sp) => sp.spaceId === spaceId).flatMap((sp) => Object.values(sp.circleKeys).flatMap((byEpoch) => Object.keys(byEpoch).map(Number))));
+		expect(Math.max(...epochs)).toBe(0);
+		expect(fresh.engine.needsNewRecoveryKit()).toBe(true);
 	});
 });

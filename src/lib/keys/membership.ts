@@ -95,10 +95,14 @@ export interface MembershipState {
 	removed: Set<PersonKey>;
 	removedDevices: Set<DeviceKey>;
 	/**
-	 * Each person's recovery key (its secret lives only in their recovery kit) and the device
-	 * that registered it: removing that device drops the key, so a thief cannot register one.
+	 * Each person's recovery key (its secret lives only in their recovery kit), and the devices
+	 * that hold the kit's backup keys: the one that registered it and those it brought in.
+	 * Removing any of them retires the key (a thief may have registered it, or can now read
+	 * the kit's backup copy), and the person is asked for a new kit.
 	 */
-	recoveryKeys: Map<PersonKey, { key: string; by: DeviceKey }>;
+	recoveryKeys: Map<PersonKey, { key: string; holders: DeviceKey[] }>;
+	/** Recovery keys retired that way: they can never be registered again. */
+	retiredRecovery: Set<string>;
 	/** People who have had a device removed: their identity key alone no longer lets a device add itself. */
 	lostDevice: Set<PersonKey>;
 	/** Every device ever admitted, and whose it is (kept after removal, for concurrency checks). */
@@ -135,6 +139,7 @@ export function emptyMembership(spaceId: SpaceId): MembershipState {
 		removed: new Set(),
 		removedDevices: new Set(),
 		recoveryKeys: new Map(),
+		retiredRecovery: new Set(),
 		lostDevice: new Set(),
 		deviceOwners: new Map(),
 		invites: new Map(),
@@ -405,9 +410,8 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			const registered = state.recoveryKeys.get(a.person);
 			if (!registered) return 'This person has no recovery key in this space';
 			if (!verifySig(a.recovery, selfAddBytes(state.spaceId, a.person, a.device), registered.key, verify)) return 'The recovery signature does not verify';
-			// The key now belongs with the device its holder just brought in: removing the lost
-			// device that first registered it (the usual next step) must not take it away.
-			registered.by = a.device.sign;
+			// The new device now holds the kit's backup keys too (see recoveryKeys).
+			registered.holders.push(a.device.sign);
 		} else if (state.lostDevice.has(a.person)) {
 			return 'A device added itself without the person’s recovery key';
 		}
@@ -470,7 +474,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			if (!self && target.role === 'admin' && author.role !== 'owner') return 'Only the owner can remove someone they chose';
 			state.members.delete(a.person);
 			state.removed.add(a.person);
-			state.recoveryKeys.delete(a.person);
+			retireRecovery(state, a.person);
 			for (const d of target.devices.keys()) state.removedDevices.add(d);
 			break;
 		}
@@ -527,13 +531,15 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			target.devices.delete(a.device);
 			state.removedDevices.add(a.device);
 			state.lostDevice.add(a.person);
-			// A recovery key the removed device registered may be a thief's: it goes with the device.
-			if (state.recoveryKeys.get(a.person)?.by === a.device) state.recoveryKeys.delete(a.person);
+			// A recovery key the removed device registered may be a thief's, and a kit it held
+			// can be read by whoever has it now: either way the key goes with the device.
+			if (state.recoveryKeys.get(a.person)?.holders.includes(a.device)) retireRecovery(state, a.person);
 			break;
 		}
 		case 'set-recovery': {
 			if (by !== a.person) return 'Only the person themself can set their recovery key';
-			state.recoveryKeys.set(a.person, { key: a.key, by: op.author });
+			if (state.retiredRecovery.has(a.key)) return 'That recovery kit was held by a removed device';
+			state.recoveryKeys.set(a.person, { key: a.key, holders: [op.author] });
 			break;
 		}
 		case 'add-doc': {
@@ -556,6 +562,13 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 	}
 	record(by);
 	return undefined;
+}
+
+function retireRecovery(state: MembershipState, person: PersonKey): void {
+	const r = state.recoveryKeys.get(person);
+	if (!r) return;
+	state.retiredRecovery.add(r.key);
+	state.recoveryKeys.delete(person);
 }
 
 function deviceTaken(state: MembershipState, device: DeviceKey): boolean {

@@ -57,15 +57,33 @@ export class DeviceLinking {
 		}
 	}
 
-	/** The person's recovery key as this device knows it: always its public half, its secret only just after a recovery. */
-	recoveryKey(): { publicKey: string; signing?: RecoveryKeys['authority'] } | undefined {
-		return this.#authorityKey ? { publicKey: this.#authorityKey, signing: this.#authority } : undefined;
+	/**
+	 * The person's recovery key as this device knows it: its public half to register, unless the
+	 * kit is spent (see #kitSpent); its secret only just after a recovery, in memory, to sign
+	 * the policies that let the restored device take charge of documents again (a spent kit's
+	 * secret is still only on paper and here, so it may finish that work).
+	 */
+	recoveryKey(): { publicKey?: string; signing?: RecoveryKeys['authority'] } {
+		return { publicKey: this.#authorityKey && !this.#kitSpent() ? this.#authorityKey : undefined, signing: this.#authority };
 	}
 
-	async #keep(keys: RecoveryKeys): Promise<void> {
+	/**
+	 * The kit this device refreshes may be in a thief's hands: a space retired its recovery key
+	 * (a device holding the kit's backup keys was removed), or, for a kit from before recovery
+	 * keys (whose holders nobody recorded), the person has had a device removed. Its backup copy
+	 * is then no longer refreshed (the thief could read it) and the person is asked for a new kit.
+	 */
+	#kitSpent(): boolean {
+		const me = this.#core.currentPerson();
+		const spaces = [...this.#core.spaces.values()];
+		if (this.#authorityKey) return spaces.some((s) => s.state.retiredRecovery.has(this.#authorityKey!));
+		return !!me && spaces.some((s) => s.state.lostDevice.has(personKey(me)));
+	}
+
+	async #keep(keys: RecoveryKeys, withAuthority = true): Promise<void> {
 		this.#recovery = keys;
-		this.#authorityKey = toBase64Url(keys.authority.publicKey);
-		const stored: StoredRecovery = { logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)), authority: this.#authorityKey };
+		this.#authorityKey = withAuthority ? toBase64Url(keys.authority.publicKey) : undefined;
+		const stored: StoredRecovery = { logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)), ...(this.#authorityKey ? { authority: this.#authorityKey } : {}) };
 		await this.#core.store.put(stored, 'recovery');
 	}
 
@@ -206,7 +224,7 @@ export class DeviceLinking {
 	}
 
 	async #writeBackup(): Promise<void> {
-		if (!this.#recovery) return;
+		if (!this.#recovery || this.#kitSpent()) return;
 		const body = encryptBundle(await this.#bundle(), this.#recovery);
 		await this.#core.appendRaw(this.#signRaw(this.#recovery.logId, { backup: body }, this.#recovery.signing));
 	}
@@ -241,6 +259,12 @@ export class DeviceLinking {
 		await this.#keep(keys);
 		this.#authority = keys.authority;
 		await this.#adopt(bundle, true);
+		// A kit from before recovery keys is not registered anywhere. Its holders were never
+		// recorded, so it is not registered now either: it serves until the person first removes
+		// a device, and then they are asked for a new one.
+		const me = personKey(loadPerson(bundle.person));
+		const known = [...this.#core.spaces.values()].some((s) => s.state.recoveryKeys.get(me)?.key === this.#authorityKey);
+		if (!known) await this.#keep(keys, false);
 	}
 
 	async removeDevice(device: DeviceKey): Promise<void> {

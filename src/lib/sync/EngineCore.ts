@@ -91,5 +91,5 @@ export interface EngineCore {
 	runAllDuties(): void;
 	scheduleBackup(): void;
 	/** The person's recovery key as this device knows it (DeviceLinking): its secret only right after a recovery. */
-	recoveryKey(): { publicKey: string; signing?: { publicKey: Uint8Array; secretKey: Uint8Array } } | undefined;
+	recoveryKey(): { publicKey?: string; signing?: { publicKey: Uint8Array; secretKey: Uint8Array } };
 }

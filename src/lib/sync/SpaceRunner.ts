@@ -366,7 +366,7 @@ export class SpaceRunner {
 		const admins = [...adminDevices(state), ...recoveryAdmins(state)].sort();
 		const person = this.#core.currentPerson();
 		const me = person ? personKey(person) : undefined;
-		const recovery = this.#core.recoveryKey()?.signing;
+		const recovery = this.#core.recoveryKey().signing;
 		const recoveryKey = recovery && (toBase64Url(recovery.publicKey) as DeviceKey);
 		for (const [docId, circle] of state.docs) {
 			const doc = this.#core.docs.get(docId);
@@ -407,11 +407,11 @@ export class SpaceRunner {
 	 * Never replaces one: only making a new kit does (DeviceLinking).
 	 */
 	#registerRecovery(space: SpaceSync): void {
-		const key = this.#core.recoveryKey()?.publicKey;
+		const key = this.#core.recoveryKey().publicKey;
 		const person = this.#core.currentPerson();
 		if (!key || !person || !space.caughtUp || !this.#core.online() || space.pending.length > 0 || space.inFlight) return;
 		const me = personKey(person);
-		if (!space.state.members.get(me)?.devices.has(this.#core.deviceKey) || space.state.recoveryKeys.has(me)) return;
+		if (!space.state.members.get(me)?.devices.has(this.#core.deviceKey) || space.state.recoveryKeys.has(me) || space.state.retiredRecovery.has(key)) return;
 		void this.appendOp(space, { type: 'set-recovery', person: me, key });
 	}
 

@@ -84,6 +84,26 @@ describe('recovery keys', () => {
 		expect(needsRecoveryKit(log.state(), olive.id)).toBe(false);
 		const restored = selfAdd(log, olive, undefined, kit);
 		expect(devicesOf(log, olive)).toEqual([deviceKey(laptop), restored]);
+		// The thief's key can never come back, even from one of Olive's own devices.
+		log.act(olive, { type: 'set-recovery', person: olive.id, key: toBase64Url(thiefs.publicKey) }, undefined, laptop);
+		expect(log.state().rejected.at(-1)?.reason).toBe('That recovery kit was held by a removed device');
+	});
+
+	it('a kit is spent once any device holding its backup keys is removed: the one it was made on, or one it brought in', () => {
+		const olive = actor('Olive', 2);
+		const { log } = newStory(olive);
+		const [laptop, phone] = olive.devices;
+		log.act(olive, { type: 'add-device', person: olive.id, device: certifyDevice(olive.person, phone), lockboxes: [] });
+		const kit = newSigningKeyPair();
+		log.act(olive, { type: 'set-recovery', person: olive.id, key: toBase64Url(kit.publicKey) }, undefined, phone);
+		const restored = selfAdd(log, olive, undefined, kit);
+		expect(log.state().recoveryKeys.get(olive.id)?.holders).toEqual([deviceKey(phone), restored]);
+		log.act(olive, { type: 'remove-device', person: olive.id, device: restored }, undefined, laptop);
+		expect(log.state().recoveryKeys.has(olive.id)).toBe(false);
+		expect(log.state().retiredRecovery.has(toBase64Url(kit.publicKey))).toBe(true);
+		expect(needsRecoveryKit(log.state(), olive.id)).toBe(true);
+		expect(selfAdd(log, olive, undefined, kit)).toBeDefined();
+		expect(log.state().rejected.at(-1)?.reason).toBe('This person has no recovery key in this space');
 	});
 
 	it('only the person’s own devices register their recovery key', () => {

@@ -201,6 +201,9 @@ describe('a relay that took the thief’s policy before the owner’s next one',
 		const thiefs = signedPolicy(docId, 1, [fresh.key], [olive as string as DeviceKey, fresh.key].sort(), stolen.person.signing);
 		raw.send({ type: 'auth', rid: 2, record: thiefs });
 		expect(await raw.next((m) => 'rid' in m && m.rid === 2)).toMatchObject({ type: 'auth-ok' }); // the relay cannot know
+		// And builds on it with the fresh device key it made itself an admin.
+		raw.send({ type: 'auth', rid: 3, record: signedPolicy(docId, 1, [fresh.key], [fresh.key], fresh.device.signing) });
+		expect(await raw.next((m) => 'rid' in m && m.rid === 3)).toMatchObject({ type: 'auth-ok' });
 		raw.close();
 
 		// Bea's device refuses it, says so, and keeps to the policy before it; so does a restart.

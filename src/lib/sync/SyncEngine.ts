@@ -889,7 +889,10 @@ export class SyncEngine {
 			this.#requestSync([doc]);
 			return;
 		}
-		const state = this.#confirmedAuth(doc);
+		// Judged as the relay judged it: against its latest policy, even one this device refuses
+		// (see followAuth), so a record built on that one is kept, in case it is built on later.
+		const followed = this.#confirmedAuth(doc);
+		const state = doc.refusedPolicies.size > 0 ? followAuth(doc.record.auth, this.#opVerifier.verify, doc.access.root, undefined).state : followed;
 		const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 		if (result.ok) {
 			// A new epoch from a policy that does not say where the old one closed (signed before

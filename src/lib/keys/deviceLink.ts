@@ -226,7 +226,14 @@ export interface RecoveryKeys {
 	/** Where the encrypted backup lives on the relay. */
 	logId: SpaceId;
 	key: Uint8Array;
+	/** Signs the backup copies; kept on the device that refreshes them. */
 	signing: SigningKeyPair;
+	/**
+	 * The person's recovery key: spaces let a device add itself only with its signature, and
+	 * document policies list it as an admin. Its secret is never stored on a device (only its
+	 * public half is); it exists only while someone types their kit in.
+	 */
+	authority: SigningKeyPair;
 }
 
 const ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789'; // no 0/O, 1/I/L, U: easy to read aloud and type
@@ -269,17 +276,18 @@ export function recoveryKeys(recoveryKey: string): RecoveryKeys {
 	return {
 		logId: Array.from(idBytes, (b) => alphabet[b % alphabet.length]).join('') as SpaceId,
 		key: deriveKey(master, 2, 'recovery'),
-		signing: signingKeyPairFromSeed(deriveKey(master, 3, 'recovery'))
+		signing: signingKeyPairFromSeed(deriveKey(master, 3, 'recovery')),
+		authority: signingKeyPairFromSeed(deriveKey(master, 4, 'recovery'))
 	};
 }
 
-export function encryptBundle(bundle: PersonBundle, keys: RecoveryKeys): string {
+export function encryptBundle(bundle: PersonBundle, keys: Pick<RecoveryKeys, 'logId' | 'key'>): string {
 	const ad = utf8(`hearth/recovery-bundle/v1\n${keys.logId}`);
 	const { nonce, ciphertext } = encrypt(utf8(JSON.stringify(bundle)), keys.key, ad);
 	return JSON.stringify({ n: toBase64Url(nonce), c: toBase64Url(ciphertext) });
 }
 
-export function decryptBundle(body: string, keys: RecoveryKeys): PersonBundle | undefined {
+export function decryptBundle(body: string, keys: Pick<RecoveryKeys, 'logId' | 'key'>): PersonBundle | undefined {
 	try {
 		const { n, c } = JSON.parse(body) as { n: string; c: string };
 		const plain = decrypt(fromBase64Url(c), fromBase64Url(n), keys.key, utf8(`hearth/recovery-bundle/v1\n${keys.logId}`));

@@ -2,7 +2,7 @@
 // device replays the same log (in the relay's order) and reaches the same state; the
 // relay can order operations but cannot forge one, and any operation that lacks a valid
 // signature or authority is ignored by everyone.
-import { fromBase64Url, isPublicKey, isSignedOp, opSigningBytes, toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
+import { framed, fromBase64Url, isPublicKey, isSignedOp, opSigningBytes, toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
 import { verifyDeviceInfo, type DeviceInfo, type MemberCard, type PersonKey } from './identity';
 
 export type Role = 'owner' | 'admin' | 'member';
@@ -27,7 +27,14 @@ export type Action =
 	| { type: 'grant'; person: PersonKey; circle: string; lockboxes: Lockbox[] }
 	| { type: 'revoke'; person: PersonKey; circle: string }
 	| { type: 'rotate'; circle: string; epoch: number; lockboxes: Lockbox[] }
-	| { type: 'add-device'; person: PersonKey; device: DeviceInfo; lockboxes: Lockbox[] }
+	/**
+	 * `recovery`: on a device adding itself (from a recovery kit), the signature of the
+	 * person's registered recovery key over `selfAddBytes`. The identity key's certificate
+	 * only says whose device it is; it authorises nothing.
+	 */
+	| { type: 'add-device'; person: PersonKey; device: DeviceInfo; lockboxes: Lockbox[]; recovery?: string }
+	/** One of the person's own devices registers (or replaces) their recovery key's public half. */
+	| { type: 'set-recovery'; person: PersonKey; key: string }
 	| { type: 'remove-device'; person: PersonKey; device: DeviceKey }
 	| { type: 'add-doc'; doc: DocumentId; circle: string }
 	| { type: 'new-circle'; circle: string; lockboxes: Lockbox[] };
@@ -87,6 +94,17 @@ export interface MembershipState {
 	members: Map<PersonKey, Member>;
 	removed: Set<PersonKey>;
 	removedDevices: Set<DeviceKey>;
+	/**
+	 * Each person's recovery key (its secret lives only in their recovery kit), and the devices
+	 * that hold the kit's backup keys: the one that registered it and those it brought in.
+	 * Removing any of them retires the key (a thief may have registered it, or can now read
+	 * the kit's backup copy), and the person is asked for a new kit.
+	 */
+	recoveryKeys: Map<PersonKey, { key: string; holders: DeviceKey[] }>;
+	/** Recovery keys retired that way: they can never be registered again. */
+	retiredRecovery: Set<string>;
+	/** People who have had a device removed: their identity key alone no longer lets a device add itself. */
+	lostDevice: Set<PersonKey>;
 	/** Every device ever admitted, and whose it is (kept after removal, for concurrency checks). */
 	deviceOwners: Map<DeviceKey, PersonKey>;
 	invites: Map<string, Invite>;
@@ -124,6 +142,9 @@ export function emptyMembership(spaceId: SpaceId): MembershipState {
 		members: new Map(),
 		removed: new Set(),
 		removedDevices: new Set(),
+		recoveryKeys: new Map(),
+		retiredRecovery: new Set(),
+		lostDevice: new Set(),
 		deviceOwners: new Map(),
 		invites: new Map(),
 		circles: new Map(),
@@ -165,8 +186,15 @@ export function replayMembership(spaceId: SpaceId, log: LoggedOp[], verify: Veri
 	let excluded = new Set<number>();
 	let state = applyAll(spaceId, parsed, excluded, verify);
 	const seenSets = new Set<string>([key(excluded)]);
+	const reasons = new Map<number, string>();
+	const voided = (s: MembershipState) => {
+		const out = new Set<number>();
+		for (const i of concurrentWithRemovals(parsed, s, byHash)) out.add(i), reasons.set(i, 'Made at the same time as this person was removed');
+		for (const i of unsafeSelfAdds(parsed, s, byHash)) out.add(i), reasons.set(i, 'A device added itself without the person’s recovery key');
+		return out;
+	};
 	for (let round = 0; round < 32; round++) {
-		const next = new Set(concurrentWithRemovals(parsed, state, byHash));
+		const next = voided(state);
 		const k = key(next);
 		if (k === key(excluded)) break;
 		if (seenSets.has(k)) {
@@ -179,7 +207,7 @@ export function replayMembership(spaceId: SpaceId, log: LoggedOp[], verify: Veri
 		state = applyAll(spaceId, parsed, excluded, verify);
 	}
 	for (const i of excluded) {
-		state.rejected.push({ index: parsed[i].index, hash: parsed[i].hash, reason: 'Made at the same time as this person was removed' });
+		state.rejected.push({ index: parsed[i].index, hash: parsed[i].hash, reason: reasons.get(i)! });
 	}
 	state.rejected.push(...rejected);
 	state.rejected.sort((a, b) => a.index - b.index);
@@ -271,6 +299,39 @@ function concurrentWithRemovals(parsed: ParsedOp[], state: MembershipState, byHa
 	return out;
 }
 
+/**
+ * Devices that added themselves around a removal of one of their person's devices. Such a
+ * self-add must be something the remover had seen (a causal ancestor of the removal): one the
+ * remover had not seen may be a thief's, made with keys copied off the removed device. A
+ * self-add with no recovery signature (the old kind, certified by the identity key alone)
+ * must come before every removal of that person's devices: once a person has removed a
+ * device, their identity key lets nobody in, and their old recovery kit needs replacing.
+ */
+function unsafeSelfAdds(parsed: ParsedOp[], state: MembershipState, byHash: Map<string, number>): number[] {
+	const removals = new Map<PersonKey, Array<{ at: number; ancestors: Set<number> }>>();
+	for (const r of state.applied) {
+		if (r.action.type !== 'remove-device') continue;
+		const at = byHash.get(r.hash)!;
+		let list = removals.get(r.action.person);
+		if (!list) removals.set(r.action.person, (list = []));
+		list.push({ at, ancestors: ancestorsOf(parsed, at) });
+	}
+	const out: number[] = [];
+	parsed.forEach((op, i) => {
+		const a = op.body.action;
+		if (a.type !== 'add-device' || a.device.sign !== op.author) return;
+		const legacy = a.recovery === undefined;
+		for (const r of removals.get(a.person) ?? []) {
+			if (r.ancestors.has(i)) continue;
+			if (legacy || i < r.at) {
+				out.push(i);
+				return;
+			}
+		}
+	});
+	return out;
+}
+
 function ancestorsOf(parsed: ParsedOp[], start: number): Set<number> {
 	const seen = new Set<number>();
 	const stack = [...parsed[start].prevIndexes];
@@ -356,11 +417,23 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 		return undefined;
 	}
 	if (!author && a.type === 'add-device' && a.device.sign === op.author) {
-		// A device restored from a recovery kit adds itself: the person's own signature on its
-		// certificate is the authority (only the person's devices and recovery kit hold that key).
+		// A device restored from a recovery kit adds itself. The authority is the person's
+		// recovery key, whose secret lives only in the kit: every device holds the identity
+		// key, so a certificate alone would let a thief with a removed device back in. Old
+		// self-adds without it (from before recovery keys) stand only until the person first
+		// removes a device (see unsafeSelfAdds).
 		const target = state.members.get(a.person);
 		if (!target) return 'Not a member';
 		if (!verifyDeviceInfo(a.person, a.device, verify)) return 'The device certificate does not verify';
+		if (a.recovery !== undefined) {
+			const registered = state.recoveryKeys.get(a.person);
+			if (!registered) return 'This person has no recovery key in this space';
+			if (!verifySig(a.recovery, selfAddBytes(state.spaceId, a.person, a.device), registered.key, verify)) return 'The recovery signature does not verify';
+			// The new device now holds the kit's backup keys too (see recoveryKeys).
+			registered.holders.push(a.device.sign);
+		} else if (state.lostDevice.has(a.person)) {
+			return 'A device added itself without the person’s recovery key';
+		}
 		if (deviceTaken(state, a.device.sign)) return 'That device key is already in use';
 		target.devices.set(a.device.sign, a.device);
 		state.deviceOwners.set(a.device.sign, a.person);
@@ -420,6 +493,7 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			if (!self && target.role === 'admin' && author.role !== 'owner') return 'Only the owner can remove someone they chose';
 			state.members.delete(a.person);
 			state.removed.add(a.person);
+			retireRecovery(state, a.person);
 			for (const d of target.devices.keys()) state.removedDevices.add(d);
 			// Their invitations go with them, waiting requests included: a removed admin must not
 			// leave a door open behind them (issue 19). Replay applies this at the removal's place in
@@ -481,6 +555,16 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 			if (target.devices.size === 1) return 'A person must keep at least one device';
 			target.devices.delete(a.device);
 			state.removedDevices.add(a.device);
+			state.lostDevice.add(a.person);
+			// A recovery key the removed device registered may be a thief's, and a kit it held
+			// can be read by whoever has it now: either way the key goes with the device.
+			if (state.recoveryKeys.get(a.person)?.holders.includes(a.device)) retireRecovery(state, a.person);
+			break;
+		}
+		case 'set-recovery': {
+			if (by !== a.person) return 'Only the person themself can set their recovery key';
+			if (state.retiredRecovery.has(a.key)) return 'That recovery kit was held by a removed device';
+			state.recoveryKeys.set(a.person, { key: a.key, holders: [op.author] });
 			break;
 		}
 		case 'add-doc': {
@@ -505,6 +589,13 @@ function applyOp(state: MembershipState, op: ParsedOp, verify: VerifyFn): string
 	return undefined;
 }
 
+function retireRecovery(state: MembershipState, person: PersonKey): void {
+	const r = state.recoveryKeys.get(person);
+	if (!r) return;
+	state.retiredRecovery.add(r.key);
+	state.recoveryKeys.delete(person);
+}
+
 function deviceTaken(state: MembershipState, device: DeviceKey): boolean {
 	if (state.removedDevices.has(device)) return true;
 	for (const m of state.members.values()) if (m.devices.has(device)) return true;
@@ -521,6 +612,19 @@ function addLockboxes(state: MembershipState, boxes: Lockbox[]): void {
 		const key = `${l.epoch}/${l.device}`;
 		if (!circle.lockboxes.has(key)) circle.lockboxes.set(key, l.sealed);
 	}
+}
+
+function verifySig(signature: string, message: Uint8Array, key: string, verify: VerifyFn): boolean {
+	try {
+		return verify(fromBase64Url(signature), message, fromBase64Url(key));
+	} catch {
+		return false;
+	}
+}
+
+/** What a person's recovery key signs to let one new device of theirs add itself to a space. */
+export function selfAddBytes(spaceId: SpaceId, person: PersonKey, device: Pick<DeviceInfo, 'sign' | 'box'>): Uint8Array {
+	return framed(['hearth/recovery-self-add/v1', new TextEncoder().encode(spaceId), fromBase64Url(person), fromBase64Url(device.sign), fromBase64Url(device.box)]);
 }
 
 function verifyProof(invite: Invite, person: PersonKey, spaceId: SpaceId, proof: string, verify: VerifyFn): boolean {
@@ -551,11 +655,48 @@ export function adminDevices(state: MembershipState): DeviceKey[] {
 	return out;
 }
 
-/** Identity keys of the owner and the people they chose: they may also sign document policies. */
-export function adminPeople(state: MembershipState): DeviceKey[] {
+/**
+ * Recovery keys of the owner and the people they chose: document policies list them as admins
+ * beside the admin devices, so a person who lost every device can take charge again with their
+ * kit. Identity keys are not listed: every device of the person holds that secret.
+ */
+export function recoveryAdmins(state: MembershipState): DeviceKey[] {
 	const out: DeviceKey[] = [];
-	for (const m of state.members.values()) if (isAdmin(m)) out.push(m.id as string as DeviceKey);
+	for (const m of state.members.values()) {
+		const r = state.recoveryKeys.get(m.id);
+		if (isAdmin(m) && r) out.push(r.key as DeviceKey);
+	}
 	return out;
+}
+
+/**
+ * Whether the space still gives this key authority to sign a document policy: a device in the
+ * space, a member's registered recovery key, or (for policies signed before recovery keys) the
+ * identity key of a member who has never had a device removed. A removed device, and the
+ * identity key of anyone who has lost one, have none: a thief may hold either.
+ */
+export function mayStillSign(state: MembershipState, key: DeviceKey): boolean {
+	if (memberOfDevice(state, key)) return true;
+	for (const [person, r] of state.recoveryKeys) if (r.key === key && state.members.has(person)) return true;
+	const person = key as string as PersonKey;
+	return state.members.has(person) && !state.lostDevice.has(person);
+}
+
+/**
+ * An identity key whose person has lost a device (or was removed): every device of theirs held
+ * its secret, so anything it signs from now on may be a thief's. Honest code never signs with it.
+ */
+export function identityWithoutAuthority(state: MembershipState, key: DeviceKey): boolean {
+	const person = key as string as PersonKey;
+	return state.removed.has(person) || (state.members.has(person) && state.lostDevice.has(person));
+}
+
+/**
+ * This person needs a new recovery kit: they have had a device removed here, so an old kit
+ * (certified by the identity key alone) no longer works, and no recovery key is registered.
+ */
+export function needsRecoveryKit(state: MembershipState, person: PersonKey): boolean {
+	return state.members.has(person) && state.lostDevice.has(person) && !state.recoveryKeys.has(person);
 }
 
 /** Circles whose current key is held by a device that is no longer entitled: a rotation is owed. */
@@ -649,7 +790,9 @@ function isAction(a: Action): boolean {
 		case 'rotate':
 			return str(a.circle) && num(a.epoch) && isLockboxes(a.lockboxes);
 		case 'add-device':
-			return isPublicKey(a.person) && isDeviceInfo(a.device) && isLockboxes(a.lockboxes);
+			return isPublicKey(a.person) && isDeviceInfo(a.device) && isLockboxes(a.lockboxes) && (a.recovery === undefined || str(a.recovery));
+		case 'set-recovery':
+			return isPublicKey(a.person) && isPublicKey(a.key);
 		case 'remove-device':
 			return isPublicKey(a.person) && isPublicKey(a.device);
 		case 'add-doc':

@@ -6,7 +6,7 @@ import { words } from '$lib/words';
 import type { DeviceSecrets } from './device';
 import { deviceKey } from './device';
 import { certifyDevice, personKey, type DeviceInfo, type MemberCard, type PersonKey, type PersonSecrets } from './identity';
-import { invitationProofBytes, type Action, type Invite, type Lockbox, type MembershipState, type OpBody, type Role } from './membership';
+import { invitationProofBytes, selfAddBytes, type Action, type Invite, type Lockbox, type MembershipState, type OpBody, type Role } from './membership';
 
 const msg = words.messages.keys.spaceOps;
 
@@ -36,6 +36,11 @@ export function relayFieldsFor(state: MembershipState, action: Action): RelayFie
 /** A write capability: `signer`, a key the space admits, lets `author` write to its log. */
 export function writeCap(spaceId: SpaceId, author: DeviceKey, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): NonNullable<SignedOp['cap']> {
 	return { by: toBase64Url(signer.publicKey), sig: toBase64Url(sign(spaceWriteBytes(spaceId, author), signer.secretKey)) };
+}
+
+/** The recovery key's consent to one new device of the person adding itself to one space. */
+export function recoverySignature(spaceId: SpaceId, person: PersonKey, device: Pick<DeviceInfo, 'sign' | 'box'>, recovery: { secretKey: Uint8Array }): string {
+	return toBase64Url(sign(selfAddBytes(spaceId, person, device), recovery.secretKey));
 }
 
 export function newCircleId(): string {

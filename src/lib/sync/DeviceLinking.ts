@@ -26,7 +26,7 @@ import {
 	type PersonBundle,
 	type RecoveryKeys
 } from '$lib/keys/deviceLink';
-import { lockboxesFor, newSpaceId, sealTo, writeCap } from '$lib/keys/spaceOps';
+import { lockboxesFor, newSpaceId, recoverySignature, sealTo, writeCap } from '$lib/keys/spaceOps';
 import { words } from '$lib/words';
 import type { EngineCore } from '$lib/sync/EngineCore';
 import type { SpaceRunner } from '$lib/sync/SpaceRunner';
@@ -40,7 +40,12 @@ export class DeviceLinking {
 	readonly #core: EngineCore;
 	/** Adding this person's new device to their spaces goes through the spaces' logs. */
 	readonly #spaceRunner: SpaceRunner;
-	#recovery?: RecoveryKeys;
+	/** The backup copy's keys: kept on the device so it can refresh the copy. */
+	#recovery?: Omit<RecoveryKeys, 'authority'>;
+	/** The recovery key's public half (this device registers it in the person's spaces). */
+	#authorityKey?: string;
+	/** Its secret, only in memory and only after a recovery this session (to take charge of documents again). */
+	#authority?: RecoveryKeys['authority'];
 	/** Links this device is offering, by pairing log, until granted or stopped. */
 	readonly #offers = new Map<SpaceId, OfferState>();
 	#backupTimer?: ReturnType<typeof setTimeout>;
@@ -52,10 +57,43 @@ export class DeviceLinking {
 
 	/** Reads the recovery kit's keys, if this device made or used one. */
 	async load(): Promise<void> {
-		const recovery = await this.#core.store.get<{ logId: SpaceId; key: string; seed: string }>('recovery');
+		// Kits made before recovery keys have no `authority`: they work until the person first
+		// removes a device, then the app asks for a new kit.
+		const recovery = await this.#core.store.get<StoredRecovery>('recovery');
 		if (recovery) {
 			this.#recovery = { logId: recovery.logId, key: fromBase64Url(recovery.key), signing: signingKeyPairFromSeed(fromBase64Url(recovery.seed)) };
+			this.#authorityKey = recovery.authority;
 		}
+	}
+
+	/**
+	 * The person's recovery key as this device knows it: its public half to register, unless the
+	 * kit is spent (see #kitSpent); its secret only just after a recovery, in memory, to sign
+	 * the policies that let the restored device take charge of documents again (a spent kit's
+	 * secret is still only on paper and here, so it may finish that work).
+	 */
+	recoveryKey(): { publicKey?: string; signing?: RecoveryKeys['authority'] } {
+		return { publicKey: this.#authorityKey && !this.#kitSpent() ? this.#authorityKey : undefined, signing: this.#authority };
+	}
+
+	/**
+	 * The kit this device refreshes may be in a thief's hands: a space retired its recovery key
+	 * (a device holding the kit's backup keys was removed), or, for a kit from before recovery
+	 * keys (whose holders nobody recorded), the person has had a device removed. Its backup copy
+	 * is then no longer refreshed (the thief could read it) and the person is asked for a new kit.
+	 */
+	#kitSpent(): boolean {
+		const me = this.#core.currentPerson();
+		const spaces = [...this.#core.spaces.values()];
+		if (this.#authorityKey) return spaces.some((s) => s.state.retiredRecovery.has(this.#authorityKey!));
+		return !!me && spaces.some((s) => s.state.lostDevice.has(personKey(me)));
+	}
+
+	async #keep(keys: RecoveryKeys, withAuthority = true): Promise<void> {
+		this.#recovery = keys;
+		this.#authorityKey = withAuthority ? toBase64Url(keys.authority.publicKey) : undefined;
+		const stored: StoredRecovery = { logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)), ...(this.#authorityKey ? { authority: this.#authorityKey } : {}) };
+		await this.#core.store.put(stored, 'recovery');
 	}
 
 	/** Whether an encrypted recovery copy is waiting to be written (it counts as unsent). */
@@ -227,17 +265,27 @@ export class DeviceLinking {
 			const lockboxes = Object.entries(circleKeys)
 				.filter(([circle]) => member.circles.has(circle))
 				.flatMap(([circle, byEpoch]) => Object.entries(byEpoch).map(([epoch, key]) => sealTo(fromBase64Url(key), circle, Number(epoch), info)));
-			// The relay does not know this device in the space yet: the person's own key vouches for it.
-			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes }, writeCap(spaceId, this.#core.deviceKey, person.signing));
+			// The kit's recovery key vouches for this device where the space knows it; a space that
+			// does not (a kit from before recovery keys) takes the old self-add while it can. At the
+			// relay, which does not know this device in the space yet, the person's own key vouches
+			// for it (the relay's flood guard only: the reducer decides).
+			const registered = space.state.recoveryKeys.get(member.id)?.key;
+			const recovery = this.#authority && registered === toBase64Url(this.#authority.publicKey) ? recoverySignature(spaceId, member.id, info, this.#authority) : undefined;
+			await this.#spaceRunner.appendOp(space, { type: 'add-device', person: member.id, device: info, lockboxes, ...(recovery ? { recovery } : {}) }, writeCap(spaceId, this.#core.deviceKey, person.signing));
 		}
 	}
 
 	async createRecoveryKit(): Promise<string> {
 		const recoveryKey = newRecoveryKey();
 		const keys = recoveryKeys(recoveryKey);
-		this.#recovery = keys;
-		await this.#core.store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#keep(keys);
 		await this.#writeBackup();
+		// The new kit replaces the old one in every space (only its public half is stored).
+		const person = await this.#core.person();
+		for (const space of this.#core.spaces.values()) {
+			if (!space.state.members.get(personKey(person))?.devices.has(this.#core.deviceKey)) continue;
+			await this.#spaceRunner.appendOp(space, { type: 'set-recovery', person: personKey(person), key: this.#authorityKey! });
+		}
 		return recoveryKey;
 	}
 
@@ -246,7 +294,7 @@ export class DeviceLinking {
 	}
 
 	async #writeBackup(): Promise<void> {
-		if (!this.#recovery) return;
+		if (!this.#recovery || this.#kitSpent()) return;
 		const body = encryptBundle(await this.#bundle(), this.#recovery);
 		await this.#core.appendRaw(this.#signRaw(this.#recovery.logId, { backup: body }, this.#recovery.signing));
 	}
@@ -280,9 +328,15 @@ export class DeviceLinking {
 			if (bundle) break;
 		}
 		if (!bundle) throw new DeviceLinkError(msg.noRecoveryCopy);
-		this.#recovery = keys;
-		await this.#core.store.put({ logId: keys.logId, key: toBase64Url(keys.key), seed: toBase64Url(keys.signing.secretKey.slice(0, 32)) }, 'recovery');
+		await this.#keep(keys);
+		this.#authority = keys.authority;
 		await this.#adopt(bundle, true);
+		// A kit from before recovery keys is not registered anywhere. Its holders were never
+		// recorded, so it is not registered now either: it serves until the person first removes
+		// a device, and then they are asked for a new one.
+		const me = personKey(loadPerson(bundle.person));
+		const known = [...this.#core.spaces.values()].some((s) => s.state.recoveryKeys.get(me)?.key === this.#authorityKey);
+		if (!known) await this.#keep(keys, false);
 	}
 
 	async removeDevice(device: DeviceKey): Promise<void> {
@@ -315,6 +369,14 @@ interface OfferState {
 	exchange?: LinkExchange;
 	/** Why the link stopped (shown to the person), once it has. */
 	stopped?: string;
+}
+
+interface StoredRecovery {
+	logId: SpaceId;
+	key: string;
+	seed: string;
+	/** The recovery key's public half; absent for kits made before recovery keys. */
+	authority?: string;
 }
 
 /** A device certificate for another device of this person (only its public keys are known). */

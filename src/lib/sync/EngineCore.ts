@@ -90,4 +90,6 @@ export interface EngineCore {
 	lineageSettled(): void;
 	runAllDuties(): void;
 	scheduleBackup(): void;
+	/** The person's recovery key as this device knows it (DeviceLinking): its secret only right after a recovery. */
+	recoveryKey(): { publicKey?: string; signing?: { publicKey: Uint8Array; secretKey: Uint8Array } };
 }

@@ -7,8 +7,9 @@ import type { DocHandle } from '@automerge/automerge-repo';
 import { hash, newSymmetricKey } from '$lib/crypto';
 import { toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type PolicyRecord, type SignedOp, type SpaceId } from '$lib/protocol';
 import { signedPolicy, type DocAccess } from '$lib/keys/access';
+import { followAuth } from '$lib/keys/policyAuthority';
 import { personKey, type PersonKey } from '$lib/keys/identity';
-import { adminDevices, adminPeople, circleDevices, deviceInfo, isAdmin, memberOf, owedRotations, replayMembership, shutOut, type Action, type Role } from '$lib/keys/membership';
+import { adminDevices, circleDevices, deviceInfo, isAdmin, mayStillSign, memberOf, owedRotations, recoveryAdmins, replayMembership, shutOut, type Action, type Role } from '$lib/keys/membership';
 import {
 	checkInvitation,
 	genesisHash,
@@ -67,7 +68,7 @@ export class SpaceRunner {
 		const doc = DocSync.fresh(access);
 		doc.record.hasLocalCopy = true;
 		this.#core.docs.set(docId, doc);
-		const admins = [...new Set([...adminDevices(state), ...adminPeople(state), this.#core.deviceKey])].sort();
+		const admins = [...new Set([...adminDevices(state), ...recoveryAdmins(state), this.#core.deviceKey])].sort();
 		doc.record.pendingAuth.push(signedPolicy(docId, epoch, circleDevices(state, circle).sort(), admins as DeviceKey[], this.#core.device.signing));
 		this.#core.rebuildAuth(doc);
 		await this.#core.store.put(access, 'access', docId);
@@ -352,7 +353,13 @@ export class SpaceRunner {
 		}
 		for (const access of toSave) await this.#core.store.put(access, 'access', access.docId);
 		for (const access of toAdd) await this.#core.add(access);
+		// A removal may have taken authority from the signer of a document's policy.
+		for (const docId of space.state.docs.keys()) {
+			const doc = this.#core.docs.get(docId);
+			if (doc) this.#core.rebuildAuth(doc);
+		}
 		this.#runDuties(space);
+		this.#registerRecovery(space);
 		this.#core.scheduleBackup();
 		this.#core.emitSpace(space.spaceId);
 	}
@@ -417,33 +424,56 @@ export class SpaceRunner {
 			void this.retireWriters(space, [...stale]);
 			return;
 		}
-		const admins = [...adminDevices(state), ...adminPeople(state)].sort();
+		const admins = [...adminDevices(state), ...recoveryAdmins(state)].sort();
 		const person = this.#core.currentPerson();
 		const me = person ? personKey(person) : undefined;
+		const recovery = this.#core.recoveryKey().signing;
+		const recoveryKey = recovery && (toBase64Url(recovery.publicKey) as DeviceKey);
 		for (const [docId, circle] of state.docs) {
 			const doc = this.#core.docs.get(docId);
 			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
+			// The relay judges a new policy against its latest one, even one this device refuses
+			// (see followAuth): sign on top of that, so the new policy replaces it everywhere.
+			const relayAuth = doc.refusedPolicies.size > 0 ? followAuth(doc.record.auth, this.#core.opVerifier.verify, doc.access.root, undefined).state! : doc.auth;
 			const target = state.circles.get(circle)!.epoch;
-			if (doc.auth.epoch > target) continue;
-			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
-			// Sign as this device if it is listed, else with the person's identity key (after recovery).
+			if (relayAuth.epoch > target) continue;
+			const rules = relayAuth.epochs.get(relayAuth.epoch)!;
+			// Sign as this device if it is listed; else, just after a recovery, with the kit's
+			// recovery key; else with the identity key, while a policy from before recovery keys
+			// still lists it and the space still gives it authority.
 			const signer = rules.admins.has(this.#core.deviceKey)
 				? this.#core.device.signing
-				: me && person && rules.admins.has(me as string as DeviceKey)
-					? person.signing
-					: undefined;
+				: recoveryKey && rules.admins.has(recoveryKey)
+					? recovery
+					: me && person && rules.admins.has(me as string as DeviceKey) && mayStillSign(state, me as string as DeviceKey)
+						? person.signing
+						: undefined;
 			if (!signer) continue;
 			const writers = circleDevices(state, circle).sort();
-			const epoch = doc.auth.epoch < target ? doc.auth.epoch + 1 : doc.auth.epoch;
-			if (epoch === doc.auth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins)) continue;
+			const epoch = relayAuth.epoch < target ? relayAuth.epoch + 1 : relayAuth.epoch;
+			if (epoch === relayAuth.epoch && sameSet(rules.writers, writers) && sameSet(rules.admins, admins) && doc.refusedPolicies.size === 0) continue;
 			const docAdmins = [...new Set(admins)].sort() as DeviceKey[];
 			// A new epoch closes the old one where this device stands in the document (it is
 			// caught up); the relay refuses it if anything came after, and the duty runs again.
-			const closesAt = epoch > doc.auth.epoch ? doc.record.lastSeq : undefined;
+			const closesAt = epoch > relayAuth.epoch ? doc.record.lastSeq : undefined;
 			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer, closesAt));
 			this.#core.rebuildAuth(doc);
 			this.#core.sendPendingAuth(doc);
 		}
+	}
+
+	/**
+	 * Registers the person's recovery key in a space that has none for them (one they joined
+	 * after making their kit, or one where the removed device that registered it took it away).
+	 * Never replaces one: only making a new kit does (DeviceLinking).
+	 */
+	#registerRecovery(space: SpaceSync): void {
+		const key = this.#core.recoveryKey().publicKey;
+		const person = this.#core.currentPerson();
+		if (!key || !person || !space.caughtUp || !this.#core.online() || space.pending.length > 0 || space.inFlight) return;
+		const me = personKey(person);
+		if (!space.state.members.get(me)?.devices.has(this.#core.deviceKey) || space.state.recoveryKeys.has(me) || space.state.retiredRecovery.has(key)) return;
+		void this.appendOp(space, { type: 'set-recovery', person: me, key });
 	}
 
 	runAllDuties(): void {

@@ -30,7 +30,8 @@ import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, t
 import { currentEpoch, genesisPolicy, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
 import { loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
 import type { LinkOffer } from '$lib/keys/deviceLink';
-import { shutOut, type MembershipState, type Role } from '$lib/keys/membership';
+import { needsRecoveryKit, shutOut, type MembershipState, type Role } from '$lib/keys/membership';
+import { followAuth } from '$lib/keys/policyAuthority';
 import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
@@ -250,7 +251,8 @@ export class SyncEngine {
 			setStatus: (patch) => this.#setStatus(patch),
 			lineageSettled: () => this.#lineageSettled(),
 			runAllDuties: () => this.#spaceRunner.runAllDuties(),
-			scheduleBackup: () => this.#linking.scheduleBackup()
+			scheduleBackup: () => this.#linking.scheduleBackup(),
+			recoveryKey: () => this.#linking.recoveryKey()
 		};
 	}
 
@@ -826,21 +828,28 @@ export class SyncEngine {
 
 	/** The state from relay-confirmed records only, kept incrementally (a full replay per record is quadratic). */
 	#confirmedAuth(doc: DocSync): DocSync['auth'] {
-		if (doc.confirmedAuthCount !== doc.record.auth.length) {
-			let state = undefined as DocSync['auth'];
-			for (const record of doc.record.auth) {
-				if (!record) continue;
-				const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
-				if (result.ok) state = result.state;
-			}
+		const space = doc.access.space ? this.#spaces.get(doc.access.space.spaceId)?.state : undefined;
+		if (doc.confirmedAuthCount !== doc.record.auth.length || doc.confirmedAuthSpace !== space) {
+			// A space document follows only policies whose signer the space still trusts.
+			const { state, refused } = followAuth(doc.record.auth, this.#opVerifier.verify, doc.access.root, space);
+			if (refused.some((i) => !doc.refusedPolicies.has(i))) this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.policyWithoutAuthority });
+			doc.refusedPolicies = new Set(refused);
 			doc.confirmedAuth = state;
 			doc.confirmedAuthCount = doc.record.auth.length;
+			doc.confirmedAuthSpace = space;
 		}
 		return doc.confirmedAuth;
 	}
 
 	#rebuildAuth(doc: DocSync): void {
 		let state = this.#confirmedAuth(doc);
+		if (doc.refusedPolicies.size > 0 && doc.record.pendingAuth.length > 0) {
+			// Our own policy builds on the relay's latest, refused one (see followAuth): once the
+			// relay takes it, a trusted signer has accepted what came before, so count it so now.
+			const space = this.#spaces.get(doc.access.space!.spaceId)?.state;
+			doc.auth = followAuth([...doc.record.auth, ...doc.record.pendingAuth], this.#opVerifier.verify, doc.access.root, space).state;
+			return;
+		}
 		// Our own pending records count locally (we signed them), so offline edits can be signed.
 		for (const record of doc.record.pendingAuth) {
 			const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
@@ -880,7 +889,10 @@ export class SyncEngine {
 			this.#requestSync([doc]);
 			return;
 		}
-		const state = this.#confirmedAuth(doc);
+		// Judged as the relay judged it: against its latest policy, even one this device refuses
+		// (see followAuth), so a record built on that one is kept, in case it is built on later.
+		const followed = this.#confirmedAuth(doc);
+		const state = doc.refusedPolicies.size > 0 ? followAuth(doc.record.auth, this.#opVerifier.verify, doc.access.root, undefined).state : followed;
 		const result = applyAuthRecord(state, record, this.#opVerifier.verify, doc.access.root);
 		if (result.ok) {
 			// A new epoch from a policy that does not say where the old one closed (signed before
@@ -890,8 +902,11 @@ export class SyncEngine {
 				doc.record.closedAfter = { ...doc.record.closedAfter, [state.epoch]: doc.record.lastSeq };
 			}
 			doc.record.auth.push(record);
-			doc.confirmedAuth = result.state;
-			doc.confirmedAuthCount = doc.record.auth.length;
+			if (doc.access.space) this.#confirmedAuth(doc); // judged against the space, not only the last policy
+			else {
+				doc.confirmedAuth = result.state;
+				doc.confirmedAuthCount = doc.record.auth.length;
+			}
 		} else {
 			doc.record.auth.push(null);
 			this.#problem({
@@ -1157,6 +1172,15 @@ export class SyncEngine {
 
 	hasRecoveryKit(): boolean {
 		return this.#linking.hasRecoveryKit();
+	}
+
+	/**
+	 * Whether this person should make a new recovery kit: in some space they have had a device
+	 * removed and no recovery key is registered, so an old kit can no longer bring them back.
+	 */
+	needsNewRecoveryKit(): boolean {
+		const me = this.personKey();
+		return !!me && [...this.#spaces.values()].some((s) => needsRecoveryKit(s.state, me));
 	}
 
 	/** Restores everything on a new device from a recovery key. */

@@ -452,6 +452,7 @@ export const enMessages = {
 			backupDamaged: 'The document in the backup is damaged',
 			lostRelay: 'Hearth lost its connection to the relay. Try again.',
 			membershipUnsigned: 'The relay passed on a change to who can edit this space that was not properly signed. It was ignored.',
+			policyWithoutAuthority: 'A change to who can edit this document came from a device or key that was removed from the space. It was refused.',
 			foreign: 'A change from a device that is not allowed to edit this space was refused.',
 			tampered: 'A change arrived damaged or altered and was refused. Your copy is unchanged.',
 			unreadable: 'Some changes were locked with a key this device was not given.',

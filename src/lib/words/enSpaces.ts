@@ -249,6 +249,7 @@ export const enSpaces = {
 		print: 'Print it',
 		saved: 'I have saved it',
 		makeNew: 'Make a new recovery kit',
+		kitOutOfDate: 'A device was removed, so any recovery kit made before then no longer works. Make a new one now and keep it safe.',
 		make: 'Make a recovery kit',
 		ready: 'Your recovery kit is ready. Keep it safe.'
 	},

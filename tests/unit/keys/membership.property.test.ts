@@ -8,10 +8,11 @@
 // replays the same story with different keys; none of the properties depend on key values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cryptoReady, hash, randomBytes, sign, verify } from '$lib/crypto';
+import { cryptoReady, hash, newSigningKeyPair, randomBytes, sign, verify, type SigningKeyPair } from '$lib/crypto';
+import { createDevice, type DeviceSecrets } from '$lib/keys/device';
 import { certifyDevice, type MemberCard, type PersonKey } from '$lib/keys/identity';
 import { circleDevices, deviceInfo, memberOf, opHash, replayMembership, type Action, type AppliedOp, type MembershipState, type Role, type VerifyFn } from '$lib/keys/membership';
-import { createInvitation, newSpaceId, requestToJoin, sealTo, signOp, type InvitationLink } from '$lib/keys/spaceOps';
+import { createInvitation, newSpaceId, recoverySignature, requestToJoin, sealTo, signOp, type InvitationLink } from '$lib/keys/spaceOps';
 import { fromBase64Url, opSigningBytes, toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type SignedOp, type SpaceId } from '$lib/protocol';
 import { actor, deviceKey, newStory, StoryLog, type Actor } from '$tests/helpers/membershipStory';
 
@@ -33,6 +34,11 @@ let joiners: Actor[];
 let outsiders: Actor[];
 let everyone: Actor[];
 let outsiderDevices: Set<DeviceKey>;
+/** Each person's recovery key (in their kit), and devices restored from it that add themselves. */
+let recoveryOf: Map<PersonKey, SigningKeyPair>;
+let sparesOf: Map<PersonKey, DeviceSecrets[]>;
+/** A key a thief registers from a stolen device before it is removed. */
+let thiefsKey: SigningKeyPair;
 
 beforeAll(async () => {
 	await cryptoReady();
@@ -42,6 +48,9 @@ beforeAll(async () => {
 	outsiders = [actor('Mal', 2), actor('Oz', 1)];
 	everyone = [olive, ...joiners, ...outsiders];
 	outsiderDevices = new Set(outsiders.flatMap((o) => o.devices.map(deviceKey)));
+	recoveryOf = new Map(everyone.map((a) => [a.id, newSigningKeyPair()]));
+	sparesOf = new Map(everyone.map((a) => [a.id, [createDevice(), createDevice()]]));
+	thiefsKey = newSigningKeyPair();
 });
 
 // ── a log that remembers its prefixes ──────────────────────────────────────────────────
@@ -114,6 +123,9 @@ const simple = fc.oneof(
 	{ weight: 2, arbitrary: fc.record({ k: fc.constantFrom('grant' as const, 'revoke' as const), by: who, dev, lag, target: person, circle }) },
 	{ weight: 1, arbitrary: fc.record({ k: fc.constant('rotate' as const), by: who, dev, lag, circle }) },
 	{ weight: 1, arbitrary: fc.record({ k: fc.constantFrom('add-device' as const, 'remove-device' as const), by: who, dev, lag, target: person, device: dev, self: fc.boolean() }) },
+	// A device restored from a kit adds itself, with the recovery key's signature or (the old way) without.
+	{ weight: 1, arbitrary: fc.record({ k: fc.constant('self-add' as const), by: who, dev, lag, spare: fc.nat(1), withKey: fc.boolean(), thiefs: fc.boolean() }) },
+	{ weight: 1, arbitrary: fc.record({ k: fc.constant('set-recovery' as const), by: who, dev, lag, thiefs: fc.boolean() }) },
 	{ weight: 2, arbitrary: fc.record({ k: fc.constant('add-doc' as const), by: who, dev, lag, circle, doc: fc.nat(5) }) },
 	{ weight: 1, arbitrary: fc.record({ k: fc.constant('new-circle' as const), by: who, dev, lag, circle: fc.nat(2) }) },
 	{ weight: 2, arbitrary: fc.record({ k: fc.constant('garbage' as const), by: who, dev, lag, kind: fc.constantFrom(...garbageKinds), shape: fc.nat() }) }
@@ -132,8 +144,22 @@ const race = fc.record({
 	removalFirst: fc.boolean()
 });
 
-const command = fc.oneof({ weight: 6, arbitrary: simple }, { weight: 1, arbitrary: race });
-type Command = Simple | (typeof race extends fc.Arbitrary<infer C> ? C : never);
+/** A lost device removed while a device restored from a kit (or a thief's) adds itself. */
+const deviceRace = fc.record({
+	k: fc.constant('device-race' as const),
+	by: mostlyOwner,
+	dev,
+	victim: pick({ owner: 1, member: 0, colleague: 2, anyone: 0 }),
+	lost: dev,
+	spare: fc.nat(1),
+	withKey: fc.boolean(),
+	registerFirst: fc.boolean(),
+	lags: fc.tuple(lag, lag),
+	removalFirst: fc.boolean()
+});
+
+const command = fc.oneof({ weight: 6, arbitrary: simple }, { weight: 1, arbitrary: race }, { weight: 1, arbitrary: deviceRace });
+type Command = Simple | (typeof race extends fc.Arbitrary<infer C> ? C : never) | (typeof deviceRace extends fc.Arbitrary<infer C> ? C : never);
 
 const badShapes = [
 	'null',
@@ -293,6 +319,29 @@ function build(commands: Command[]): History {
 				act(by, c.dev, seenAt(c.lag), { type: 'add-device', person: target.id, device: info, lockboxes: [...held].map((id) => sealTo(key, id, 0, info)) });
 				break;
 			}
+			case 'device-race': {
+				const victim = resolve(c.victim);
+				const inSpace = [...(log.state().members.get(victim.id)?.devices.keys() ?? [])];
+				const lost = victim.devices.findIndex((d) => deviceKey(d) === inSpace[c.lost % Math.max(1, inSpace.length)]);
+				if (c.registerFirst) perform({ k: 'set-recovery', by: pickOf(victim), dev: 0, lag: 0, thiefs: false });
+				const removal: Command = { k: 'remove-device', by: c.by, dev: c.dev, lag: c.lags[0], target: pickOf(victim), device: Math.max(0, lost), self: false };
+				const selfAdd: Command = { k: 'self-add', by: pickOf(victim), dev: 0, lag: c.lags[1], spare: c.spare, withKey: c.withKey, thiefs: false };
+				perform(c.removalFirst ? removal : selfAdd);
+				perform(c.removalFirst ? selfAdd : removal);
+				break;
+			}
+			case 'self-add': {
+				const device = sparesOf.get(by.id)![c.spare];
+				const info = certifyDevice(by.person, device);
+				const recovery = c.withKey ? recoverySignature(log.spaceId, by.id, info, c.thiefs ? thiefsKey : recoveryOf.get(by.id)!) : undefined;
+				log.append(signOp(log.spaceId, device, log.heads(seenAt(c.lag)), { type: 'add-device', person: by.id, device: info, lockboxes: [], ...(recovery ? { recovery } : {}) }, log.clock));
+				break;
+			}
+			case 'set-recovery': {
+				const key = c.thiefs ? thiefsKey : recoveryOf.get(by.id)!;
+				act(by, c.dev, seenAt(c.lag), { type: 'set-recovery', person: by.id, key: toBase64Url(key.publicKey) });
+				break;
+			}
 			case 'remove-device': {
 				const target = c.self ? by : resolve(c.target);
 				act(by, c.dev, seenAt(c.lag), { type: 'remove-device', person: target.id, device: deviceKey(deviceOf(target, c.device)) });
@@ -381,6 +430,9 @@ function canonical(s: MembershipState): string {
 		})),
 		removed: [...s.removed].sort(),
 		removedDevices: [...s.removedDevices].sort(),
+		recoveryKeys: [...s.recoveryKeys].sort(byKey(([p]) => p)).map(([p, r]) => [p, r.key, r.holders]),
+		retiredRecovery: [...s.retiredRecovery].sort(),
+		lostDevice: [...s.lostDevice].sort(),
 		invites: [...s.invites.values()].sort(byKey((i) => i.id)).map((i) => [i.id, i.status, i.role, i.by, i.key, i.expiresAt, i.circles, i.info, i.requester ?? null]),
 		circles: [...s.circles].sort(byKey(([id]) => id)).map(([id, c]) => [id, c.epoch, [...c.lockboxes].sort(byKey(([k]) => k))]),
 		docs: [...s.docs].sort(byKey(([d]) => d)),
@@ -437,7 +489,7 @@ function authorityNeeded(op: AppliedOp, by: PersonKey, roleOf: (p: PersonKey) =>
 const holds = (role: Role | undefined, needed: 'owner' | 'admin') => (needed === 'owner' ? role === 'owner' : role === 'owner' || role === 'admin');
 
 /** What the stories exercised, so a generator that quietly stops doing anything interesting is noticed. */
-const coverage = { histories: 0, ops: 0, garbage: 0, admitted: 0, promoted: 0, removals: 0, voided: 0, strictPrefixChecks: 0, staleViews: 0 };
+const coverage = { histories: 0, ops: 0, garbage: 0, admitted: 0, promoted: 0, removals: 0, voided: 0, strictPrefixChecks: 0, staleViews: 0, selfAddsChecked: 0 };
 
 // ── the properties ──────────────────────────────────────────────────────────────────────
 
@@ -485,8 +537,8 @@ describe('membership reducer under random concurrent histories', () => {
 							invites.get(a.invite)!.requester = a.person;
 							continue;
 						}
-						// A device restored from a recovery kit may add itself: its person's signature on
-						// its certificate is the authority. Any other op needs a device already in the space.
+						// A device restored from a recovery kit may add itself (checked under (c)). Any other
+						// op needs a device already in the space.
 						const selfAdded = a.type === 'add-device' && a.device.sign === op.author && !holder.has(op.author);
 						// An invitee, not yet a member, may withdraw their own request.
 						const withdrawn = a.type === 'decline' && !holder.has(op.author) ? invites.get(a.invite)?.requester : undefined;
@@ -563,6 +615,17 @@ describe('membership reducer under random concurrent histories', () => {
 							if (op === removal || op.action.type === 'create' || !theirs(op)) continue;
 							expect(known.has(graph.indexOf.get(op.hash)!), `${op.action.type} at ${op.index} by the removed, not seen by the removal at ${removal.index}`).toBe(true);
 						}
+						// A device that added itself stands only if the removals of its person's devices
+						// logged after it had seen it; one with only the identity key's certificate (no
+						// recovery key) must have been seen by every such removal, wherever it was logged.
+						if (a.type !== 'remove-device') continue;
+						for (const op of full.applied) {
+							const s = op.action;
+							if (s.type !== 'add-device' || s.device.sign !== op.author || s.person !== a.person) continue;
+							if (s.recovery !== undefined && op.index > removal.index) continue;
+							coverage.selfAddsChecked++;
+							expect(known.has(graph.indexOf.get(op.hash)!), `a self-add at ${op.index} the removal at ${removal.index} had not seen`).toBe(true);
+						}
 					}
 
 					coverage.histories++;
@@ -585,6 +648,7 @@ describe('membership reducer under random concurrent histories', () => {
 		expect(coverage.voided).toBeGreaterThan(0);
 		expect(coverage.garbage).toBeGreaterThan(RUNS / 2);
 		expect(coverage.strictPrefixChecks).toBeGreaterThan(RUNS * 2);
+		expect(coverage.selfAddsChecked).toBeGreaterThan(4);
 	});
 
 	it('never throws on logs with any op dropped, duplicated or moved, and still converges', () => {

@@ -9,7 +9,7 @@ import { decryptBundle, linkFragment, parseLinkOffer, recoveryKeys } from '$lib/
 import { certifyDevice, personKey, type PersonSecrets } from '$lib/keys/identity';
 import { memberOf, opHash, type MembershipState } from '$lib/keys/membership';
 import { hash } from '$lib/crypto';
-import { invitationFragment, parseInvitationLink, signOp } from '$lib/keys/spaceOps';
+import { invitationFragment, parseInvitationLink, signOp, writeCap } from '$lib/keys/spaceOps';
 import type { DeviceKey, DocumentId, LoggedOp, ServerMessage, SignedOp, SpaceId } from '$lib/protocol';
 import { RawRelayClient } from '$tests/helpers/RawRelayClient';
 import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
@@ -55,8 +55,10 @@ function freshDeviceFor(person: PersonSecrets) {
 	return { device, key: deviceKey(device), info: certifyDevice(person, device) };
 }
 
+/** The thief's self-add. The identity secret also gets it past the relay's flood guard (the space admits that key there). */
 function selfAdd(spaceId: SpaceId, person: PersonSecrets, fresh: ReturnType<typeof freshDeviceFor>, prev: string[]): SignedOp {
-	return signOp(spaceId, fresh.device, prev, { type: 'add-device', person: personKey(person), device: fresh.info, lockboxes: [] });
+	const cap = writeCap(spaceId, fresh.info.sign, person.signing);
+	return signOp(spaceId, fresh.device, prev, { type: 'add-device', person: personKey(person), device: fresh.info, lockboxes: [] }, Date.now(), { cap });
 }
 
 /** Whether the device has read the op (whatever it made of it). */

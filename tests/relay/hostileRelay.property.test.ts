@@ -35,6 +35,8 @@ interface Injected {
 	label: string;
 	/** The problem each device reports for it; undefined: none (its own entry echoed back). */
 	expect: Record<Member, ProblemKind | undefined>;
+	/** For a copy: the seq of the row it copies (named when a round fails). */
+	from?: number;
 }
 
 let s: Scenario & Record<string, Device>;
@@ -157,23 +159,20 @@ function build(h: Hostile, target: Row[], other: Row[], docId: DocumentId, other
 		}
 		case 'replay': {
 			const r = pick(honest(target, docId), h.pick);
-			return r && { row: strip(r), label: `${h.kind}`, expect: replayedBut(r.author), from: r.seq } as Injected;
+			return r && { row: strip(r), label: h.kind, expect: replayedBut(r.author), from: r.seq };
 		}
 		case 'replay-old': {
 			// An old-epoch change (Olive's or Bea's from before the removal) served again, late.
-			const r = pick(
-				genuine(target, docId).filter((x) => x.epoch === 0),
-				h.pick
-			);
-			return r && { row: strip(r), label: h.kind, expect: every('foreign') };
+			const r = pick(genuine(target, docId).filter((x) => x.epoch === 0), h.pick);
+			return r && { row: strip(r), label: h.kind, expect: every('foreign'), from: r.seq };
 		}
 		case 'other-doc': {
 			const r = pick(honest(other, otherId), h.pick);
-			return r && { row: strip(r), label: h.kind, expect: every('tampered') };
+			return r && { row: strip(r), label: h.kind, expect: every('tampered'), from: r.seq };
 		}
 		case 'flip': {
 			const r = pick(honest(target, docId), h.pick);
-			return r && { row: { ...strip(r), [h.field]: flipped(r[h.field], h.at, h.by) }, label: `flip-${h.field}`, expect: every('tampered') };
+			return r && { row: { ...strip(r), [h.field]: flipped(r[h.field], h.at, h.by) }, label: `flip-${h.field}`, expect: every('tampered'), from: r.seq };
 		}
 		case 'stranger': {
 			const e = signedEntry(docId, newSigningKeyPair(), toBase64Url(crypto.getRandomValues(new Uint8Array(64))), 1);
@@ -284,7 +283,7 @@ describe('a hostile relay operator editing its storage between rounds', () => {
 					}
 					for (const p of placed) {
 						planted.set(docId, (planted.get(docId) ?? new Set()).add(p.seq));
-						log.push(`${p.label}${'from' in p ? `<${String(p.from)}` : ''}@${p.seq} (e${p.row.epoch} ${who.get(p.row.author) ?? 'stranger'})`);
+						log.push(`${p.label}${p.from === undefined ? '' : `<${p.from}`}@${p.seq} (e${p.row.epoch} ${who.get(p.row.author) ?? 'stranger'})`);
 						tried.add(p.label);
 						for (const m of MEMBERS) {
 							const kind = p.expect[m];
@@ -336,6 +335,7 @@ describe('a hostile relay operator editing its storage between rounds', () => {
 		// The fixed seed reaches every kind of hostile row.
 		expect([...tried].sort()).toEqual(['flip-ct', 'flip-sig', 'late', 'other-doc', 'replay', 'replay-old', 'stranger', 'swap', 'swap-honest']);
 	}, 240_000);
+
 	it('a late old-epoch change, and old changes served again, in a document nobody wrote since the removal', async () => {
 		const { olive, cal } = s.devices;
 		const before = { olive: new Set(olive.engine.status.problems), cal: new Set(cal.engine.status.problems) };

@@ -1,6 +1,7 @@
 // Property: a hostile relay operator edits the relay's storage between rounds of honest work
 // (late old-epoch changes from a removed member, replays, entries copied from another document,
-// flipped bytes, strangers' entries, rows swapped out of order). Whatever the mix, the members'
+// flipped bytes, authors in another spelling, epochs relabelled, strangers' entries, rows swapped
+// out of order). Whatever the mix, the members'
 // devices end with exactly what the honest edits make, say what they refused, and keep syncing.
 import * as A from '@automerge/automerge';
 import fc from 'fast-check';
@@ -107,6 +108,13 @@ async function swap(docId: DocumentId, a: number, b: number): Promise<void> {
 	await s.relay.query('UPDATE entries SET seq = ? WHERE doc_id = ? AND seq = ?', [b, docId, -1]);
 }
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Another spelling of the same key: the last of 43 characters carries two bits that decode to nothing. */
+function aliasOf(key: string): string {
+	return key.slice(0, -1) + ALPHABET[ALPHABET.indexOf(key[key.length - 1]) ^ 1];
+}
+
 function flipped(text: string, at: number, by: number): string {
 	const bytes = fromBase64Url(text);
 	bytes[at % bytes.length] ^= by;
@@ -126,6 +134,8 @@ type Hostile =
 	| { kind: 'replay-old'; pick: number }
 	| { kind: 'other-doc'; pick: number }
 	| { kind: 'flip'; field: 'ct' | 'sig'; pick: number; at: number; by: number }
+	| { kind: 'alias'; pick: number }
+	| { kind: 'relabel'; pick: number }
 	| { kind: 'stranger' };
 
 const hostile: fc.Arbitrary<Hostile> = fc.oneof(
@@ -134,6 +144,8 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
 	fc.record({ kind: fc.constant('replay-old' as const), pick: fc.nat() }),
 	fc.record({ kind: fc.constant('other-doc' as const), pick: fc.nat() }),
 	fc.record({ kind: fc.constant('flip' as const), field: fc.constantFrom('ct' as const, 'sig' as const), pick: fc.nat(), at: fc.nat(), by: fc.integer({ min: 1, max: 255 }) }),
+	fc.record({ kind: fc.constant('alias' as const), pick: fc.nat() }),
+	fc.record({ kind: fc.constant('relabel' as const), pick: fc.nat() }),
 	fc.record({ kind: fc.constant('stranger' as const) })
 );
 
@@ -173,6 +185,16 @@ function build(h: Hostile, target: Row[], other: Row[], docId: DocumentId, other
 		case 'flip': {
 			const r = pick(honest(target, docId), h.pick);
 			return r && { row: { ...strip(r), [h.field]: flipped(r[h.field], h.at, h.by) }, label: `flip-${h.field}`, expect: every('tampered'), from: r.seq };
+		}
+		case 'alias': {
+			// An honest change under another spelling of its author's key.
+			const r = pick(honest(target, docId), h.pick);
+			return r && { row: { ...strip(r), author: aliasOf(r.author) }, label: h.kind, expect: every('foreign'), from: r.seq };
+		}
+		case 'relabel': {
+			// An honest change of the new epoch passed off as one of the old.
+			const r = pick(honest(target, docId), h.pick);
+			return r && { row: { ...strip(r), epoch: 0 }, label: h.kind, expect: every('tampered'), from: r.seq };
 		}
 		case 'stranger': {
 			const e = signedEntry(docId, newSigningKeyPair(), toBase64Url(crypto.getRandomValues(new Uint8Array(64))), 1);
@@ -333,7 +355,7 @@ describe('a hostile relay operator editing its storage between rounds', () => {
 			{ numRuns: 6, seed: 19, endOnFailure: true }
 		);
 		// The fixed seed reaches every kind of hostile row.
-		expect([...tried].sort()).toEqual(['flip-ct', 'flip-sig', 'late', 'other-doc', 'replay', 'replay-old', 'stranger', 'swap', 'swap-honest']);
+		expect([...tried].sort()).toEqual(['alias', 'flip-ct', 'flip-sig', 'late', 'other-doc', 'relabel', 'replay', 'replay-old', 'stranger', 'swap', 'swap-honest']);
 	}, 240_000);
 
 	it('a late old-epoch change, and old changes served again, in a document nobody wrote since the removal', async () => {

@@ -152,6 +152,11 @@ export interface CatchupDoc {
 	 * tell a complete catch-up from one with a hole in it. Absent when there are none.
 	 */
 	skipped?: number[];
+	/**
+	 * Never sent by a relay: set when the client reads the frame (`setAsideMalformedEntries`),
+	 * the seqs of entries in it that do not parse. They are refused like any bad entry.
+	 */
+	malformed?: number[];
 }
 
 export interface CatchupLog {
@@ -331,6 +336,24 @@ export function isClientMessage(v: unknown): v is ClientMessage {
 	}
 }
 
+/**
+ * Takes the entries that do not parse out of a catch-up frame, as the relay sent it, keeping
+ * their seqs in `malformed` (one without a seq is simply left out: a hole, asked for again,
+ * then reported). Otherwise one damaged or hostile row in the relay's storage failed the whole
+ * frame, every document and log in it, each time it was asked for again: sync stalled for good.
+ * Everything else in the frame is still checked by `isServerMessage`.
+ */
+export function setAsideMalformedEntries(v: unknown): unknown {
+	if (!isObject(v) || v.type !== 'catchup' || !Array.isArray(v.docs)) return v;
+	const docs = v.docs.map((d: unknown) => {
+		if (!isObject(d) || !Array.isArray(d.entries) || d.entries.every(isWireEntry)) return d;
+		const bad = d.entries.filter((e: unknown) => !isWireEntry(e));
+		const malformed = bad.flatMap((e: unknown) => (isObject(e) && isCount(e.seq) ? [e.seq] : []));
+		return { ...d, entries: d.entries.filter(isWireEntry), malformed };
+	});
+	return { ...v, docs };
+}
+
 export function isServerMessage(v: unknown): v is ServerMessage {
 	if (!isObject(v)) return false;
 	switch (v.type) {
@@ -358,7 +381,8 @@ export function isServerMessage(v: unknown): v is ServerMessage {
 						d.auth.every((a) => isObject(a) && isCount(a.index) && isAuthRecord(a.record)) &&
 						Array.isArray(d.entries) &&
 						d.entries.every(isWireEntry) &&
-						(d.skipped === undefined || (Array.isArray(d.skipped) && d.skipped.every(isCount)))
+						(d.skipped === undefined || (Array.isArray(d.skipped) && d.skipped.every(isCount))) &&
+						(d.malformed === undefined || (Array.isArray(d.malformed) && d.malformed.every(isCount)))
 				)
 			);
 		case 'entry':

@@ -42,6 +42,12 @@ export class IncomingEntries {
 			const apply = () => {
 				// Kept as seqs, not folded into lastSeq: entries before them may still be to come.
 				if (part.skipped) doc.heldSeqs = [...(doc.heldSeqs ?? []), ...part.skipped];
+				// Entries that did not even parse are refused on their merits, so they count as seen.
+				const malformed = (part.malformed ?? []).filter((seq) => seq > doc.record.lastSeq);
+				if (malformed.length > 0) {
+					this.#core.problem({ docId: doc.docId, kind: 'tampered', message: msg.tampered });
+					doc.heldSeqs = [...(doc.heldSeqs ?? []), ...malformed];
+				}
 				this.#applyEntries(doc, part.entries, true);
 			};
 			if (this.#core.needsLoad(doc) && (part.entries.length > 0 || doc.loading)) {

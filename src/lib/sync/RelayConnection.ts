@@ -6,7 +6,7 @@
 // every few hundred milliseconds for ever. So the wait keeps growing until whoever uses the
 // connection says a session was healthy (sessionHealthy): for the sync engine, the relay's
 // welcome and a completed catch-up.
-import { PROTOCOL_VERSION, isServerMessage, type ClientMessage, type ServerMessage } from '$lib/protocol';
+import { PROTOCOL_VERSION, isServerMessage, setAsideMalformedEntries, type ClientMessage, type ServerMessage } from '$lib/protocol';
 import { words } from '$lib/words';
 
 const msg = words.messages.sync.relayConnection;
@@ -125,7 +125,7 @@ export class RelayConnection {
 		socket.onmessage = (ev) => {
 			let message: unknown;
 			try {
-				message = JSON.parse(String(ev.data));
+				message = setAsideMalformedEntries(JSON.parse(String(ev.data)));
 			} catch {
 				this.#events.onBadFrame(msg.notJson);
 				return;

@@ -55,7 +55,9 @@ export function signedPolicy(
 	/** On a policy opening a new epoch: the signer's position in the document (see PolicyRecord). */
 	closesAt?: number,
 	/** On a policy of the open epoch that drops writers: where they stop (see PolicyRecord). */
-	retiresAt?: number
+	retiresAt?: number,
+	/** With either: what the writers it takes off wrote in that epoch (see PolicyRecord). */
+	written?: PolicyRecord['written']
 ): PolicyRecord {
 	const unsigned = {
 		kind: 'policy' as const,
@@ -66,7 +68,8 @@ export function signedPolicy(
 		joinKeys: [] as JoinKey[],
 		signer: toBase64Url(signer.publicKey) as DeviceKey,
 		...(closesAt === undefined ? {} : { closesAt }),
-		...(retiresAt === undefined ? {} : { retiresAt })
+		...(retiresAt === undefined ? {} : { retiresAt }),
+		...(written === undefined ? {} : { written })
 	};
 	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), signer.secretKey)) };
 }

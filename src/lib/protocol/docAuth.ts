@@ -3,7 +3,7 @@
 // records but cannot forge one: a record that fails here is ignored by everyone.
 import { fromBase64Url } from './bytes';
 import type { DeviceKey, JoinKey } from './ids';
-import type { AuthRecord } from './messages';
+import type { AuthRecord, PolicyRecord } from './messages';
 import { joinSigningBytes, policySigningBytes } from './signing';
 
 export type VerifyFn = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
@@ -20,6 +20,12 @@ export interface EpochRules {
 	 * Their earlier entries stay theirs; anything later is not.
 	 */
 	retiredAfter?: ReadonlyMap<DeviceKey, number>;
+	/**
+	 * For writers taken off this epoch (retired, or left out when the next epoch opened) by a
+	 * policy that listed what they wrote: the marks of those entries (`entryMark`). Their entries
+	 * in this epoch are these and no others, wherever a relay numbers them.
+	 */
+	written?: ReadonlyMap<DeviceKey, ReadonlySet<string>>;
 }
 
 export interface DocAuthState {
@@ -67,13 +73,16 @@ export function applyAuthRecord(
 		}
 		const epochs = new Map(state?.epochs ?? []);
 		const closing = state && record.epoch === state.epoch + 1 ? epochs.get(state.epoch) : undefined;
-		if (closing && record.closesAt !== undefined) epochs.set(state!.epoch, { ...closing, closedAfter: record.closesAt });
+		if (closing && record.closesAt !== undefined) {
+			epochs.set(state!.epoch, { ...closing, closedAfter: record.closesAt, ...commitments(closing, record.writers, record.written) });
+		}
 		const same = state && record.epoch === state.epoch ? epochs.get(state.epoch) : undefined;
 		epochs.set(record.epoch, {
 			writers: new Set(record.writers),
 			admins: new Set(record.admins),
 			joinKeys: new Set(record.joinKeys),
-			...retirements(same, record.writers, record.retiresAt)
+			...retirements(same, record.writers, record.retiresAt),
+			...(same && record.retiresAt !== undefined ? commitments(same, record.writers, record.written) : same?.written ? { written: same.written } : {})
 		});
 		return { ok: true, state: { epoch: record.epoch, epochs, count: (state?.count ?? 0) + 1 } };
 	}
@@ -104,6 +113,22 @@ export function mayHaveWritten(state: DocAuthState | undefined, epoch: number, a
 	if (rules.writers.has(author)) return true;
 	const until = rules.retiredAfter?.get(author);
 	return until !== undefined && seq !== undefined && seq <= until;
+}
+
+/**
+ * The entries a former writer of `epoch` may have there, if a policy listed them (see
+ * `EpochRules.written`); undefined if none did (then the seq points decide).
+ */
+export function writtenBy(state: DocAuthState | undefined, epoch: number, author: DeviceKey): ReadonlySet<string> | undefined {
+	return state?.epochs.get(epoch)?.written?.get(author);
+}
+
+/** `rules.written`, plus what `written` lists for writers of `rules` that `writers` leaves out. */
+function commitments(rules: EpochRules, writers: readonly DeviceKey[], written: PolicyRecord['written']): Pick<EpochRules, 'written'> {
+	const out = new Map(rules.written ?? []);
+	const kept = new Set(writers);
+	for (const [w, marks] of written ?? []) if (rules.writers.has(w) && !kept.has(w) && !out.has(w)) out.set(w, new Set(marks));
+	return out.size > 0 ? { written: out } : {};
 }
 
 /**

@@ -58,8 +58,28 @@ export interface PolicyRecord {
 	 * refuses later ones, however a relay placed them.
 	 */
 	retiresAt?: number;
+	/**
+	 * With `closesAt` or `retiresAt`: for each writer the policy takes off, what they wrote in
+	 * that epoch, as far as the signer saw (each entry's `entryMark`), sorted by writer. The relay
+	 * numbers entries and could number a forged one before the point; with this list a device
+	 * reading the document from the start takes from a former writer only what is on it.
+	 */
+	written?: Array<[DeviceKey, string[]]>;
 	sig: string;
 }
+
+/**
+ * What names an entry in a policy's `written` list: the start of its signature (the encoding
+ * of Ed25519's R, over 128 bits). Nobody can make a second entry whose signature starts the
+ * same, not even its author, and it needs no hashing (the relay and the app share it).
+ */
+export function entryMark(entry: Pick<WireEntry, 'sig'>): string {
+	return entry.sig.slice(0, ENTRY_MARK_LENGTH);
+}
+
+export const ENTRY_MARK_LENGTH = 22;
+/** A bound on one policy's `written` list, far above what one epoch of one document holds. */
+export const MAX_WRITTEN_MARKS = 100_000;
 
 /** A device admitting itself as a writer with a join capability from a share link. */
 export interface JoinRecord {
@@ -216,6 +236,22 @@ function isKeyList(v: unknown): v is DeviceKey[] {
 	return Array.isArray(v) && v.length <= MAX_KEYS_PER_POLICY && v.every(isPublicKey);
 }
 
+function isWrittenList(v: unknown): v is Array<[DeviceKey, string[]]> {
+	if (!Array.isArray(v) || v.length > MAX_KEYS_PER_POLICY) return false;
+	let marks = 0;
+	let last = '';
+	for (const item of v) {
+		if (!Array.isArray(item) || item.length !== 2 || !isPublicKey(item[0]) || !Array.isArray(item[1])) return false;
+		// One order, so the signed bytes have one form: writers ascending, each writer once.
+		if (item[0] <= last) return false;
+		last = item[0];
+		marks += item[1].length;
+		if (marks > MAX_WRITTEN_MARKS) return false;
+		if (!item[1].every((m: unknown) => typeof m === 'string' && m.length === ENTRY_MARK_LENGTH && /^[A-Za-z0-9_-]+$/.test(m))) return false;
+	}
+	return true;
+}
+
 export function isWireEntry(v: unknown): v is WireEntry {
 	if (!isObject(v)) return false;
 	if (!isDocumentId(v.docId) || !isCount(v.epoch) || !isPublicKey(v.author)) return false;
@@ -237,6 +273,7 @@ export function isPolicyRecord(v: unknown): v is PolicyRecord {
 		isPublicKey(v.signer) &&
 		(v.closesAt === undefined || isCount(v.closesAt)) &&
 		(v.retiresAt === undefined || isCount(v.retiresAt)) &&
+		(v.written === undefined || isWrittenList(v.written)) &&
 		isBase64Url(v.sig, 64)
 	);
 }

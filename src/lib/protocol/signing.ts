@@ -18,12 +18,23 @@ export function entrySigningBytes(e: Omit<WireEntry, 'sig' | 'seq'>): Uint8Array
 
 /**
  * v1 for policies with neither `closesAt` nor `retiresAt` (as every policy was before them), v2
- * with `closesAt`, v3 with `retiresAt` (and `closesAt`, empty when absent), so no field can be
- * added or dropped after signing.
+ * with `closesAt` alone, v3 with `retiresAt` or `written` (every optional field in place, empty
+ * when absent), so no field can be added or dropped after signing.
  */
 export function policySigningBytes(p: Omit<PolicyRecord, 'sig'>): Uint8Array {
-	if (p.retiresAt !== undefined) {
-		return framed(['hearth/policy/v3', p.docId, p.epoch, p.writers.join(','), p.admins.join(','), p.joinKeys.join(','), fromBase64Url(p.signer), p.closesAt ?? '', p.retiresAt]);
+	if (p.retiresAt !== undefined || p.written !== undefined) {
+		return framed([
+			'hearth/policy/v3',
+			p.docId,
+			p.epoch,
+			p.writers.join(','),
+			p.admins.join(','),
+			p.joinKeys.join(','),
+			fromBase64Url(p.signer),
+			p.closesAt ?? '',
+			p.retiresAt ?? '',
+			p.written === undefined ? '' : JSON.stringify(p.written)
+		]);
 	}
 	const fields: Array<Uint8Array | string | number> = [
 		p.closesAt === undefined ? 'hearth/policy/v1' : 'hearth/policy/v2',

@@ -39,6 +39,13 @@ export interface DocSyncRecord {
 	dirty?: boolean;
 	/** What the document says it is, remembered so it can be found without loading it. */
 	meta?: DocMeta;
+	/**
+	 * Marks (`entryMark`) of the entries this device took in the open epoch, by author: what a
+	 * policy that takes a writer off lists as theirs. `complete` once this device has seen the
+	 * epoch from its start (or the document from a fresh start); a record from before this
+	 * existed is not, and then no list is signed for that epoch (the seq points decide).
+	 */
+	written?: { epoch: number; complete: boolean; by: Record<string, string[]> };
 }
 
 /** A document's `kind` and `period` (e.g. a month of visit notes), read from its root. */

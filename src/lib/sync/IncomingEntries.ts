@@ -6,7 +6,7 @@
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId as RepoDocumentId } from '@automerge/automerge-repo';
 import { decrypt, verify } from '$lib/crypto';
-import { entryAssociatedData, entrySigningBytes, fromBase64Url, mayHaveWritten, mayWrite, type AuthRecord, type CatchupDoc, type DocumentId, type WireEntry } from '$lib/protocol';
+import { entryAssociatedData, entryMark, entrySigningBytes, fromBase64Url, mayHaveWritten, mayWrite, writtenBy, type AuthRecord, type CatchupDoc, type DocumentId, type WireEntry } from '$lib/protocol';
 import { joinRecord, keyForEpoch } from '$lib/keys/access';
 import { circleDevices } from '$lib/keys/membership';
 import { words } from '$lib/words';
@@ -173,6 +173,8 @@ export class IncomingEntries {
 		let snapshot: Uint8Array | undefined;
 		const headsToKnow: string[] = [];
 		let coverage: Coverage | undefined = fromCatchup ? { covered: doc.record.lastSeq, held: doc.heldSeqs } : undefined;
+		// A document read from its start has seen every entry of the epoch it is in.
+		doc.record.written ??= { epoch: doc.auth?.epoch ?? 0, complete: doc.record.lastSeq === 0, by: {} };
 		for (const entry of entries) {
 			const seq = entry.seq ?? 0;
 			if (seq <= doc.record.lastSeq && !(entry.kind === 'snapshot' && fromCatchup)) continue;
@@ -189,6 +191,7 @@ export class IncomingEntries {
 			}
 			coverage = next;
 			if (opened) {
+				this.#remember(doc, entry);
 				if (entry.kind === 'snapshot') {
 					doc.record.sinceSnapshot = 0;
 					doc.record.bytesSinceSnapshot = 0;
@@ -252,20 +255,45 @@ export class IncomingEntries {
 		return closedAfter !== undefined && entry.seq > closedAfter;
 	}
 
+	/**
+	 * Notes an entry taken into the document under its author, for the open epoch only. Entries
+	 * come in relay order and an epoch's first entry comes after the policy that opened it, so
+	 * starting afresh at a newer epoch's first entry misses nothing of it.
+	 */
+	#remember(doc: DocSync, entry: WireEntry): void {
+		const written = (doc.record.written ??= { epoch: entry.epoch, complete: false, by: {} });
+		if (entry.epoch < written.epoch) return;
+		if (entry.epoch > written.epoch) doc.record.written = { epoch: entry.epoch, complete: true, by: {} };
+		const marks = (doc.record.written!.by[entry.author] ??= []);
+		const mark = entryMark(entry);
+		if (!marks.includes(mark)) marks.push(mark);
+	}
+
 	/** Returns the entry's plaintext parts, or undefined (and reports why) if it must not be merged. */
 	#open(
 		doc: DocSync,
 		entry: WireEntry
 	): { body: Uint8Array; heads: string[]; counter?: number; seen?: Record<string, [number, number][]> } | 'no-key-yet' | undefined {
 		const where = { docId: doc.docId };
-		// A writer retired from the epoch (a removal) keeps what it wrote before, and nothing after.
-		if (!mayHaveWritten(doc.auth, entry.epoch, entry.author, entry.seq)) {
-			this.#core.problem({ ...where, kind: 'foreign', message: msg.foreign });
-			return undefined;
-		}
-		if (this.#afterItsEpochClosed(doc, entry)) {
-			this.#core.problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
-			return undefined;
+		// A former writer of the epoch whose entries the policy that took them off listed: theirs
+		// are those, wherever the relay numbered them (it numbers, and could number a forged one
+		// before the point for a device reading from the start).
+		const listed = doc.auth?.epochs.get(doc.auth.epoch)?.writers.has(entry.author) ? undefined : writtenBy(doc.auth, entry.epoch, entry.author);
+		if (listed) {
+			if (!listed.has(entryMark(entry))) {
+				this.#core.problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
+				return undefined;
+			}
+		} else {
+			// A writer retired from the epoch (a removal) keeps what it wrote before, and nothing after.
+			if (!mayHaveWritten(doc.auth, entry.epoch, entry.author, entry.seq)) {
+				this.#core.problem({ ...where, kind: 'foreign', message: msg.foreign });
+				return undefined;
+			}
+			if (this.#afterItsEpochClosed(doc, entry)) {
+				this.#core.problem({ ...where, kind: 'foreign', message: msg.noLongerAccess });
+				return undefined;
+			}
 		}
 		const { sig, seq: _seq, ...unsigned } = entry;
 		if (!verify(fromBase64Url(sig), entrySigningBytes(unsigned), fromBase64Url(entry.author))) {

@@ -5,7 +5,7 @@
 // after a removal, keeping each document's writer policy in step with its circle).
 import type { DocHandle } from '@automerge/automerge-repo';
 import { hash, newSymmetricKey } from '$lib/crypto';
-import { toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type PolicyRecord, type SignedOp, type SpaceId } from '$lib/protocol';
+import { MAX_WRITTEN_MARKS, toBase64Url, type DeviceKey, type DocumentId, type LoggedOp, type PolicyRecord, type SignedOp, type SpaceId } from '$lib/protocol';
 import { signedPolicy, type DocAccess } from '$lib/keys/access';
 import { followAuth } from '$lib/keys/policyAuthority';
 import { personKey, type PersonKey } from '$lib/keys/identity';
@@ -167,7 +167,7 @@ export class SpaceRunner {
 			if (![...rules.writers].some((w) => leaving.has(w))) continue;
 			const writers = [...rules.writers].filter((w) => !leaving.has(w)).sort();
 			const admins = [...rules.admins].filter((a) => !leaving.has(a)).sort();
-			const record = signedPolicy(docId, doc.auth.epoch, writers, admins, this.#core.device.signing, undefined, doc.record.lastSeq);
+			const record = signedPolicy(docId, doc.auth.epoch, writers, admins, this.#core.device.signing, undefined, doc.record.lastSeq, writtenBy(doc, doc.auth.epoch, [...rules.writers].filter((w) => leaving.has(w))));
 			doc.record.pendingAuth.push(record);
 			this.#core.rebuildAuth(doc);
 			this.#core.sendPendingAuth(doc);
@@ -456,7 +456,9 @@ export class SpaceRunner {
 			// A new epoch closes the old one where this device stands in the document (it is
 			// caught up); the relay refuses it if anything came after, and the duty runs again.
 			const closesAt = epoch > relayAuth.epoch ? doc.record.lastSeq : undefined;
-			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer, closesAt));
+			const leftOut = [...rules.writers].filter((w) => !writers.includes(w));
+			const written = closesAt === undefined ? undefined : writtenBy(doc, relayAuth.epoch, leftOut);
+			doc.record.pendingAuth.push(signedPolicy(docId, epoch, writers, docAdmins, signer, closesAt, undefined, written));
 			this.#core.rebuildAuth(doc);
 			this.#core.sendPendingAuth(doc);
 		}
@@ -479,6 +481,18 @@ export class SpaceRunner {
 	runAllDuties(): void {
 		for (const space of this.#core.spaces.values()) this.#runDuties(space);
 	}
+}
+
+/**
+ * What `writers` wrote in `epoch` as this device took it in, for a policy that takes them off;
+ * undefined unless this device has seen the whole epoch (then the seq points alone decide).
+ */
+function writtenBy(doc: DocSync, epoch: number, writers: DeviceKey[]): PolicyRecord['written'] {
+	const seen = doc.record.written;
+	if (!seen?.complete || seen.epoch !== epoch || writers.length === 0) return undefined;
+	const list = [...writers].sort().map((w) => [w, [...(seen.by[w] ?? [])].sort()] as [DeviceKey, string[]]);
+	// Beyond what one policy may carry the seq points decide, as for an epoch seen in part.
+	return list.reduce((n, [, marks]) => n + marks.length, 0) > MAX_WRITTEN_MARKS ? undefined : list;
 }
 
 function sameSet(a: ReadonlySet<string>, b: string[]): boolean {

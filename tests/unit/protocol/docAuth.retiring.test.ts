@@ -3,14 +3,14 @@
 // and nobody can move or drop the point without the admin's key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cryptoReady, newSigningKeyPair, sign, verify } from '$lib/crypto';
-import { applyAuthRecord, mayHaveWritten, mayWrite, policySigningBytes, toBase64Url, type DeviceKey, type DocAuthState, type DocumentId, type PolicyRecord } from '$lib/protocol';
+import { applyAuthRecord, entryMark, isPolicyRecord, mayHaveWritten, mayWrite, policySigningBytes, toBase64Url, writtenBy, type DeviceKey, type DocAuthState, type DocumentId, type PolicyRecord } from '$lib/protocol';
 
 beforeAll(cryptoReady);
 
 const docId = 'AuthRetiringTestDocument' as DocumentId;
 type Keys = { publicKey: Uint8Array; secretKey: Uint8Array };
 
-function policy(kp: Keys, epoch: number, writers: DeviceKey[], marks: { closesAt?: number; retiresAt?: number } = {}): PolicyRecord {
+function policy(kp: Keys, epoch: number, writers: DeviceKey[], marks: { closesAt?: number; retiresAt?: number; written?: PolicyRecord['written'] } = {}): PolicyRecord {
 	const me = toBase64Url(kp.publicKey) as DeviceKey;
 	const unsigned = { kind: 'policy' as const, docId, epoch, writers, admins: [me], joinKeys: [], signer: me, ...marks };
 	return { ...unsigned, sig: toBase64Url(sign(policySigningBytes(unsigned), kp.secretKey)) };
@@ -73,5 +73,34 @@ describe('retiring a writer from the open epoch', () => {
 		// Nor can a retiring point pass for a closing one.
 		const { retiresAt, ...rest } = signed;
 		expect(applyAuthRecord(start, { ...rest, closesAt: retiresAt }, verify)).toMatchObject({ ok: false, code: 'bad-signature' });
+	});
+
+	it('lists what a retired or closed-out writer wrote, so the relay’s numbering decides nothing for them', () => {
+		const { olive, me, bea, start } = story();
+		const marks = [entryMark({ sig: toBase64Url(new Uint8Array(64).fill(1)) }), entryMark({ sig: toBase64Url(new Uint8Array(64).fill(2)) })].sort();
+		const retired = apply(start, policy(olive, 0, [me], { retiresAt: 12, written: [[bea, marks]] }));
+		expect([...(writtenBy(retired, 0, bea) ?? [])]).toEqual(marks);
+		expect(writtenBy(retired, 0, me)).toBeUndefined();
+		// Kept through later policies of the epoch and the close.
+		const next = apply(apply(retired, policy(olive, 0, [me])), policy(olive, 1, [me], { closesAt: 20 }));
+		expect([...(writtenBy(next, 0, bea) ?? [])]).toEqual(marks);
+		// A writer left out when the next epoch opens gets a list from the closing policy.
+		const cal = toBase64Url(newSigningKeyPair().publicKey) as DeviceKey;
+		const three = apply(undefined, policy(olive, 0, [me, cal].sort() as DeviceKey[]));
+		const closed = apply(three, policy(olive, 1, [me], { closesAt: 5, written: [[cal, marks]] }));
+		expect([...(writtenBy(closed, 0, cal) ?? [])]).toEqual(marks);
+	});
+
+	it('refuses a list someone changed after signing, and one not in its single form', () => {
+		const { olive, me, bea, start } = story();
+		const mark = entryMark({ sig: toBase64Url(new Uint8Array(64).fill(3)) });
+		const signed = policy(olive, 0, [me], { retiresAt: 12, written: [[bea, [mark]]] });
+		const forged = entryMark({ sig: toBase64Url(new Uint8Array(64).fill(4)) });
+		expect(applyAuthRecord(start, { ...signed, written: [[bea, [mark, forged]]] }, verify)).toMatchObject({ ok: false, code: 'bad-signature' });
+		const { written: _w, ...stripped } = signed;
+		expect(applyAuthRecord(start, stripped, verify)).toMatchObject({ ok: false, code: 'bad-signature' });
+		expect(isPolicyRecord(signed)).toBe(true);
+		expect(isPolicyRecord({ ...signed, written: [[bea, [mark]], [bea, [mark]]] })).toBe(false);
+		expect(isPolicyRecord({ ...signed, written: [[bea, ['short']]] })).toBe(false);
 	});
 });

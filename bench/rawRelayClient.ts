@@ -23,8 +23,8 @@ export interface Fetched {
 type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void; fetched?: Fetched };
 
 /** Signs an op for any log (a space or a pairing log) with a raw signing key pair. */
-export function signRawOp(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }): SignedOp {
-	const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body) };
+export function signRawOp(logId: SpaceId, body: unknown, signer: { publicKey: Uint8Array; secretKey: Uint8Array }, relay: Pick<SignedOp, 'admits' | 'cap'> = {}): SignedOp {
+	const unsigned = { spaceId: logId, author: toBase64Url(signer.publicKey) as DeviceKey, body: JSON.stringify(body), ...relay };
 	return { ...unsigned, sig: toBase64Url(sign(opSigningBytes(unsigned), signer.secretKey)) };
 }
 

@@ -43,10 +43,10 @@ import { IndexedDBStore } from '$lib/sync/IndexedDBStore';
 import WebSocket from 'ws';
 import { cryptoReady, decrypt, verify } from '$lib/crypto';
 import { createDevice, deviceKey, type DeviceSecrets } from '$lib/keys/device';
-import { linkCommitment, requestMac } from '$lib/keys/deviceLink';
+import { linkCommitment, pairingWriteKey, requestMac } from '$lib/keys/deviceLink';
 import { createPerson, personKey, type PersonKey, type PersonSecrets } from '$lib/keys/identity';
 import { circleDevices, type Action } from '$lib/keys/membership';
-import { documentKey, openCircleKeys, requestToJoin, type InvitationLink } from '$lib/keys/spaceOps';
+import { documentKey, openCircleKeys, requestToJoin, writeCap, type InvitationLink } from '$lib/keys/spaceOps';
 import { entryAssociatedData, entrySigningBytes, fromBase64Url, toBase64Url, type DocumentId, type PolicyRecord, type ServerMessage, type SpaceId, type WireEntry } from '$lib/protocol';
 import type { SocketLike } from '$lib/sync/RelayConnection';
 import { SyncEngine } from '$lib/sync/SyncEngine';
@@ -161,14 +161,17 @@ async function linkSimulatedDevice(real: RealDevice, raw: RawRelayClient): Promi
 	// Commit to a nonce, wait for the real device's reply, then reveal it (see deviceLink.ts).
 	const nonce = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 	const commit = linkCommitment(me.sign, me.box, nonce);
-	await raw.append(signRawOp(offer.pairingId, { type: 'link-request', ...me, commit, mac: requestMac(offer, me.sign, me.box, commit) }, device.signing));
+	// What lets a holder of the link write to its pairing log at the relay (see DeviceLinking).
+	const linkKey = pairingWriteKey(offer);
+	const fields = { admits: [toBase64Url(linkKey.publicKey)], cap: writeCap(offer.pairingId, deviceKey(device), linkKey) };
+	await raw.append(signRawOp(offer.pairingId, { type: 'link-request', ...me, commit, mac: requestMac(offer, me.sign, me.box, commit) }, device.signing, fields));
 	const started = performance.now();
 	const replied = (log: Array<{ op: { author: string; body: string } }>) => log.some((e) => e.op.author === offer.device && (JSON.parse(e.op.body) as { type: string }).type === 'link-reply');
 	while (!replied((await raw.fetch([], [{ spaceId: offer.pairingId }])).logs.get(offer.pairingId) ?? [])) {
 		if (performance.now() - started > SETUP_WAIT_MS) throw new Error('the real device did not answer the link request');
 		await sleep(5);
 	}
-	await raw.append(signRawOp(offer.pairingId, { type: 'link-reveal', nonce }, device.signing));
+	await raw.append(signRawOp(offer.pairingId, { type: 'link-reveal', nonce }, device.signing, fields));
 	await until(() => request !== undefined, SETUP_WAIT_MS, 'the link request to reach the real device');
 	await real.engine.confirmDeviceLink(offer, request!);
 	stop();

@@ -39,3 +39,18 @@ export function followAuth(records: ReadonlyArray<AuthRecord | null>, verify: Ve
 	});
 	return { state, refused };
 }
+
+/**
+ * What `followAuth` asks of the space about these records' signers, in one string: the same
+ * string means the same answers, so a cached verdict stands while the space changes otherwise.
+ */
+export function signerVerdicts(records: ReadonlyArray<AuthRecord | null>, space: MembershipState): string {
+	const seen = new Set<string>();
+	let out = '';
+	for (const r of records) {
+		if (r?.kind !== 'policy' || seen.has(r.signer)) continue;
+		seen.add(r.signer);
+		out += `${mayStillSign(space, r.signer) ? 1 : 0}${identityWithoutAuthority(space, r.signer) ? 1 : 0}`;
+	}
+	return out;
+}

@@ -72,8 +72,8 @@ export class DocSync {
 	/** Auth state from relay-confirmed records, and how many records it covers. */
 	confirmedAuth: DocAuthState | undefined;
 	confirmedAuthCount = -1;
-	/** The space state `confirmedAuth` was judged against (a removal can take a signer's authority). */
-	confirmedAuthSpace?: object;
+	/** What the space said of this log's signers when `confirmedAuth` was judged (see signerVerdicts). */
+	confirmedAuthSpace?: string;
 	/** Relay-confirmed policies refused for want of authority (see followAuth), by position. */
 	refusedPolicies = new Set<number>();
 	handle?: DocHandle<unknown>;

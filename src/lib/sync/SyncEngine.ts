@@ -30,8 +30,8 @@ import { createDevice, deviceKey, loadDevice, storeDevice, type DeviceSecrets, t
 import { currentEpoch, genesisPolicy, keyForEpoch, newDocAccess, type DocAccess } from '$lib/keys/access';
 import { loadPerson, personKey, storePerson, type DeviceInfo, type PersonKey, type PersonSecrets, type StoredPerson } from '$lib/keys/identity';
 import type { LinkOffer } from '$lib/keys/deviceLink';
-import { needsRecoveryKit, shutOut, type MembershipState, type Role } from '$lib/keys/membership';
-import { followAuth } from '$lib/keys/policyAuthority';
+import { identityWithoutAuthority, mayStillSign, needsRecoveryKit, shutOut, type MembershipState, type Role } from '$lib/keys/membership';
+import { followAuth, signerVerdicts } from '$lib/keys/policyAuthority';
 import type { InvitationInfo, InvitationLink } from '$lib/keys/spaceOps';
 import { createPerson } from '$lib/keys/identity';
 import { words } from '$lib/words';
@@ -829,14 +829,17 @@ export class SyncEngine {
 	/** The state from relay-confirmed records only, kept incrementally (a full replay per record is quadratic). */
 	#confirmedAuth(doc: DocSync): DocSync['auth'] {
 		const space = doc.access.space ? this.#spaces.get(doc.access.space.spaceId)?.state : undefined;
-		if (doc.confirmedAuthCount !== doc.record.auth.length || doc.confirmedAuthSpace !== space) {
+		// The space decides only whether each signer in this log may still sign: replay the log
+		// (every signature) when one of those answers changed, not on every change to the space.
+		const verdicts = space ? signerVerdicts(doc.record.auth, space) : '';
+		if (doc.confirmedAuthCount !== doc.record.auth.length || doc.confirmedAuthSpace !== verdicts) {
 			// A space document follows only policies whose signer the space still trusts.
 			const { state, refused } = followAuth(doc.record.auth, this.#opVerifier.verify, doc.access.root, space);
 			if (refused.some((i) => !doc.refusedPolicies.has(i))) this.#problem({ docId: doc.docId, kind: 'tampered', message: msg.policyWithoutAuthority });
 			doc.refusedPolicies = new Set(refused);
 			doc.confirmedAuth = state;
 			doc.confirmedAuthCount = doc.record.auth.length;
-			doc.confirmedAuthSpace = space;
+			doc.confirmedAuthSpace = verdicts;
 		}
 		return doc.confirmedAuth;
 	}
@@ -902,11 +905,15 @@ export class SyncEngine {
 				doc.record.closedAfter = { ...doc.record.closedAfter, [state.epoch]: doc.record.lastSeq };
 			}
 			doc.record.auth.push(record);
-			if (doc.access.space) this.#confirmedAuth(doc); // judged against the space, not only the last policy
-			else {
+			const space = doc.access.space ? this.#spaces.get(doc.access.space.spaceId)?.state : undefined;
+			// A record the space has nothing against, after nothing refused, is what followAuth
+			// would apply too: take it as it comes (a full replay per record is quadratic).
+			const plain = !space || (doc.refusedPolicies.size === 0 && (record.kind !== 'policy' || (mayStillSign(space, record.signer) && !identityWithoutAuthority(space, record.signer))));
+			if (plain) {
 				doc.confirmedAuth = result.state;
 				doc.confirmedAuthCount = doc.record.auth.length;
-			}
+				doc.confirmedAuthSpace = space ? signerVerdicts(doc.record.auth, space) : '';
+			} else this.#confirmedAuth(doc); // judged against the space, not only the last policy
 		} else {
 			doc.record.auth.push(null);
 			this.#problem({

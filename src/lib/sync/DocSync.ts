@@ -10,8 +10,17 @@ export interface DocSyncRecord {
 	docId: DocumentId;
 	/** Highest relay seq whose content is in the local document. */
 	lastSeq: number;
-	/** Auth records accepted from the relay, in relay order (null where one was invalid). */
+	/**
+	 * Auth records accepted from the relay, in relay order (null where one was invalid). Stored
+	 * apart, one key each (see `authCount`); inline only in records written before that.
+	 */
 	auth: Array<AuthRecord | null>;
+	/**
+	 * How many auth records are stored apart under `['auth', docId, index]`, written once each:
+	 * the record itself stays small, so saving it (often) does not rewrite every policy, each
+	 * naming every writer. Absent in records that hold `auth` inline.
+	 */
+	authCount?: number;
 	/** Signed auth records the relay has not confirmed yet (created or joined while offline). */
 	pendingAuth: AuthRecord[];
 	/** Heads whose ancestors are all on the relay; local changes beyond them still need pushing. */
@@ -91,6 +100,8 @@ export class DocSync {
 	unsavedChanges = 0;
 	/** The record as last written to storage (what a restart would read), if it was. */
 	persisted?: DocSyncRecord;
+	/** The auth records stored apart, as last written (compared by identity to find what changed). */
+	persistedAuth: ReadonlyArray<AuthRecord | null> = [];
 	/** Heads other tabs of the app are known to have (see TabChannel). */
 	tabHeads?: string[];
 	/** True once this session has caught up with the relay for this document. */

@@ -36,6 +36,11 @@ export class LocalStore {
 		return this.#write(() => this.#storage.remove(['hearth', ...key]));
 	}
 
+	/** Removes every record whose key starts with `prefix`. */
+	removeRange(...prefix: string[]): Promise<void> {
+		return this.#write(() => this.#storage.removeRange(['hearth', ...prefix]));
+	}
+
 	async list<T>(...prefix: string[]): Promise<T[]> {
 		const chunks = await this.#storage.loadRange(['hearth', ...prefix]);
 		return chunks.filter((c) => c.data).map((c) => JSON.parse(decoder.decode(c.data!)) as T);

@@ -274,8 +274,13 @@ export class SyncEngine {
 		await engine.#linking.load();
 		const accesses = await store.list<DocAccess>('access');
 		for (const access of accesses) {
-			const record = await store.get<DocSyncRecord>('sync', access.docId);
+			const stored = await store.get<DocSyncRecord>('sync', access.docId);
+			const record = stored && (await withStoredAuth(store, stored));
 			const doc = record ? new DocSync(access, record, true) : DocSync.fresh(access);
+			if (stored) {
+				doc.persisted = { ...stored };
+				if (stored.authCount !== undefined) doc.persistedAuth = [...record!.auth];
+			}
 			engine.#docs.set(access.docId, doc);
 			engine.#rebuildAuth(doc);
 			// Only copies that may hold unsent changes (or that we know nothing about yet) are
@@ -490,6 +495,7 @@ export class SyncEngine {
 		this.#connection.send({ type: 'unsubscribe', docIds: [docId] });
 		await this.#store.remove('access', docId);
 		await this.#store.remove('sync', docId);
+		await this.#store.removeRange('auth', docId);
 		if (doc.handle || doc.record.hasLocalCopy) this.repo.delete(docId as unknown as RepoDocumentId);
 		this.#recount();
 		this.#emitDoc(docId);
@@ -1383,6 +1389,22 @@ export class SyncEngine {
 	 * of it. "Has unsent changes" is taken as it is when the record is written: a change made
 	 * during the document's write has already marked the stored record (see markDirtyAhead).
 	 */
+	/**
+	 * Writes the auth records that changed since they were last stored (new ones, or ones a
+	 * restore replaced) and removes any beyond the log's end. Each is its own key, so a save
+	 * rewrites none of the others.
+	 */
+	async #storeAuth(doc: DocSync, auth: ReadonlyArray<AuthRecord | null>): Promise<void> {
+		const before = doc.persistedAuth;
+		let from = 0;
+		while (from < before.length && from < auth.length && before[from] === auth[from]) from++;
+		const writes: Array<Promise<void>> = [];
+		for (let i = from; i < auth.length; i++) writes.push(this.#store.put({ index: i, record: auth[i] }, 'auth', doc.docId, authKey(i)));
+		for (let i = auth.length; i < before.length; i++) writes.push(this.#store.remove('auth', doc.docId, authKey(i)));
+		await Promise.all(writes);
+		doc.persistedAuth = [...auth];
+	}
+
 	async #persistNow(docId: DocumentId): Promise<void> {
 		const previous = this.#persisting.get(docId) ?? Promise.resolve();
 		const next = previous.then(async () => {
@@ -1395,9 +1417,11 @@ export class SyncEngine {
 				if (this.#durability.hasUnsaved(docId) && this.storageHealth.failing) throw this.storageHealth.failing;
 			}
 			if (this.#docs.get(docId) !== doc) return;
-			record.dirty = doc.record.dirty;
-			await this.#store.put(record, 'sync', docId);
-			doc.persisted = record;
+			// The auth records first, each once; then the record, which says how many there are.
+			await this.#storeAuth(doc, record.auth);
+			const compact: DocSyncRecord = { ...record, auth: [], authCount: record.auth.length, dirty: doc.record.dirty };
+			await this.#store.put(compact, 'sync', docId);
+			doc.persisted = compact;
 			this.#unpersisted.delete(docId);
 		});
 		const settled = next.catch((error: unknown) => {
@@ -1409,6 +1433,25 @@ export class SyncEngine {
 		await settled;
 		if (this.#persisting.get(docId) === settled) this.#persisting.delete(docId);
 	}
+}
+
+/** An auth record's key: the index, padded, so keys sort as the log does. */
+function authKey(index: number): string {
+	return String(index).padStart(10, '0');
+}
+
+/**
+ * A stored record with its auth log: inline in records written before the log was stored apart,
+ * else the `authCount` records stored under `['auth', docId]`. Should any be missing (a damaged
+ * store), the log stops before the first gap and the rest comes again from the relay.
+ */
+async function withStoredAuth(store: LocalStore, record: DocSyncRecord): Promise<DocSyncRecord> {
+	if (record.authCount === undefined) return record;
+	const stored = await store.list<{ index: number; record: AuthRecord | null }>('auth', record.docId);
+	const byIndex = new Map(stored.map((s) => [s.index, s.record]));
+	const auth: Array<AuthRecord | null> = [];
+	while (auth.length < record.authCount && byIndex.has(auth.length)) auth.push(byIndex.get(auth.length)!);
+	return { ...record, auth };
 }
 
 export { currentEpoch };

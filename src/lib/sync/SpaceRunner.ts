@@ -164,10 +164,11 @@ export class SpaceRunner {
 			if (!doc?.auth || !doc.caughtUp || doc.record.pendingAuth.length > 0) continue;
 			const rules = doc.auth.epochs.get(doc.auth.epoch)!;
 			if (!rules.admins.has(this.#core.deviceKey) || leaving.has(this.#core.deviceKey)) continue;
-			if (![...rules.writers].some((w) => leaving.has(w))) continue;
+			const retired = [...rules.writers].filter((w) => leaving.has(w));
+			if (retired.length === 0) continue;
 			const writers = [...rules.writers].filter((w) => !leaving.has(w)).sort();
 			const admins = [...rules.admins].filter((a) => !leaving.has(a)).sort();
-			const record = signedPolicy(docId, doc.auth.epoch, writers, admins, this.#core.device.signing, undefined, doc.record.lastSeq, writtenBy(doc, doc.auth.epoch, [...rules.writers].filter((w) => leaving.has(w))));
+			const record = signedPolicy(docId, doc.auth.epoch, writers, admins, this.#core.device.signing, undefined, doc.record.lastSeq, writtenBy(doc, doc.auth.epoch, retired));
 			doc.record.pendingAuth.push(record);
 			this.#core.rebuildAuth(doc);
 			this.#core.sendPendingAuth(doc);
@@ -414,12 +415,10 @@ export class SpaceRunner {
 			})();
 			// A removal made elsewhere, or before a restart: its devices stop writing now, not
 			// only once the new keys are confirmed.
-			const owner = (d: DeviceKey) => state.deviceOwners.get(d);
-			const gone = (d: DeviceKey) => state.removedDevices.has(d) || (owner(d) !== undefined && state.removed.has(owner(d)!));
 			const stale = new Set<DeviceKey>();
 			for (const docId of state.docs.keys()) {
 				const auth = this.#core.docs.get(docId)?.auth;
-				for (const w of auth?.epochs.get(auth.epoch)?.writers ?? []) if (gone(w)) stale.add(w);
+				for (const w of auth?.epochs.get(auth.epoch)?.writers ?? []) if (shutOut(state, state.deviceOwners.get(w), w)) stale.add(w);
 			}
 			void this.retireWriters(space, [...stale]);
 			return;

@@ -22,17 +22,23 @@ async function stored(device: Device, docId: DocumentId) {
 	return { record, apart: apart.map((c) => JSON.parse(decoder.decode(c.data!)) as { index: number; record: unknown }) };
 }
 
+/** Olive's team with Bea in it, and a document both read: its auth log has several policies. */
+async function oliveAndBeaShareNotes() {
+	const s = await setup('olive', 'bea');
+	scenario = s;
+	const { olive, bea } = s;
+	const { spaceId, circles } = await olive.engine.createSpace(2);
+	const handle = await olive.engine.createInSpace<Notes>(spaceId, circles[0], { items: ['Tuesday: GP at 10'] });
+	const docId = handle.documentId as unknown as DocumentId;
+	await bringIn(olive, bea, spaceId, circles);
+	await eventually(() => itemsOf(bea, docId).length === 1, 15_000, 'Bea to read the notes');
+	await olive.engine.whenSynced();
+	return { s, olive, bea, docId };
+}
+
 describe('a document’s auth log on the device', () => {
 	it('is stored apart, one record per key, and read back whole after a restart', async () => {
-		const s = await setup('olive', 'bea');
-		scenario = s;
-		const { olive, bea } = s;
-		const { spaceId, circles } = await olive.engine.createSpace(2);
-		const handle = await olive.engine.createInSpace<Notes>(spaceId, circles[0], { items: ['Tuesday: GP at 10'] });
-		const docId = handle.documentId as unknown as DocumentId;
-		await bringIn(olive, bea, spaceId, circles);
-		await eventually(() => itemsOf(bea, docId).length === 1, 15_000, 'Bea to read the notes');
-		await olive.engine.whenSynced();
+		const { s, olive, bea, docId } = await oliveAndBeaShareNotes();
 
 		const { record, apart } = await stored(olive, docId);
 		expect(record.auth).toEqual([]);
@@ -48,15 +54,7 @@ describe('a document’s auth log on the device', () => {
 	});
 
 	it('opens a record written with the log inline, and moves it apart at the next save', async () => {
-		const s = await setup('olive', 'bea');
-		scenario = s;
-		const { olive, bea } = s;
-		const { spaceId, circles } = await olive.engine.createSpace(2);
-		const handle = await olive.engine.createInSpace<Notes>(spaceId, circles[0], { items: ['Tuesday: GP at 10'] });
-		const docId = handle.documentId as unknown as DocumentId;
-		await bringIn(olive, bea, spaceId, circles);
-		await eventually(() => itemsOf(bea, docId).length === 1, 15_000, 'Bea to read the notes');
-		await olive.engine.whenSynced();
+		const { s, olive, bea, docId } = await oliveAndBeaShareNotes();
 		await olive.engine.close();
 
 		// What a device that saved before this change holds: the log inside the record.

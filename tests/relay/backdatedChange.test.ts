@@ -11,12 +11,11 @@ import * as A from '@automerge/automerge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encrypt, sign } from '$lib/crypto';
 import { keyForEpoch } from '$lib/keys/access';
-import { invitationFragment, parseInvitationLink } from '$lib/keys/spaceOps';
-import { entryAssociatedData, entrySigningBytes, toBase64Url, type DocumentId, type SpaceId, type WireEntry } from '$lib/protocol';
+import { entryAssociatedData, entrySigningBytes, toBase64Url, type DocumentId, type WireEntry } from '$lib/protocol';
 import { encodePayload } from '$lib/sync/payload';
 import { eventually, openDevice, setup, type Device, type Scenario } from '$tests/helpers/scenario';
+import { bringIn, itemsOf, type Notes } from '$tests/helpers/teamStory';
 
-type Notes = { kind: 'visit-notes'; period: string; items: string[] };
 
 let scenario: Scenario | undefined;
 afterEach(async () => {
@@ -24,16 +23,6 @@ afterEach(async () => {
 	scenario = undefined;
 });
 
-async function bringIn(owner: Device, person: Device, spaceId: SpaceId, circles: string[]) {
-	const link = await owner.engine.invite(spaceId, { circles, info: { space: 'Olive’s team', from: 'Olive' } });
-	await owner.engine.whenSynced();
-	await person.engine.acceptInvitation(parseInvitationLink(`https://hearth.example/invite#${invitationFragment(link)}`));
-	await eventually(() => owner.engine.spaceState(spaceId)?.invites.get(link.invite)?.status === 'requested', 10_000, 'the request to reach the owner');
-	await owner.engine.admit(spaceId, link.invite);
-	await eventually(() => person.engine.spaceState(spaceId)?.members.has(person.engine.personKey()!) === true, 10_000, 'admission');
-}
-
-const itemsOf = (d: Device, docId: DocumentId) => d.engine.handle<Notes>(docId)?.doc()?.items ?? [];
 
 function forgedChange(device: Device, docId: DocumentId, epoch: number, edit: (d: Notes) => void): WireEntry {
 	const doc = device.engine.handle<Notes>(docId)!.doc();
